@@ -1,0 +1,166 @@
+/* graph.h — the engine's intermediate representation.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Importers (onnx/, tflite/) translate a file into an mnv3_graph; plan.c then
+ * folds, fuses, infers shapes for a given input size and assigns the arena.
+ *
+ * Contract for importers:
+ *  - Activations are NHWC, batch 1.  A tensor's shape is always 4-D
+ *    (n,h,w,c); a [1,C] logits tensor is (1,1,1,C).  `rank` keeps the rank
+ *    the file declared so outputs can be reported faithfully.
+ *  - Constant tensors (weights) hold float32 data in `data` (owned by the
+ *    graph, malloc'd).  Quantized/fp16 weights are dequantized by the importer.
+ *  - Convolution weights are canonical OHWI: [oc][kh][kw][ic/groups].
+ *    Transposed convolution weights are also [oc][kh][kw][ic] (the importer
+ *    converts from the file's layout).  FC weights are [oc][ic] (a 1x1 conv).
+ *  - Node parameters are in NHWC terms (axes remapped by the importer).
+ *  - Nodes are appended in a topological order.
+ */
+#ifndef MNV3_GRAPH_H
+#define MNV3_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mnv3.h"
+#include "ops.h"
+
+typedef enum {
+  MNV3_OP_CONV,          /* in: x, weights(const), [bias(const)] */
+  MNV3_OP_CONV_TRANSPOSE,/* in: x, weights(const), [bias(const)] */
+  MNV3_OP_FC,            /* in: x [1,1,1,K], weights [N][K], [bias] */
+  MNV3_OP_BATCHNORM,     /* in: x, scale, bias, mean, var (const, [C]) */
+  MNV3_OP_BINARY,        /* in: a, b (either may be const) */
+  MNV3_OP_ACT,           /* in: x */
+  MNV3_OP_POOL,          /* in: x (avg/max, incl. global) */
+  MNV3_OP_RESIZE,        /* in: x, [size reference tensor] */
+  MNV3_OP_CONCAT,        /* in: x0..xn */
+  MNV3_OP_RESHAPE,       /* in: x — memory order unchanged */
+  MNV3_OP_SOFTMAX,       /* in: x, over channels */
+  MNV3_OP_ARGMAX,        /* in: x, over channels; out (1,h,w,1) float index */
+  MNV3_OP_COUNT
+} mnv3_op_type;
+
+typedef enum {
+  MNV3_PAD_EXPLICIT,     /* pad_t/l/b/r as given */
+  MNV3_PAD_SAME_UPPER,   /* TF "SAME": total/2 before, rest after */
+  MNV3_PAD_SAME_LOWER,   /* ONNX SAME_LOWER: rest before */
+  MNV3_PAD_VALID,
+} mnv3_pad_mode;
+
+typedef struct {
+  int kh, kw, sh, sw, dh, dw;
+  mnv3_pad_mode pad_mode;
+  int pad_t, pad_l, pad_b, pad_r;  /* EXPLICIT; resolved by plan otherwise */
+  int groups;
+  int out_pad_h, out_pad_w;        /* transposed conv only */
+} mnv3_conv_attr;
+
+typedef struct {
+  mnv3_pool_type type;
+  int global;                      /* 1: over all of H,W (GAP, ReduceMean) */
+  int kh, kw, sh, sw;
+  mnv3_pad_mode pad_mode;
+  int pad_t, pad_l, pad_b, pad_r;
+  int count_include_pad;           /* average pool only */
+} mnv3_pool_attr;
+
+typedef enum {
+  MNV3_RESIZE_SIZE_FIXED,          /* out_h, out_w */
+  MNV3_RESIZE_SIZE_SCALE,          /* scale_h, scale_w (out = floor(in*s)) */
+  MNV3_RESIZE_SIZE_LIKE,           /* h,w of input tensor 1 */
+} mnv3_resize_size;
+
+typedef struct {
+  mnv3_resize_size size_mode;
+  int out_h, out_w;
+  float scale_h, scale_w;
+  mnv3_resize_coord coord;         /* align-corners, half-pixel, ... */
+  int nearest;                     /* 1: nearest neighbour, else bilinear */
+} mnv3_resize_attr;
+
+typedef struct {
+  /* Target shape in NHWC, 0 = copy the input's dim, -1 = infer one dim.
+   * The executor checks that NHWC memory order equals the file's order
+   * (e.g. flattening [1,H,W,C] is only allowed when H*W==1 or C==1 for
+   * an NCHW-ordered file). */
+  int64_t shape[4];
+  int nchw_source;                 /* 1: ONNX semantics (see above) */
+} mnv3_reshape_attr;
+
+typedef struct {
+  char *name;
+  int rank;                        /* declared rank, for reporting */
+  int n, h, w, c;                  /* NHWC; for consts the logical shape */
+  float *data;                     /* non-NULL: constant (owned) */
+  int is_input, is_output;
+} mnv3_gtensor;
+
+#define MNV3_MAX_NODE_INPUTS 8
+
+typedef struct {
+  mnv3_op_type type;
+  char *name;
+  int inputs[MNV3_MAX_NODE_INPUTS];
+  int num_inputs;
+  int output;
+  mnv3_act act;                    /* fused activation (ACT op: the op) */
+  union {
+    mnv3_conv_attr conv;           /* CONV, CONV_TRANSPOSE */
+    mnv3_pool_attr pool;
+    mnv3_resize_attr resize;
+    mnv3_reshape_attr reshape;
+    mnv3_binary_op binary;
+    int concat_axis;               /* NHWC axis 0..3 */
+    float bn_eps;
+  } u;
+} mnv3_gnode;
+
+typedef struct mnv3_graph {
+  mnv3_gtensor *tensors;
+  int num_tensors, cap_tensors;
+  mnv3_gnode *nodes;
+  int num_nodes, cap_nodes;
+  int *inputs;  int num_inputs;    /* tensor ids of graph inputs */
+  int *outputs; int num_outputs;   /* tensor ids of graph outputs */
+  /* metadata key/value pairs (labels, mean, std, task, ...) */
+  char **meta_keys, **meta_values;
+  int num_meta;
+} mnv3_graph;
+
+mnv3_graph *mnv3_graph_new (void);
+void mnv3_graph_free (mnv3_graph *g);
+
+/* Add a tensor; returns its id or -1 (out of memory, error set).
+ * `data` (may be NULL) is taken over by the graph (must be malloc'd). */
+int mnv3_graph_add_tensor (mnv3_graph *g, const char *name, int rank,
+    int n, int h, int w, int c, float *data);
+/* Find a tensor by name; -1 when absent. */
+int mnv3_graph_find_tensor (const mnv3_graph *g, const char *name);
+/* Append a node (copied); returns its index or -1. */
+int mnv3_graph_add_node (mnv3_graph *g, const mnv3_gnode *node);
+mnv3_status mnv3_graph_add_input (mnv3_graph *g, int tensor);
+mnv3_status mnv3_graph_add_output (mnv3_graph *g, int tensor);
+mnv3_status mnv3_graph_set_meta (mnv3_graph *g, const char *key,
+    const char *value);
+const char *mnv3_graph_get_meta (const mnv3_graph *g, const char *key);
+
+/* Number of elements of a tensor (n*h*w*c). */
+static inline int64_t
+mnv3_gtensor_numel (const mnv3_gtensor *t)
+{
+  return (int64_t) t->n * t->h * t->w * t->c;
+}
+
+/* Importers: both return MNV3_OK and a graph, or an error with
+ * mnv3_set_error() called (message names offset/tensor/operator). */
+mnv3_status mnv3_onnx_import (const void *data, size_t size, mnv3_graph **out);
+mnv3_status mnv3_tflite_import (const void *data, size_t size,
+    mnv3_graph **out);
+
+/* Error helpers (error.c). Always return `s` so one can write
+ *   return mnv3_set_error (MNV3_ERR_FORMAT, "tensor %d: ...", i); */
+mnv3_status mnv3_set_error (mnv3_status s, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+#endif /* MNV3_GRAPH_H */

@@ -1,0 +1,151 @@
+/* mnv3 — a small CPU inference engine for the MobileNetV3 family.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Tutorial
+ * --------
+ *   mnv3_model *m;
+ *   if (mnv3_model_load ("mobilenet_v3_small.tflite", &m) != MNV3_OK)
+ *     fprintf (stderr, "%s\n", mnv3_last_error ());
+ *
+ *   mnv3_session_options o = mnv3_session_options_default ();
+ *   o.num_threads = 2;
+ *   mnv3_session *s;
+ *   mnv3_session_create (m, &o, &s);
+ *
+ *   float *in = mnv3_session_input (s, 0);      // NHWC float32, batch 1
+ *   ... fill in ...
+ *   mnv3_session_run (s);
+ *   mnv3_tensor_info out;
+ *   const float *logits = mnv3_session_output (s, 0, &out);
+ *
+ *   mnv3_session_free (s);
+ *   mnv3_model_free (m);
+ *
+ * A model is immutable once loaded and may be shared by many sessions (one per
+ * thread of the application).  A session owns the plan for one input size:
+ * shapes, packed kernels, the activation arena and its thread pool.
+ *
+ * Layout: every activation is NHWC float32 with batch 1.  Outputs of rank < 4
+ * (logits [1,C]) are reported with their model rank in mnv3_tensor_info.
+ *
+ * Errors: functions return mnv3_status; mnv3_last_error() returns a
+ * human-readable description of the last failure on the calling thread.
+ */
+#ifndef MNV3_H
+#define MNV3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  MNV3_OK = 0,
+  MNV3_ERR_IO,             /* file cannot be opened or read */
+  MNV3_ERR_FORMAT,         /* corrupt, truncated or not a model file */
+  MNV3_ERR_UNSUPPORTED,    /* valid file using an operator/type we lack */
+  MNV3_ERR_INVALID_ARG,    /* bad argument from the caller */
+  MNV3_ERR_SHAPE,          /* shapes do not agree */
+  MNV3_ERR_NOMEM,          /* allocation failed or absurd size */
+} mnv3_status;
+
+typedef enum {
+  MNV3_ISA_AUTO = -1,      /* best the CPU (and $MNV3_ISA) allows */
+  MNV3_ISA_SCALAR = 0,     /* plain C reference */
+  MNV3_ISA_AVX2 = 1,       /* AVX2 + FMA */
+  MNV3_ISA_AVX512 = 2,     /* AVX-512 F/BW/DQ/VL */
+} mnv3_isa;
+
+typedef struct mnv3_model mnv3_model;
+typedef struct mnv3_session mnv3_session;
+
+#define MNV3_MAX_RANK 4
+
+typedef struct {
+  const char *name;
+  int rank;                    /* rank as the model file states it */
+  int64_t dims[MNV3_MAX_RANK]; /* in NHWC order for rank-4 tensors */
+} mnv3_tensor_info;
+
+/* Last error message of the calling thread ("" if none). */
+const char *mnv3_last_error (void);
+const char *mnv3_status_string (mnv3_status s);
+
+/* ---- models ---------------------------------------------------------- */
+
+/* Load an .onnx or .tflite file (detected from content, not the name). */
+mnv3_status mnv3_model_load (const char *path, mnv3_model **out);
+/* Same from memory; the buffer may be freed after the call. */
+mnv3_status mnv3_model_load_memory (const void *data, size_t size,
+    const char *name, mnv3_model **out);
+void mnv3_model_free (mnv3_model *m);
+
+int mnv3_model_num_inputs (const mnv3_model *m);
+int mnv3_model_num_outputs (const mnv3_model *m);
+/* Shapes as declared by the file (dims may be -1 where dynamic). */
+mnv3_status mnv3_model_input_info (const mnv3_model *m, int i,
+    mnv3_tensor_info *info);
+mnv3_status mnv3_model_output_info (const mnv3_model *m, int i,
+    mnv3_tensor_info *info);
+/* Metadata by key ("labels", "mean", "std", "task", "format", ...);
+ * NULL when absent.  Labels are newline-separated. */
+const char *mnv3_model_metadata (const mnv3_model *m, const char *key);
+
+/* ---- sessions -------------------------------------------------------- */
+
+typedef struct {
+  int num_threads;   /* >= 1; threads including the caller */
+  int input_height;  /* 0: the model's declared size */
+  int input_width;   /* 0: the model's declared size */
+  mnv3_isa isa;      /* MNV3_ISA_AUTO unless testing */
+  int profile;       /* 1: record per-layer times on each run */
+} mnv3_session_options;
+
+mnv3_session_options mnv3_session_options_default (void);
+
+mnv3_status mnv3_session_create (const mnv3_model *m,
+    const mnv3_session_options *opts, mnv3_session **out);
+void mnv3_session_free (mnv3_session *s);
+
+/* Input buffer i of the session (NHWC float32), valid until free. */
+float *mnv3_session_input (mnv3_session *s, int i);
+mnv3_status mnv3_session_input_info (const mnv3_session *s, int i,
+    mnv3_tensor_info *info);
+mnv3_status mnv3_session_run (mnv3_session *s);
+/* Output i after a run; info may be NULL. Valid until the next run. */
+const float *mnv3_session_output (const mnv3_session *s, int i,
+    mnv3_tensor_info *info);
+
+/* The ISA the session really uses (after AUTO / $MNV3_ISA resolution). */
+mnv3_isa mnv3_session_isa (const mnv3_session *s);
+const char *mnv3_isa_name (mnv3_isa isa);
+
+/* ---- statistics (plan-time, and per layer when profiling) ------------ */
+
+typedef struct {
+  int64_t macs;          /* multiply-accumulates of one run */
+  int64_t params;        /* weights + biases after folding */
+  size_t arena_bytes;    /* peak activation memory (the planned arena) */
+  size_t weight_bytes;   /* packed weights held by the session */
+  int num_layers;        /* executed nodes after fusion */
+} mnv3_session_stats;
+
+void mnv3_session_get_stats (const mnv3_session *s, mnv3_session_stats *st);
+
+typedef struct {
+  const char *name;      /* the node's name (from the model file) */
+  const char *op;        /* "conv", "dwconv", "add", ... (+"+hswish" fused) */
+  int64_t macs;
+  double last_ms;        /* time of this layer in the last profiled run */
+  int out_h, out_w, out_c;
+} mnv3_layer_info;
+
+int mnv3_session_layer_info (const mnv3_session *s, int i,
+    mnv3_layer_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MNV3_H */
