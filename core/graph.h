@@ -13,6 +13,11 @@
  *  - Convolution weights are canonical OHWI: [oc][kh][kw][ic/groups].
  *    Transposed convolution weights are also [oc][kh][kw][ic] (the importer
  *    converts from the file's layout).  FC weights are [oc][ic] (a 1x1 conv).
+ *  - A constant's (n,h,w,c) are its logical dims in the order the layout
+ *    above lists them: conv/deconv weights n=oc, h=kh, w=kw, c=ic/groups;
+ *    FC weights n=N, h=w=1, c=K; a bias or per-channel vector (1,1,1,C);
+ *    a scalar (1,1,1,1).  (The planner derives oc from the element count,
+ *    so only numel must be exact.)
  *  - Node parameters are in NHWC terms (axes remapped by the importer).
  *  - Nodes are appended in a topological order.
  */

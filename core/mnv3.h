@@ -142,6 +142,8 @@ typedef struct {
   int out_h, out_w, out_c;
 } mnv3_layer_info;
 
+/* Layer i of the executed plan (after fusion): 1 and *info filled, or 0
+ * when i is past the last layer. */
 int mnv3_session_layer_info (const mnv3_session *s, int i,
     mnv3_layer_info *info);
 

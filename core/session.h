@@ -1,0 +1,107 @@
+/* session.h — private structures shared by model.c, fold.c, fuse.c,
+ * plan.c, arena.c and exec.c.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Stages (see docs/architecture.md):
+ *   load:    import (onnx/ or tflite/) -> mnv3_graph -> fold batch-norm
+ *   session: copy nodes -> fuse -> infer shapes for the input size ->
+ *            create operators (pack weights) -> plan the arena
+ *   run:     walk the executable nodes; no allocation, no decisions
+ */
+#ifndef MNV3_SESSION_H
+#define MNV3_SESSION_H
+
+#include "graph.h"
+#include "ops.h"
+#include "threadpool.h"
+
+struct mnv3_model {
+  mnv3_graph *graph;
+  char *name;
+};
+
+typedef enum {
+  MNV3_XOP_CONV,       /* mnv3_conv (general, 1x1 GEMM, stem) */
+  MNV3_XOP_DWCONV,
+  MNV3_XOP_DECONV,
+  MNV3_XOP_FC,         /* mnv3_conv on a 1x1 input */
+  MNV3_XOP_BINARY,
+  MNV3_XOP_ACT,
+  MNV3_XOP_POOL,
+  MNV3_XOP_GAP,
+  MNV3_XOP_RESIZE,
+  MNV3_XOP_CONCAT,
+  MNV3_XOP_COPY,       /* reshape / squeeze: a plain copy */
+  MNV3_XOP_SOFTMAX,
+  MNV3_XOP_ARGMAX,
+} mnv3_xop;
+
+/* An executable node: a graph node after fusion, with its operator. */
+typedef struct {
+  const mnv3_gnode *g;     /* the graph node it came from */
+  mnv3_op_type type;       /* graph op type */
+  mnv3_xop xop;
+  int in[MNV3_MAX_NODE_INPUTS];
+  int num_in;
+  int out;
+  int residual;            /* tensor added in the epilogue, or -1 */
+  int in_scale;            /* per-input-channel gate (SE), or -1 */
+  mnv3_act act;
+  int dead;                /* removed by fusion */
+  /* created at plan time */
+  mnv3_conv *conv;
+  mnv3_dwconv *dwconv;
+  mnv3_deconv *deconv;
+  mnv3_pool_params pool;
+  float resize_scale_h, resize_scale_w;
+  size_t scratch;
+  int64_t macs, params;
+  char label[64];          /* "conv+hswish", ... for profiles */
+  double last_ms;
+} mnv3_xnode;
+
+/* A tensor of the session: shape, and where its data lives. */
+typedef struct {
+  int shape[4];            /* NHWC */
+  size_t bytes;
+  float *data;             /* const data, arena slice or input buffer */
+  int first, last;         /* lifetime in executable-node indices */
+  size_t offset;           /* arena offset */
+  int in_arena;
+} mnv3_stensor;
+
+struct mnv3_session {
+  const mnv3_model *model;
+  const mnv3_graph *graph;
+  mnv3_session_options opts;
+  mnv3_isa isa;
+  mnv3_threadpool *tp;
+  mnv3_xnode *nodes;
+  int num_nodes;
+  mnv3_stensor *tensors;   /* indexed like graph->tensors */
+  void *arena;
+  size_t arena_bytes;
+  void *scratch;
+  size_t scratch_bytes;
+  float **inputs;          /* separately allocated input buffers */
+};
+
+/* fold.c: load-time graph rewrites independent of the input size. */
+mnv3_status mnv3_graph_fold (mnv3_graph *g);
+
+/* fuse.c: activation, residual and SE-gate fusion on the node copy. */
+void mnv3_session_fuse (mnv3_session *s);
+
+/* plan.c: shapes and operators for the session's input size. */
+mnv3_status mnv3_session_plan (mnv3_session *s);
+
+/* arena.c: lifetime-based offsets; sets arena_bytes and offsets. */
+mnv3_status mnv3_arena_plan (mnv3_session *s);
+
+/* exec.c */
+mnv3_status mnv3_session_exec (mnv3_session *s);
+
+/* Number of consumers of tensor t among live nodes (plus 1 if output). */
+int mnv3_session_uses (const mnv3_session *s, int t);
+
+#endif /* MNV3_SESSION_H */

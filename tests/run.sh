@@ -1,0 +1,14 @@
+#!/bin/sh
+# The whole test suite: a release build, then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer.  Run from the source root.
+set -e
+cd "$(dirname "$0")/.."
+[ -d build ] || meson setup build
+ninja -C build
+meson test -C build --print-errorlogs --num-processes 2
+[ -d build-asan ] || meson setup build-asan --buildtype=debugoptimized \
+  -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 \
+  --no-suite parity --timeout-multiplier 3

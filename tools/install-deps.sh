@@ -1,0 +1,11 @@
+#!/bin/sh
+# Install the Debian 12 packages mnv3 needs to build, test and export models.
+# Run as root (or through sudo).  Used by README.md and by .ci/run.
+set -e
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends \
+  gcc libc6-dev meson ninja-build pkg-config \
+  check libprotobuf-c-dev protobuf-c-compiler libpng-dev libjpeg-dev \
+  python3 python3-numpy python3-torch python3-torchvision python3-onnx \
+  python3-pil
