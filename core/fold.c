@@ -144,7 +144,7 @@ fold_batchnorms (mnv3_graph *g)
     mnv3_gnode *bn = &g->nodes[i];
     int p;
     int64_t c;
-    float *scale, *shift;
+    float *scale = NULL, *shift = NULL;
     mnv3_status st;
 
     if (bn->type != MNV3_OP_BATCHNORM)
