@@ -41,6 +41,13 @@ G_BEGIN_DECLS
  *   for secondary classification of a detected box
  * @latency_ms: time the inference took (pre-processing included)
  * @fps: inference rate of the producing element (frames inferred per second)
+ * @frame_width: width of the frame @region is expressed in
+ * @frame_height: height of the frame @region is expressed in
+ *
+ * Filters that only copy metas (videoflip, and videoscale for metas without
+ * the size tag) leave @region in the coordinates of an earlier frame size;
+ * gst_mnv3_classification_meta_get_region() maps it to the frame at hand
+ * using @frame_width and @frame_height.
  */
 typedef struct {
   GstMeta meta;
@@ -54,16 +61,28 @@ typedef struct {
   gint region_id;
   gdouble latency_ms;
   gdouble fps;
+  gint frame_width;
+  gint frame_height;
 } GstMnv3ClassificationMeta;
 
 GType gst_mnv3_classification_meta_api_get_type (void);
 const GstMetaInfo *gst_mnv3_classification_meta_get_info (void);
 
-/* Copies every array. labels may be NULL. */
+/* Copies every array. labels may be NULL.  frame_width/height are set to
+ * the extent of region (right for full-frame results); set them after the
+ * call when region is a part of a larger frame. */
 GstMnv3ClassificationMeta *gst_buffer_add_mnv3_classification_meta (
     GstBuffer * buffer, const gchar * model, guint n_results,
     const gint * class_ids, const gchar * const *labels,
     const gfloat * scores, gboolean fresh, const GstVideoRectangle * region);
+
+/* The region the result is about, in a frame_width x frame_height buffer:
+ * the whole frame for full-frame results (region_id 0), whatever filters
+ * (scale, flip, rotate) did to the frame since; otherwise @region scaled
+ * from the meta's frame size to this one and clamped to the frame. */
+void gst_mnv3_classification_meta_get_region (
+    const GstMnv3ClassificationMeta * meta, gint frame_width,
+    gint frame_height, GstVideoRectangle * region);
 
 #define gst_buffer_get_mnv3_classification_meta(b) \
   ((GstMnv3ClassificationMeta *) gst_buffer_get_meta ((b), \

@@ -14,8 +14,9 @@
  * - Every failure (missing file, corrupt or truncated data, absurd size) is
  *   returned as -1 with a message in err; nothing aborts.  On failure *img is
  *   left empty ({0, 0, NULL}) so mnv3_image_free() is always safe.
- * - mnv3_image_to_tensor() crops, resizes and normalises in one pass; it
- *   never fails for a non-empty image and out_h, out_w >= 1.
+ * - mnv3_image_to_tensor() crops, resizes and normalises in one pass and
+ *   cannot fail: an empty image gives zeros, out_h or out_w < 1 writes
+ *   nothing.
  */
 #ifndef MNV3_TOOLS_IMAGE_H
 #define MNV3_TOOLS_IMAGE_H
@@ -55,7 +56,7 @@ void mnv3_image_crop_rect (int width, int height, float crop_fraction,
  * edge; tf.image.resize "bilinear" without antialias, and PIL's bilinear
  * when upscaling), then out = (pixel - mean[c]) / std[c] with pixels in
  * 0..255.  out is NHWC float, out_h * out_w * 3 values.  mean may be NULL
- * (0) and std may be NULL (1). */
+ * (0) and std may be NULL (1); a zero std counts as 1. */
 void mnv3_image_to_tensor (const mnv3_image *img, float crop_fraction,
     int out_h, int out_w, const float mean[3], const float std[3],
     float *out);

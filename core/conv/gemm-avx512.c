@@ -1,0 +1,311 @@
+/* gemm-avx512.c — f32 GEMM, 12x32 register tile, AVX-512F.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Contract in gemm.h.  Panels are 32 columns (two zmm) or 16 for the last
+ * narrow one.  A 12x32 tile keeps 24 accumulators + 2 B vectors in the 32
+ * zmm registers; A values are broadcast straight from the NHWC rows.  Row
+ * remainders run as 8/4/2/1-row tiles so only a handful of tile shapes get
+ * compiled.  Column tails use write masks, so nothing is stored past n.
+ */
+#include <immintrin.h>
+
+#include "conv/gemm.h"
+
+#define MR MNV3_GEMM_AVX512_MR
+#define NR MNV3_GEMM_AVX512_NR
+#define ALWAYS_INLINE static inline __attribute__ ((always_inline))
+
+typedef struct {
+  __m512 zero, three, six, sixth, one, a, b;
+} act_consts;
+
+ALWAYS_INLINE void
+act_consts_init (act_consts *k, mnv3_act act)
+{
+  k->zero = _mm512_setzero_ps ();
+  k->three = _mm512_set1_ps (3.f);
+  k->six = _mm512_set1_ps (6.f);
+  k->sixth = _mm512_set1_ps (1.f / 6.f);
+  k->one = _mm512_set1_ps (1.f);
+  k->a = _mm512_set1_ps (act.a);
+  k->b = _mm512_set1_ps (act.b);
+}
+
+/* Store x (row r, vector v) after residual and activation; the activation
+ * type is a compile-time constant in every caller, so the switch folds. */
+ALWAYS_INLINE void
+store_vec (__m512 x, mnv3_act_type t, const act_consts *k, float *c,
+    const float *res, __mmask16 mask)
+{
+  if (res)
+    x = _mm512_add_ps (x, _mm512_maskz_loadu_ps (mask, res));
+  switch (t) {
+    case MNV3_ACT_RELU:
+      x = _mm512_max_ps (x, k->zero);
+      break;
+    case MNV3_ACT_CLIP:
+      x = _mm512_min_ps (_mm512_max_ps (x, k->a), k->b);
+      break;
+    case MNV3_ACT_HSWISH:{
+      __m512 g = _mm512_min_ps (_mm512_max_ps (_mm512_add_ps (x, k->three),
+              k->zero), k->six);
+      x = _mm512_mul_ps (_mm512_mul_ps (x, g), k->sixth);
+      break;
+    }
+    case MNV3_ACT_HSIGMOID:
+      x = _mm512_min_ps (_mm512_max_ps (_mm512_fmadd_ps (x, k->a, k->b),
+              k->zero), k->one);
+      break;
+    default:                   /* NONE; SIGMOID is applied after the store */
+      break;
+  }
+  _mm512_mask_storeu_ps (c, mask, x);
+}
+
+/* Rows [0, R) x one panel of V vectors (V = 1 or 2). */
+ALWAYS_INLINE void
+tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
+    const float *a, size_t lda, const size_t *koff, const float *w,
+    const float *bias, float *c, size_t ldc,
+    const float *res, size_t ldr, __mmask16 m0, __mmask16 m1,
+    const act_consts *kc)
+{
+  __m512 acc[MR][2];
+  const float *ap[MR];
+  __m512 b0 = _mm512_load_ps (bias);
+  __m512 b1 = V > 1 ? _mm512_load_ps (bias + 16) : b0;
+
+#pragma GCC unroll 16
+  for (int r = 0; r < R; r++) {
+    acc[r][0] = b0;
+    acc[r][1] = b1;
+    ap[r] = a + r * lda;
+  }
+  for (size_t p = 0; p < k; p++) {
+    __m512 w0 = _mm512_load_ps (w);
+    __m512 w1 = V > 1 ? _mm512_load_ps (w + 16) : w0;
+    w += 16 * V;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; r++) {
+      __m512 x = _mm512_set1_ps (ap[r][IND ? koff[p] : p]);
+      acc[r][0] = _mm512_fmadd_ps (x, w0, acc[r][0]);
+      if (V > 1)
+        acc[r][1] = _mm512_fmadd_ps (x, w1, acc[r][1]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; r++) {
+    store_vec (acc[r][0], t, kc, c + r * ldc, res ? res + r * ldr : NULL, m0);
+    if (V > 1)
+      store_vec (acc[r][1], t, kc, c + r * ldc + 16,
+          res ? res + r * ldr + 16 : NULL, m1);
+  }
+}
+
+/* One micro-tile shape (R rows, V vectors, dense or indirect A) for all
+ * activation types: the switch sits outside the K loop so each case
+ * compiles to a straight-line epilogue. */
+#define TILE_CASE(R, V, IND, T)                                             \
+      case T:                                                               \
+        tile (R, V, IND, T, k, a, lda, koff, w, bias, c, ldc, res, ldr,     \
+            m0, m1, &kc);                                                   \
+        break
+#define DEFINE_TILE(R, V, IND)                                              \
+  static void                                                               \
+  tile_##R##x##V##_##IND (size_t k, const float *a, size_t lda,             \
+      const size_t *koff, const float *w, const float *bias, float *c,      \
+      size_t ldc, const float *res, size_t ldr, __mmask16 m0,               \
+      __mmask16 m1, mnv3_act act)                                           \
+  {                                                                         \
+    act_consts kc;                                                          \
+    act_consts_init (&kc, act);                                             \
+    switch (act.type) {                                                     \
+      TILE_CASE (R, V, IND, MNV3_ACT_RELU);                                 \
+      TILE_CASE (R, V, IND, MNV3_ACT_CLIP);                                 \
+      TILE_CASE (R, V, IND, MNV3_ACT_HSWISH);                               \
+      TILE_CASE (R, V, IND, MNV3_ACT_HSIGMOID);                             \
+      default:                                                              \
+        tile (R, V, IND, MNV3_ACT_NONE, k, a, lda, koff, w, bias, c, ldc,   \
+            res, ldr, m0, m1, &kc);                                         \
+        break;                                                              \
+    }                                                                       \
+  }
+
+DEFINE_TILE (12, 2, 0)
+DEFINE_TILE (8, 2, 0)
+DEFINE_TILE (4, 2, 0)
+DEFINE_TILE (2, 2, 0)
+DEFINE_TILE (1, 2, 0)
+DEFINE_TILE (12, 1, 0)
+DEFINE_TILE (8, 1, 0)
+DEFINE_TILE (4, 1, 0)
+DEFINE_TILE (2, 1, 0)
+DEFINE_TILE (1, 1, 0)
+DEFINE_TILE (12, 2, 1)
+DEFINE_TILE (8, 2, 1)
+DEFINE_TILE (4, 2, 1)
+DEFINE_TILE (2, 2, 1)
+DEFINE_TILE (1, 2, 1)
+DEFINE_TILE (12, 1, 1)
+DEFINE_TILE (8, 1, 1)
+DEFINE_TILE (4, 1, 1)
+DEFINE_TILE (2, 1, 1)
+DEFINE_TILE (1, 1, 1)
+
+typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
+    const float *, const float *, float *, size_t, const float *, size_t,
+    __mmask16, __mmask16, mnv3_act);
+
+/* [indirect][row shape] */
+static const tile_fn tiles_wide[2][5] = {
+  {tile_12x2_0, tile_8x2_0, tile_4x2_0, tile_2x2_0, tile_1x2_0},
+  {tile_12x2_1, tile_8x2_1, tile_4x2_1, tile_2x2_1, tile_1x2_1}
+};
+static const tile_fn tiles_narrow[2][5] = {
+  {tile_12x1_0, tile_8x1_0, tile_4x1_0, tile_2x1_0, tile_1x1_0},
+  {tile_12x1_1, tile_8x1_1, tile_4x1_1, tile_2x1_1, tile_1x1_1}
+};
+static const int tile_rows[] = { 12, 8, 4, 2, 1 };
+
+static __mmask16
+mask_of (size_t cols)
+{
+  return cols >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << cols) - 1);
+}
+
+/* Single row (fully connected layers): the 12x32 tile would run one
+ * dependent FMA chain per vector, so split K over two accumulator sets
+ * and walk four panels at once for eight independent chains. */
+static void
+gemv (size_t n, const mnv3_gemm_args *g)
+{
+  const size_t k = g->k;
+  const float *a = g->a;
+  const float *w = g->w;
+  act_consts kc;
+  size_t j = 0;
+
+  act_consts_init (&kc, g->act);
+  while (j < n) {
+    size_t left = n - j;
+    size_t width = left > NR / 2 ? NR : NR / 2;
+    size_t cols = left < width ? left : width;
+    const float *pw = w + j * k;
+    __m512 acc0 = _mm512_load_ps (g->bias + j), acc1 = _mm512_setzero_ps ();
+    __m512 acc2 = _mm512_setzero_ps (), acc3 = _mm512_setzero_ps ();
+    size_t p = 0;
+
+    if (width == NR) {
+      __m512 accb = _mm512_load_ps (g->bias + j + 16);
+      for (; p + 2 <= k; p += 2) {
+        __m512 x0 = _mm512_set1_ps (a[p]), x1 = _mm512_set1_ps (a[p + 1]);
+        acc0 = _mm512_fmadd_ps (x0, _mm512_load_ps (pw), acc0);
+        acc1 = _mm512_fmadd_ps (x0, _mm512_load_ps (pw + 16), acc1);
+        acc2 = _mm512_fmadd_ps (x1, _mm512_load_ps (pw + 32), acc2);
+        acc3 = _mm512_fmadd_ps (x1, _mm512_load_ps (pw + 48), acc3);
+        pw += 64;
+      }
+      if (p < k) {
+        __m512 x0 = _mm512_set1_ps (a[p]);
+        acc0 = _mm512_fmadd_ps (x0, _mm512_load_ps (pw), acc0);
+        acc1 = _mm512_fmadd_ps (x0, _mm512_load_ps (pw + 16), acc1);
+      }
+      acc0 = _mm512_add_ps (acc0, acc2);
+      acc1 = _mm512_add_ps (_mm512_add_ps (acc1, acc3), accb);
+    } else {
+      for (; p + 4 <= k; p += 4) {
+        acc0 = _mm512_fmadd_ps (_mm512_set1_ps (a[p]),
+            _mm512_load_ps (pw), acc0);
+        acc1 = _mm512_fmadd_ps (_mm512_set1_ps (a[p + 1]),
+            _mm512_load_ps (pw + 16), acc1);
+        acc2 = _mm512_fmadd_ps (_mm512_set1_ps (a[p + 2]),
+            _mm512_load_ps (pw + 32), acc2);
+        acc3 = _mm512_fmadd_ps (_mm512_set1_ps (a[p + 3]),
+            _mm512_load_ps (pw + 48), acc3);
+        pw += 64;
+      }
+      for (; p < k; p++) {
+        acc0 = _mm512_fmadd_ps (_mm512_set1_ps (a[p]),
+            _mm512_load_ps (pw), acc0);
+        pw += 16;
+      }
+      acc0 = _mm512_add_ps (_mm512_add_ps (acc0, acc1),
+          _mm512_add_ps (acc2, acc3));
+    }
+    {
+      __mmask16 m0 = mask_of (cols), m1 = mask_of (cols > 16 ? cols - 16 : 0);
+      const float *res = g->res ? g->res + j : NULL;
+      float *c = g->c + j;
+
+      switch (g->act.type) {
+#define GEMV_STORE(T)                                                       \
+        store_vec (acc0, T, &kc, c, res, m0);                               \
+        if (width == NR)                                                    \
+          store_vec (acc1, T, &kc, c + 16, res ? res + 16 : NULL, m1);      \
+        break
+        case MNV3_ACT_RELU:
+          GEMV_STORE (MNV3_ACT_RELU);
+        case MNV3_ACT_CLIP:
+          GEMV_STORE (MNV3_ACT_CLIP);
+        case MNV3_ACT_HSWISH:
+          GEMV_STORE (MNV3_ACT_HSWISH);
+        case MNV3_ACT_HSIGMOID:
+          GEMV_STORE (MNV3_ACT_HSIGMOID);
+        default:
+          GEMV_STORE (MNV3_ACT_NONE);
+#undef GEMV_STORE
+      }
+    }
+    j += width;
+  }
+}
+
+/* Activations without a vector form run over the stored block. */
+static void
+finish_scalar_act (size_t m, size_t n, const mnv3_gemm_args *g)
+{
+  if (g->act.type != MNV3_ACT_SIGMOID)
+    return;
+  for (size_t r = 0; r < m; r++) {
+    float *c = g->c + r * g->c_stride;
+    for (size_t j = 0; j < n; j++)
+      c[j] = mnv3_act_ref (g->act, c[j]);
+  }
+}
+
+void
+mnv3_gemm_avx512 (size_t m, size_t n, const mnv3_gemm_args *g)
+{
+  const size_t k = g->k;
+  const int ind = g->koff != NULL;
+
+  if (m == 1 && !ind) {
+    gemv (n, g);
+    finish_scalar_act (m, n, g);
+    return;
+  }
+  for (size_t i = 0; i < m;) {
+    size_t left = m - i;
+    int s = 0;
+
+    while ((size_t) tile_rows[s] > left)
+      s++;
+    const float *a = g->a + i * g->a_stride;
+    float *c = g->c + i * g->c_stride;
+    const float *res = g->res ? g->res + i * g->res_stride : NULL;
+
+    for (size_t j = 0; j < n;) {
+      size_t cols_left = n - j;
+      int wide = cols_left > NR / 2;
+      size_t cols = cols_left < (size_t) NR ? cols_left : NR;
+      __mmask16 m0 = mask_of (cols), m1 = mask_of (cols > 16 ? cols - 16 : 0);
+      const tile_fn f = wide ? tiles_wide[ind][s] : tiles_narrow[ind][s];
+
+      f (k, a, g->a_stride, g->koff, g->w + j * k, g->bias + j, c + j,
+          g->c_stride, res ? res + j : NULL, g->res_stride, m0, m1, g->act);
+      j += wide ? NR : NR / 2;
+    }
+    i += tile_rows[s];
+  }
+  finish_scalar_act (m, n, g);
+}

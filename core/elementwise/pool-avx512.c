@@ -1,0 +1,7 @@
+/* pool-avx512.c — pooling kernels compiled for avx512 (template pool-simd.h).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
+
+#include "elementwise/vec-avx512.h"
+#include "elementwise/elementwise.h"
+#include "elementwise/pool-simd.h"

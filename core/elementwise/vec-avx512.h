@@ -1,0 +1,81 @@
+/* vec-avx512.h — the small vector vocabulary kernels are written in, AVX-512.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Only include from files compiled with -mavx512f/-mavx512dq (meson's
+ * core_avx512_sources).  The same names exist in vec-avx2.h, so a kernel
+ * template (*-simd.h) is written once and compiled per ISA; each template
+ * is instantiated with FN(name) appending the ISA suffix.
+ *
+ *   VF_W                 floats per vector (16)
+ *   vf_mask (n)          mask of the first n lanes, 0 <= n <= VF_W
+ *   vf_load_mask/store   touch only the lanes in the mask; masked-out lanes
+ *                        read as 0 and are never accessed (no fault)
+ *   vf_exp (x)           e^x, relative error ~2 ulp on [-87.3, 88.7];
+ *                        0 below, +inf above
+ */
+#ifndef MNV3_VEC_AVX512_H
+#define MNV3_VEC_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "ops.h"
+
+#define VF_W 16
+#define FN(name) name##_avx512
+#define MNV3_INLINE static inline __attribute__ ((always_inline))
+
+typedef __m512 vf;
+typedef __mmask16 vmask;
+
+MNV3_INLINE vmask vf_mask (int n) { return (vmask) ((1u << n) - 1u); }
+MNV3_INLINE vf vf_loadu (const float *p) { return _mm512_loadu_ps (p); }
+MNV3_INLINE void vf_storeu (float *p, vf v) { _mm512_storeu_ps (p, v); }
+MNV3_INLINE vf vf_load_mask (const float *p, vmask m)
+{ return _mm512_maskz_loadu_ps (m, p); }
+MNV3_INLINE void vf_store_mask (float *p, vf v, vmask m)
+{ _mm512_mask_storeu_ps (p, m, v); }
+/* p[idx[i]] for the VF_W indices at idx */
+MNV3_INLINE vf vf_gather (const float *p, const int32_t *idx)
+{ return _mm512_i32gather_ps (_mm512_loadu_si512 (idx), p, 4); }
+MNV3_INLINE vf vf_set1 (float x) { return _mm512_set1_ps (x); }
+MNV3_INLINE vf vf_zero (void) { return _mm512_setzero_ps (); }
+MNV3_INLINE vf vf_add (vf a, vf b) { return _mm512_add_ps (a, b); }
+MNV3_INLINE vf vf_sub (vf a, vf b) { return _mm512_sub_ps (a, b); }
+MNV3_INLINE vf vf_mul (vf a, vf b) { return _mm512_mul_ps (a, b); }
+MNV3_INLINE vf vf_div (vf a, vf b) { return _mm512_div_ps (a, b); }
+MNV3_INLINE vf vf_max (vf a, vf b) { return _mm512_max_ps (a, b); }
+MNV3_INLINE vf vf_min (vf a, vf b) { return _mm512_min_ps (a, b); }
+/* a*b + c with one rounding */
+MNV3_INLINE vf vf_fmadd (vf a, vf b, vf c) { return _mm512_fmadd_ps (a, b, c); }
+/* c - a*b with one rounding */
+MNV3_INLINE vf vf_fnmadd (vf a, vf b, vf c)
+{ return _mm512_fnmadd_ps (a, b, c); }
+MNV3_INLINE float vf_reduce_add (vf v) { return _mm512_reduce_add_ps (v); }
+MNV3_INLINE float vf_reduce_max (vf v) { return _mm512_reduce_max_ps (v); }
+
+MNV3_INLINE vf
+vf_exp (vf x)
+{
+  /* e^x = 2^n * e^r, n = round(x/ln2), |r| <= ln2/2; e^r by its degree-6
+   * Taylor polynomial (truncation 1.2e-7 at the ends); scalef applies 2^n
+   * and handles underflow to denormals/0 by itself. */
+  x = _mm512_max_ps (x, vf_set1 (-104.0f));
+  x = _mm512_min_ps (x, vf_set1 (88.7228394f));
+  vf n = _mm512_roundscale_ps (vf_mul (x, vf_set1 (1.44269504f)),
+      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  vf r = vf_fnmadd (n, vf_set1 (0.693359375f), x);
+  r = vf_fnmadd (n, vf_set1 (-2.12194440e-4f), r);
+  vf p = vf_set1 (1.f / 720.f);
+  p = vf_fmadd (p, r, vf_set1 (1.f / 120.f));
+  p = vf_fmadd (p, r, vf_set1 (1.f / 24.f));
+  p = vf_fmadd (p, r, vf_set1 (1.f / 6.f));
+  p = vf_fmadd (p, r, vf_set1 (0.5f));
+  p = vf_fmadd (p, r, vf_set1 (1.f));
+  p = vf_fmadd (p, r, vf_set1 (1.f));
+  return _mm512_scalef_ps (p, n);
+}
+
+#include "elementwise/act-vec.h"
+
+#endif /* MNV3_VEC_AVX512_H */

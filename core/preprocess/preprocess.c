@@ -1,0 +1,483 @@
+/* preprocess.c — parameters to tables (create), rows to threads (run).
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Sampling: output column j of the destination rectangle samples the frame
+ * at x = src.x + (j + 0.5) * src.width / dst.width - 0.5 (half-pixel
+ * centres, as tf.image.resize and OpenCV INTER_LINEAR), clamped to the
+ * source rectangle, so a crop behaves as if the region were cut out first.
+ *
+ * 4:2:0 chroma is sampled at its own resolution, bilinearly, at the luma
+ * position mapped with MPEG-2 siting (the H.264/H.265 default: chroma
+ * co-sited with even luma columns, centred between luma rows), clamped to
+ * the chroma plane.  Y, U and V are interpolated first and converted after:
+ * the conversion is affine, so this equals converting the four
+ * neighbours, except for the clamp of R, G, B to 0..255, which is applied
+ * to the interpolated colour.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "graph.h"
+#include "preprocess-internal.h"
+#include "session.h"
+#include "threadpool.h"
+
+/* Largest frame or tensor side accepted: keeps every byte offset, and
+ * dst_width * dst_height * 3, far inside int32/size_t. */
+#define MNV3_PP_MAX_SIDE 32768
+
+typedef struct {
+  int bpp;        /* bytes per pixel (packed), 0 for YUV */
+  int pos[3];     /* byte of R, G, B within a pixel */
+} mnv3_pp_format;
+
+static const mnv3_pp_format mnv3_pp_formats[] = {
+  [MNV3_PIXEL_RGB] = { 3, { 0, 1, 2 } },
+  [MNV3_PIXEL_BGR] = { 3, { 2, 1, 0 } },
+  [MNV3_PIXEL_RGBX] = { 4, { 0, 1, 2 } },
+  [MNV3_PIXEL_BGRX] = { 4, { 2, 1, 0 } },
+  [MNV3_PIXEL_XRGB] = { 4, { 1, 2, 3 } },
+  [MNV3_PIXEL_XBGR] = { 4, { 3, 2, 1 } },
+  [MNV3_PIXEL_RGBA] = { 4, { 0, 1, 2 } },
+  [MNV3_PIXEL_BGRA] = { 4, { 2, 1, 0 } },
+  [MNV3_PIXEL_ARGB] = { 4, { 1, 2, 3 } },
+  [MNV3_PIXEL_ABGR] = { 4, { 3, 2, 1 } },
+  [MNV3_PIXEL_I420] = { 0, { 0, 0, 0 } },
+  [MNV3_PIXEL_NV12] = { 0, { 0, 0, 0 } },
+};
+
+/* ---- fit ---------------------------------------------------------------- */
+
+/* round (a * b / c) for positive values, without overflow */
+static int
+mnv3_pp_muldiv (int a, int b, int c)
+{
+  return (int) (((int64_t) a * b + c / 2) / c);
+}
+
+void
+mnv3_preprocess_fit (mnv3_fit fit, int src_width, int src_height,
+    int dst_width, int dst_height, mnv3_rect *src, mnv3_rect *dst)
+{
+  mnv3_rect s = { 0, 0, src_width, src_height };
+  mnv3_rect d = { 0, 0, dst_width, dst_height };
+
+  /* invalid sizes pass through: create() reports them */
+  if (src_width > 0 && src_height > 0 && dst_width > 0 && dst_height > 0) {
+    /* frame wider than the tensor (aspect), compared exactly */
+    int wider = (int64_t) src_width * dst_height
+        > (int64_t) src_height * dst_width;
+
+    if (fit == MNV3_FIT_CENTER_CROP) {
+      if (wider)
+        s.width = mnv3_pp_muldiv (src_height, dst_width, dst_height);
+      else
+        s.height = mnv3_pp_muldiv (src_width, dst_height, dst_width);
+      s.width = s.width < 1 ? 1 : (s.width > src_width ? src_width : s.width);
+      s.height = s.height < 1 ? 1
+          : (s.height > src_height ? src_height : s.height);
+      s.x = (src_width - s.width) / 2;
+      s.y = (src_height - s.height) / 2;
+    } else if (fit == MNV3_FIT_LETTERBOX) {
+      if (wider)
+        d.height = mnv3_pp_muldiv (dst_width, src_height, src_width);
+      else
+        d.width = mnv3_pp_muldiv (dst_height, src_width, src_height);
+      d.width = d.width < 1 ? 1 : (d.width > dst_width ? dst_width : d.width);
+      d.height = d.height < 1 ? 1
+          : (d.height > dst_height ? dst_height : d.height);
+      d.x = (dst_width - d.width) / 2;
+      d.y = (dst_height - d.height) / 2;
+    }
+  }
+  if (src)
+    *src = s;
+  if (dst)
+    *dst = d;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+static int
+mnv3_pp_rect_ok (const mnv3_rect *r, int w, int h)
+{
+  return r->width > 0 && r->height > 0 && r->x >= 0 && r->y >= 0
+      && (int64_t) r->x + r->width <= w && (int64_t) r->y + r->height <= h;
+}
+
+static int
+mnv3_pp_check (const mnv3_preprocess_params *p)
+{
+  if (!p)
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG, "preprocess: no parameters");
+  if ((unsigned) p->format > MNV3_PIXEL_NV12)
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+        "preprocess: unknown pixel format %d", (int) p->format);
+  if ((p->format == MNV3_PIXEL_I420 || p->format == MNV3_PIXEL_NV12)
+      && (unsigned) p->matrix > MNV3_MATRIX_BT709)
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+        "preprocess: unknown YUV matrix %d", (int) p->matrix);
+  if (p->src_width < 1 || p->src_height < 1
+      || p->src_width > MNV3_PP_MAX_SIDE || p->src_height > MNV3_PP_MAX_SIDE)
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+        "preprocess: invalid frame size %dx%d (1..%d)", p->src_width,
+        p->src_height, MNV3_PP_MAX_SIDE);
+  if (p->dst_width < 1 || p->dst_height < 1
+      || p->dst_width > MNV3_PP_MAX_SIDE || p->dst_height > MNV3_PP_MAX_SIDE)
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+        "preprocess: invalid tensor size %dx%d (1..%d)", p->dst_width,
+        p->dst_height, MNV3_PP_MAX_SIDE);
+  if (!mnv3_pp_rect_ok (&p->src, p->src_width, p->src_height))
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+        "preprocess: source rectangle %d,%d %dx%d is empty or outside the "
+        "%dx%d frame", p->src.x, p->src.y, p->src.width, p->src.height,
+        p->src_width, p->src_height);
+  if (!mnv3_pp_rect_ok (&p->dst, p->dst_width, p->dst_height))
+    return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+        "preprocess: destination rectangle %d,%d %dx%d is empty or outside "
+        "the %dx%d tensor", p->dst.x, p->dst.y, p->dst.width, p->dst.height,
+        p->dst_width, p->dst_height);
+  for (int c = 0; c < 3; c++) {
+    if (!isfinite (p->mean[c]) || !isfinite (p->std[c]) || p->std[c] == 0.0f
+        || !isfinite (p->pad_value[c]) || !isfinite (1.0f / p->std[c]))
+      return mnv3_set_error (MNV3_ERR_INVALID_ARG,
+          "preprocess: channel %d: mean %g / std %g / pad %g must be finite "
+          "and std non-zero", c, p->mean[c], p->std[c], p->pad_value[c]);
+  }
+  return MNV3_OK;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+/* One bilinear tap pair at coordinate f, clamped to [lo, hi]. */
+static void
+mnv3_pp_tap (double f, int lo, int hi, int *i0, int *i1, float *w)
+{
+  double fl;
+
+  if (f < lo)
+    f = lo;
+  if (f > hi)
+    f = hi;
+  fl = floor (f);
+  *i0 = (int) fl;
+  *i1 = *i0 < hi ? *i0 + 1 : *i0;
+  *w = *i1 == *i0 ? 0.0f : (float) (f - fl);
+}
+
+/* Source coordinate of output index i (half-pixel centres), clamped. */
+static double
+mnv3_pp_coord (int i, int src_pos, int src_len, int dst_len)
+{
+  double f = src_pos + (i + 0.5) * src_len / dst_len - 0.5;
+
+  if (f < src_pos)
+    f = src_pos;
+  if (f > src_pos + src_len - 1)
+    f = src_pos + src_len - 1;
+  return f;
+}
+
+/* Gather offsets for 32-bit reads that stay inside a row of row_bytes. */
+static void
+mnv3_pp_gather_offsets (mnv3_pp_taps *t, int n, int row_bytes)
+{
+  int last = row_bytes - 4;
+
+  for (int k = 0; k < n; k++) {
+    t->g0[k] = t->off0[k] < last ? t->off0[k] : (last > 0 ? last : 0);
+    t->g1[k] = t->off1[k] < last ? t->off1[k] : (last > 0 ? last : 0);
+    t->sh0[k] = 8 * (t->off0[k] - t->g0[k]);
+    t->sh1[k] = 8 * (t->off1[k] - t->g1[k]);
+  }
+}
+
+static void *
+mnv3_pp_take (char **cursor, size_t bytes)
+{
+  void *p = *cursor;
+
+  *cursor += (bytes + 63) & ~(size_t) 63;
+  return p;
+}
+
+static void
+mnv3_pp_taps_take (mnv3_pp_taps *t, char **cursor, int npad)
+{
+  size_t b = (size_t) npad * 4;
+
+  t->off0 = mnv3_pp_take (cursor, b);
+  t->off1 = mnv3_pp_take (cursor, b);
+  t->g0 = mnv3_pp_take (cursor, b);
+  t->g1 = mnv3_pp_take (cursor, b);
+  t->sh0 = mnv3_pp_take (cursor, b);
+  t->sh1 = mnv3_pp_take (cursor, b);
+  t->w = mnv3_pp_take (cursor, b);
+}
+
+static void
+mnv3_pp_yuv_matrix (mnv3_pp_yuv *m, mnv3_yuv_matrix matrix)
+{
+  double kr = matrix == MNV3_MATRIX_BT709 ? 0.2126 : 0.299;
+  double kb = matrix == MNV3_MATRIX_BT709 ? 0.0722 : 0.114;
+  double kg = 1.0 - kr - kb;
+  double cy = 255.0 / 219.0, cc = 255.0 / 224.0;    /* limited range */
+  double crv = 2.0 * (1.0 - kr) * cc, cbu = 2.0 * (1.0 - kb) * cc;
+  double cgu = -2.0 * kb * (1.0 - kb) / kg * cc;
+  double cgv = -2.0 * kr * (1.0 - kr) / kg * cc;
+
+  m->cy = (float) cy;
+  m->crv = (float) crv;
+  m->cgu = (float) cgu;
+  m->cgv = (float) cgv;
+  m->cbu = (float) cbu;
+  m->off[0] = (float) (-16.0 * cy - 128.0 * crv);
+  m->off[1] = (float) (-16.0 * cy - 128.0 * (cgu + cgv));
+  m->off[2] = (float) (-16.0 * cy - 128.0 * cbu);
+}
+
+/* Column and row tables; returns the smallest row width in bytes of any
+ * plane (SIMD gathers need 4). */
+static int
+mnv3_pp_fill (mnv3_preprocess *pp)
+{
+  const mnv3_preprocess_params *p = &pp->p;
+  const mnv3_pp_format *fmt = &mnv3_pp_formats[p->format];
+  int cw = (p->src_width + 1) / 2, chh = (p->src_height + 1) / 2;
+  int nv12 = p->format == MNV3_PIXEL_NV12;
+  int min_row;
+
+  for (int j = 0; j < p->dst.width; j++) {
+    double fx = mnv3_pp_coord (j, p->src.x, p->src.width, p->dst.width);
+    int i0, i1;
+    float w;
+
+    mnv3_pp_tap (fx, p->src.x, p->src.x + p->src.width - 1, &i0, &i1, &w);
+    if (!pp->yuv) {
+      for (int c = 0; c < 3; c++) {
+        int k = 3 * j + c;
+        pp->x.off0[k] = i0 * fmt->bpp + fmt->pos[c];
+        pp->x.off1[k] = i1 * fmt->bpp + fmt->pos[c];
+        pp->x.w[k] = w;
+        pp->scale[k] = pp->ch_scale[c];
+        pp->bias[k] = pp->ch_bias[c];
+      }
+      continue;
+    }
+    pp->x.off0[j] = i0;
+    pp->x.off1[j] = i1;
+    pp->x.w[j] = w;
+    /* chroma column i sits on luma column 2i */
+    mnv3_pp_tap (fx / 2.0, 0, cw - 1, &i0, &i1, &w);
+    pp->cx.off0[j] = nv12 ? 2 * i0 : i0;
+    pp->cx.off1[j] = nv12 ? 2 * i1 : i1;
+    pp->cx.w[j] = w;
+  }
+
+  for (int i = 0; i < p->dst.height; i++) {
+    double fy = mnv3_pp_coord (i, p->src.y, p->src.height, p->dst.height);
+    int i0, i1;
+    float w;
+
+    mnv3_pp_tap (fy, p->src.y, p->src.y + p->src.height - 1, &i0, &i1, &w);
+    pp->ry0[i] = i0;
+    pp->ry1[i] = i1;
+    pp->rwy[i] = w;
+    if (pp->yuv) {
+      /* chroma row i is centred between luma rows 2i and 2i + 1 */
+      mnv3_pp_tap ((fy - 0.5) / 2.0, 0, chh - 1, &i0, &i1, &w);
+      pp->rcy0[i] = i0;
+      pp->rcy1[i] = i1;
+      pp->rcwy[i] = w;
+    }
+  }
+
+  if (!pp->yuv) {
+    min_row = p->src_width * fmt->bpp;
+    mnv3_pp_gather_offsets (&pp->x, pp->n, min_row);
+  } else {
+    int crow = nv12 ? 2 * cw : cw;
+    mnv3_pp_gather_offsets (&pp->x, pp->n, p->src_width);
+    mnv3_pp_gather_offsets (&pp->cx, pp->n, crow);
+    min_row = p->src_width < crow ? p->src_width : crow;
+  }
+  return min_row;
+}
+
+static void
+mnv3_pp_pick (mnv3_preprocess *pp, mnv3_isa isa, int min_row)
+{
+  int nv12 = pp->p.format == MNV3_PIXEL_NV12;
+
+  pp->isa = MNV3_ISA_SCALAR;
+  pp->row = pp->yuv ? mnv3_pp_yuv_scalar : mnv3_pp_packed_scalar;
+#ifdef MNV3_X86
+  isa = mnv3_cpu_resolve (isa);
+  if (min_row < 4)
+    return;
+  if (isa >= MNV3_ISA_AVX512) {
+    pp->isa = MNV3_ISA_AVX512;
+    pp->row = !pp->yuv ? mnv3_pp_packed_avx512
+        : (nv12 ? mnv3_pp_nv12_avx512 : mnv3_pp_i420_avx512);
+  } else if (isa >= MNV3_ISA_AVX2) {
+    pp->isa = MNV3_ISA_AVX2;
+    pp->row = !pp->yuv ? mnv3_pp_packed_avx2
+        : (nv12 ? mnv3_pp_nv12_avx2 : mnv3_pp_i420_avx2);
+  }
+#else
+  (void) isa;
+  (void) min_row;
+  (void) nv12;
+#endif
+}
+
+mnv3_preprocess *
+mnv3_preprocess_create (mnv3_isa isa, const mnv3_preprocess_params *p)
+{
+  mnv3_preprocess *pp;
+  int npad, rows;
+  size_t bytes;
+  char *cur;
+
+  if (mnv3_pp_check (p) != MNV3_OK)
+    return NULL;
+  pp = calloc (1, sizeof *pp);
+  if (!pp) {
+    mnv3_set_error (MNV3_ERR_NOMEM, "preprocess: out of memory");
+    return NULL;
+  }
+  pp->p = *p;
+  pp->yuv = p->format == MNV3_PIXEL_I420 || p->format == MNV3_PIXEL_NV12;
+  pp->n = pp->yuv ? p->dst.width : 3 * p->dst.width;
+  for (int c = 0; c < 3; c++) {
+    pp->ch_scale[c] = 1.0f / p->std[c];
+    pp->ch_bias[c] = -p->mean[c] / p->std[c];
+  }
+  if (pp->yuv)
+    mnv3_pp_yuv_matrix (&pp->m, p->matrix);
+
+  npad = (pp->n + MNV3_PP_PAD - 1) / MNV3_PP_PAD * MNV3_PP_PAD;
+  rows = p->dst.height;
+  /* 2 tap tables of 7 arrays, scale + bias, 6 row arrays; 64-byte slots */
+  bytes = 16 * (((size_t) npad * 4 + 63) & ~(size_t) 63)
+      + 6 * (((size_t) rows * 4 + 63) & ~(size_t) 63) + 64;
+  pp->mem = calloc (1, bytes);   /* zero: the padding entries are harmless */
+  if (!pp->mem) {
+    free (pp);
+    mnv3_set_error (MNV3_ERR_NOMEM, "preprocess: out of memory (%zu bytes)",
+        bytes);
+    return NULL;
+  }
+  cur = (char *) (((uintptr_t) pp->mem + 63) & ~(uintptr_t) 63);
+  mnv3_pp_taps_take (&pp->x, &cur, npad);
+  mnv3_pp_taps_take (&pp->cx, &cur, npad);
+  pp->scale = mnv3_pp_take (&cur, (size_t) npad * 4);
+  pp->bias = mnv3_pp_take (&cur, (size_t) npad * 4);
+  pp->ry0 = mnv3_pp_take (&cur, (size_t) rows * 4);
+  pp->ry1 = mnv3_pp_take (&cur, (size_t) rows * 4);
+  pp->rwy = mnv3_pp_take (&cur, (size_t) rows * 4);
+  pp->rcy0 = mnv3_pp_take (&cur, (size_t) rows * 4);
+  pp->rcy1 = mnv3_pp_take (&cur, (size_t) rows * 4);
+  pp->rcwy = mnv3_pp_take (&cur, (size_t) rows * 4);
+
+  mnv3_pp_pick (pp, isa, mnv3_pp_fill (pp));
+  return pp;
+}
+
+void
+mnv3_preprocess_free (mnv3_preprocess *pp)
+{
+  if (!pp)
+    return;
+  free (pp->mem);
+  free (pp);
+}
+
+/* ---- run ---------------------------------------------------------------- */
+
+typedef struct {
+  const mnv3_preprocess *pp;
+  const mnv3_frame *frame;
+  float *out;
+  size_t tasks;
+} mnv3_pp_job;
+
+static void
+mnv3_pp_pad (float *o, int pixels, const float pad[3])
+{
+  for (int i = 0; i < pixels; i++) {
+    o[3 * i] = pad[0];
+    o[3 * i + 1] = pad[1];
+    o[3 * i + 2] = pad[2];
+  }
+}
+
+/* Source rows of destination row i (0 = dst.y). */
+static void
+mnv3_pp_rows_of (const mnv3_preprocess *pp, const mnv3_frame *f, int i,
+    mnv3_pp_rows *r)
+{
+  r->y0 = f->planes[0] + (ptrdiff_t) pp->ry0[i] * f->strides[0];
+  r->y1 = f->planes[0] + (ptrdiff_t) pp->ry1[i] * f->strides[0];
+  r->wy = pp->rwy[i];
+  r->u0 = r->u1 = r->v0 = r->v1 = NULL;
+  r->cwy = 0.0f;
+  if (!pp->yuv)
+    return;
+  r->u0 = f->planes[1] + (ptrdiff_t) pp->rcy0[i] * f->strides[1];
+  r->u1 = f->planes[1] + (ptrdiff_t) pp->rcy1[i] * f->strides[1];
+  if (pp->p.format == MNV3_PIXEL_NV12) {
+    r->v0 = r->u0 + 1;
+    r->v1 = r->u1 + 1;
+  } else {
+    r->v0 = f->planes[2] + (ptrdiff_t) pp->rcy0[i] * f->strides[2];
+    r->v1 = f->planes[2] + (ptrdiff_t) pp->rcy1[i] * f->strides[2];
+  }
+  r->cwy = pp->rcwy[i];
+}
+
+static void
+mnv3_pp_task (void *ctx, size_t task, int thread_index)
+{
+  const mnv3_pp_job *job = ctx;
+  const mnv3_preprocess *pp = job->pp;
+  const mnv3_preprocess_params *p = &pp->p;
+  int h = p->dst_height, w = p->dst_width;
+  int begin = (int) ((int64_t) h * task / job->tasks);
+  int end = (int) ((int64_t) h * (task + 1) / job->tasks);
+
+  (void) thread_index;
+  for (int t = begin; t < end; t++) {
+    float *o = job->out + (size_t) t * w * 3;
+    mnv3_pp_rows r;
+
+    if (t < p->dst.y || t >= p->dst.y + p->dst.height) {
+      mnv3_pp_pad (o, w, p->pad_value);
+      continue;
+    }
+    mnv3_pp_pad (o, p->dst.x, p->pad_value);
+    mnv3_pp_rows_of (pp, job->frame, t - p->dst.y, &r);
+    pp->row (pp, &r, o + 3 * p->dst.x);
+    mnv3_pp_pad (o + 3 * (p->dst.x + p->dst.width),
+        w - p->dst.x - p->dst.width, p->pad_value);
+  }
+}
+
+void
+mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,
+    float *out, mnv3_session *session)
+{
+  mnv3_threadpool *tp = session ? session->tp : NULL;
+  mnv3_pp_job job = { pp, frame, out, 1 };
+  /* a task of fewer than ~4k output values costs more to hand out than
+   * to compute */
+  size_t min_rows;
+
+  if (!pp || !frame || !out || !frame->planes[0])
+    return;
+  min_rows = 4096 / ((size_t) pp->p.dst_width * 3) + 1;
+  job.tasks = mnv3_threadpool_tasks (tp, (size_t) pp->p.dst_height, min_rows);
+  mnv3_threadpool_run (tp, job.tasks, mnv3_pp_task, &job);
+}

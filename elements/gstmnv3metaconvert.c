@@ -1,0 +1,625 @@
+/* GStreamer mnv3 — mnv3metaconvert: mnv3 results as JSON lines.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-mnv3metaconvert
+ * @title: mnv3metaconvert
+ * @short_description: writes mnv3 inference results as JSON lines
+ *
+ * mnv3metaconvert turns the mnv3 results on every frame into one JSON
+ * object, laid out like Intel DL Streamer's gvametaconvert output
+ * ("resolution", "timestamp", "source", "tags", "objects"; a full-frame
+ * classification is an object covering the whole frame with a
+ * "classification" attribute block).  The schema is documented in
+ * docs/metadata.md.
+ *
+ * Each object is written as one line to #GstMnv3Metaconvert:location (a
+ * file, or "-" for standard output) and, with
+ * #GstMnv3Metaconvert:post-messages, posted on the bus as an element
+ * message named "mnv3-json" whose "json" field holds the text.  Buffers
+ * pass through untouched.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 v4l2src ! mnv3classify ! mnv3metaconvert location=- ! fakesink
+ * ]| prints one JSON line per camera frame.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <gst/video/video.h>
+#include <json-glib/json-glib.h>
+
+#include "gstmnv3meta.h"
+#include "gstmnv3metaconvert.h"
+
+GST_DEBUG_CATEGORY_STATIC (mnv3_metaconvert_debug);
+#define GST_CAT_DEFAULT mnv3_metaconvert_debug
+
+#define DEFAULT_LOCATION NULL
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_SOURCE NULL
+#define DEFAULT_TAGS NULL
+#define DEFAULT_SKIP_EMPTY FALSE
+
+enum
+{
+  PROP_0,
+  PROP_LOCATION,
+  PROP_POST_MESSAGES,
+  PROP_SOURCE,
+  PROP_TAGS,
+  PROP_SKIP_EMPTY,
+};
+
+struct _GstMnv3Metaconvert
+{
+  GstBaseTransform parent;
+
+  /* properties, under the object lock */
+  gchar *location;
+  gboolean post_messages;
+  gchar *source;
+  gchar *tags;
+  gboolean skip_empty;
+
+  /* streaming state */
+  FILE *file;                   /* NULL, stdout or an opened file */
+  JsonNode *tags_node;          /* parsed "tags" (an object), or NULL */
+  gint width, height;
+};
+
+G_DEFINE_TYPE (GstMnv3Metaconvert, gst_mnv3_metaconvert,
+    GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE (mnv3metaconvert, "mnv3metaconvert",
+    GST_RANK_NONE, GST_TYPE_MNV3_METACONVERT);
+
+/* Any video: only the frame size is read, never the pixels. */
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
+
+/* Scores are single-precision numbers: 6 decimals is all they mean.
+ * (json-glib prints doubles with "%.17g", so a rounded value can still be
+ * written with trailing ...99997 digits; it parses back to the same
+ * double.) */
+static gdouble
+mnv3_round (gdouble v, gdouble scale)
+{
+  return round (v * scale) / scale;
+}
+
+/* ------------------------------------------------------------ JSON blocks */
+
+static void
+mnv3_json_add_int (JsonBuilder * b, const gchar * name, gint64 v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, v);
+}
+
+static void
+mnv3_json_add_double (JsonBuilder * b, const gchar * name, gdouble v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, v);
+}
+
+static void
+mnv3_json_add_string (JsonBuilder * b, const gchar * name, const gchar * v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, v);
+}
+
+/* One class of a result: label (when the model has labels), id, score. */
+static void
+mnv3_json_add_class (JsonBuilder * b, const GstMnv3ClassificationMeta * m,
+    guint i)
+{
+  if (m->labels && m->labels[i])
+    mnv3_json_add_string (b, "label", m->labels[i]);
+  mnv3_json_add_int (b, "label_id", m->class_ids[i]);
+  mnv3_json_add_double (b, "confidence", mnv3_round (m->scores[i], 1e6));
+}
+
+/* The attribute block of a classification: the best class at the top level
+ * (as gvametaconvert does), every reported class in "top_k". */
+static void
+mnv3_json_add_classification (JsonBuilder * b, const gchar * name,
+    const GstMnv3ClassificationMeta * m)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  if (m->n_results > 0)
+    mnv3_json_add_class (b, m, 0);
+  json_builder_set_member_name (b, "model");
+  json_builder_begin_object (b);
+  mnv3_json_add_string (b, "name", m->model ? m->model : "");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "fresh");
+  json_builder_add_boolean_value (b, m->fresh);
+  json_builder_set_member_name (b, "top_k");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < m->n_results; i++) {
+    json_builder_begin_object (b);
+    mnv3_json_add_class (b, m, i);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  mnv3_json_add_double (b, "latency_ms", mnv3_round (m->latency_ms, 1e3));
+  mnv3_json_add_double (b, "fps", mnv3_round (m->fps, 1e3));
+  json_builder_end_object (b);
+}
+
+/* The region in pixels ("x", "y", "w", "h") and, in "detection", its
+ * bounding box normalised to the frame.  A region that comes from a
+ * GstVideoRegionOfInterestMeta adds that detection's label and score. */
+static void
+mnv3_json_add_region (GstMnv3Metaconvert * self, JsonBuilder * b,
+    GstBuffer * buf, const GstMnv3ClassificationMeta * m)
+{
+  GstVideoRectangle r;
+  GstVideoRegionOfInterestMeta *roi = NULL;
+  gdouble w = self->width, h = self->height;
+
+  gst_mnv3_classification_meta_get_region (m, self->width, self->height, &r);
+  mnv3_json_add_int (b, "x", r.x);
+  mnv3_json_add_int (b, "y", r.y);
+  mnv3_json_add_int (b, "w", r.w);
+  mnv3_json_add_int (b, "h", r.h);
+  mnv3_json_add_int (b, "region_id", m->region_id);
+  if (m->region_id != 0)
+    roi = gst_buffer_get_video_region_of_interest_meta_id (buf,
+        m->region_id);
+  if (roi && roi->roi_type)
+    mnv3_json_add_string (b, "roi_type", g_quark_to_string (roi->roi_type));
+
+  if (w <= 0 || h <= 0)
+    return;
+  json_builder_set_member_name (b, "detection");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bounding_box");
+  json_builder_begin_object (b);
+  mnv3_json_add_double (b, "x_min", mnv3_round (CLAMP (r.x / w, 0, 1), 1e6));
+  mnv3_json_add_double (b, "y_min", mnv3_round (CLAMP (r.y / h, 0, 1), 1e6));
+  mnv3_json_add_double (b, "x_max",
+      mnv3_round (CLAMP ((r.x + r.w) / w, 0, 1), 1e6));
+  mnv3_json_add_double (b, "y_max",
+      mnv3_round (CLAMP ((r.y + r.h) / h, 0, 1), 1e6));
+  json_builder_end_object (b);
+  if (roi) {
+    GstStructure *det =
+        gst_video_region_of_interest_meta_get_param (roi, "detection");
+    gdouble confidence;
+    gint label_id;
+
+    if (det && gst_structure_get_double (det, "confidence", &confidence))
+      mnv3_json_add_double (b, "confidence", mnv3_round (confidence, 1e6));
+    if (det && gst_structure_get_int (det, "label_id", &label_id))
+      mnv3_json_add_int (b, "label_id", label_id);
+    if (roi->roi_type)
+      mnv3_json_add_string (b, "label", g_quark_to_string (roi->roi_type));
+  }
+  json_builder_end_object (b);
+}
+
+/* All classification metas of the buffer, in order. */
+static GPtrArray *
+mnv3_collect_classifications (GstBuffer * buf)
+{
+  GPtrArray *metas = g_ptr_array_new ();
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_MNV3_CLASSIFICATION_META_API_TYPE)))
+    g_ptr_array_add (metas, meta);
+  return metas;
+}
+
+/* "objects": one per region; every classification of that region is an
+ * attribute block in it ("classification", then "classification_1", ...
+ * when several models classified the same region). */
+static guint
+mnv3_json_add_objects (GstMnv3Metaconvert * self, JsonBuilder * b,
+    GstBuffer * buf)
+{
+  GPtrArray *metas = mnv3_collect_classifications (buf);
+  gboolean *done = g_new0 (gboolean, metas->len + 1);
+  guint n_objects = 0;
+
+  json_builder_set_member_name (b, "objects");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < metas->len; i++) {
+    const GstMnv3ClassificationMeta *first = g_ptr_array_index (metas, i);
+    guint n_blocks = 0;
+
+    if (done[i])
+      continue;
+    json_builder_begin_object (b);
+    mnv3_json_add_region (self, b, buf, first);
+    for (guint j = i; j < metas->len; j++) {
+      const GstMnv3ClassificationMeta *m = g_ptr_array_index (metas, j);
+      gchar *name;
+
+      if (done[j] || m->region_id != first->region_id)
+        continue;
+      done[j] = TRUE;
+      name = n_blocks == 0 ? g_strdup ("classification")
+          : g_strdup_printf ("classification_%u", n_blocks);
+      mnv3_json_add_classification (b, name, m);
+      g_free (name);
+      n_blocks++;
+    }
+    json_builder_end_object (b);
+    n_objects++;
+  }
+  json_builder_end_array (b);
+
+  g_free (done);
+  g_ptr_array_unref (metas);
+  return n_objects;
+}
+
+/* The frame's JSON text, or NULL when it has no results and skip-empty is
+ * set.  @timestamp_out gets the "timestamp" written (or NONE). */
+static gchar *
+mnv3_metaconvert_frame_json (GstMnv3Metaconvert * self, GstBuffer * buf,
+    GstClockTime * timestamp_out)
+{
+  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
+  GstClockTime ts = GST_CLOCK_TIME_NONE;
+  JsonBuilder *b = json_builder_new ();
+  JsonGenerator *gen;
+  JsonNode *root;
+  gchar *source, *text = NULL;
+  gboolean skip_empty;
+  guint n_objects;
+
+  GST_OBJECT_LOCK (self);
+  source = g_strdup (self->source);
+  skip_empty = self->skip_empty;
+  GST_OBJECT_UNLOCK (self);
+
+  /* as gvametaconvert: the PTS as stream time, less the segment's time */
+  if (GST_BUFFER_PTS_IS_VALID (buf) && segment->format == GST_FORMAT_TIME) {
+    GstClockTime st = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (buf));
+    if (GST_CLOCK_TIME_IS_VALID (st) && st >= segment->time)
+      ts = st - segment->time;
+  }
+
+  json_builder_begin_object (b);
+  if (self->width > 0 && self->height > 0) {
+    json_builder_set_member_name (b, "resolution");
+    json_builder_begin_object (b);
+    mnv3_json_add_int (b, "width", self->width);
+    mnv3_json_add_int (b, "height", self->height);
+    json_builder_end_object (b);
+  }
+  if (GST_CLOCK_TIME_IS_VALID (ts))
+    mnv3_json_add_int (b, "timestamp", (gint64) ts);
+  if (source)
+    mnv3_json_add_string (b, "source", source);
+  if (self->tags_node) {
+    json_builder_set_member_name (b, "tags");
+    json_builder_add_value (b, json_node_copy (self->tags_node));
+  }
+  n_objects = mnv3_json_add_objects (self, b, buf);
+  json_builder_end_object (b);
+
+  if (n_objects > 0 || !skip_empty) {
+    root = json_builder_get_root (b);
+    gen = json_generator_new ();
+    json_generator_set_root (gen, root);
+    text = json_generator_to_data (gen, NULL);
+    g_object_unref (gen);
+    json_node_unref (root);
+  }
+  g_object_unref (b);
+  g_free (source);
+  *timestamp_out = ts;
+  return text;
+}
+
+/* ----------------------------------------------------------- base class */
+
+static gboolean
+mnv3_metaconvert_parse_tags (GstMnv3Metaconvert * self, const gchar * tags)
+{
+  JsonParser *parser;
+  GError *err = NULL;
+  gboolean ok = FALSE;
+
+  if (!tags || !*tags)
+    return TRUE;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, tags, -1, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The \"tags\" property is not valid JSON: %s", err->message),
+        ("tags=%s", tags));
+    g_error_free (err);
+  } else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("The \"tags\" property must be a JSON object, e.g. "
+            "'{\"camera\":\"door\"}'"), ("tags=%s", tags));
+  } else {
+    self->tags_node = json_node_copy (json_parser_get_root (parser));
+    ok = TRUE;
+  }
+  g_object_unref (parser);
+  return ok;
+}
+
+static gboolean
+gst_mnv3_metaconvert_start (GstBaseTransform * trans)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (trans);
+  gchar *location, *tags;
+  gboolean ok;
+
+  GST_OBJECT_LOCK (self);
+  location = g_strdup (self->location);
+  tags = g_strdup (self->tags);
+  GST_OBJECT_UNLOCK (self);
+
+  ok = mnv3_metaconvert_parse_tags (self, tags);
+  if (ok && location && strcmp (location, "-") == 0) {
+    self->file = stdout;
+  } else if (ok && location && *location) {
+    self->file = fopen (location, "w");
+    if (!self->file) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+          ("Could not open file \"%s\" for writing.", location),
+          GST_ERROR_SYSTEM);
+      ok = FALSE;
+    }
+  }
+  g_free (location);
+  g_free (tags);
+  return ok;
+}
+
+static gboolean
+gst_mnv3_metaconvert_stop (GstBaseTransform * trans)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (trans);
+  gboolean ok = TRUE;
+
+  if (self->file == stdout) {
+    fflush (stdout);
+  } else if (self->file && fclose (self->file) != 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, CLOSE, (NULL), GST_ERROR_SYSTEM);
+    ok = FALSE;
+  }
+  self->file = NULL;
+  g_clear_pointer (&self->tags_node, json_node_unref);
+  self->width = self->height = 0;
+  return ok;
+}
+
+static gboolean
+gst_mnv3_metaconvert_set_caps (GstBaseTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (trans);
+  GstStructure *s = gst_caps_get_structure (incaps, 0);
+
+  (void) outcaps;
+  if (!gst_structure_get_int (s, "width", &self->width) ||
+      !gst_structure_get_int (s, "height", &self->height)) {
+    GST_WARNING_OBJECT (self, "caps without a frame size: %" GST_PTR_FORMAT,
+        incaps);
+    self->width = self->height = 0;
+  }
+  return TRUE;
+}
+
+static GstFlowReturn
+mnv3_metaconvert_write_line (GstMnv3Metaconvert * self, const gchar * text)
+{
+  size_t len = strlen (text);
+
+  if (fwrite (text, 1, len, self->file) != len ||
+      fputc ('\n', self->file) == EOF || fflush (self->file) != 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Could not write the JSON output to \"%s\".", self->location),
+        GST_ERROR_SYSTEM);
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_mnv3_metaconvert_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (trans);
+  GstClockTime ts;
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean post;
+  gchar *text;
+
+  GST_OBJECT_LOCK (self);
+  post = self->post_messages;
+  GST_OBJECT_UNLOCK (self);
+  if (!self->file && !post)
+    return GST_FLOW_OK;
+
+  text = mnv3_metaconvert_frame_json (self, buf, &ts);
+  if (!text)
+    return GST_FLOW_OK;
+  GST_LOG_OBJECT (self, "%s", text);
+
+  if (self->file)
+    ret = mnv3_metaconvert_write_line (self, text);
+  if (ret == GST_FLOW_OK && post) {
+    GstStructure *s = gst_structure_new ("mnv3-json",
+        "json", G_TYPE_STRING, text,
+        "timestamp", G_TYPE_UINT64, (guint64) ts, NULL);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self), s));
+  }
+  g_free (text);
+  return ret;
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static void
+mnv3_set_string (GstMnv3Metaconvert * self, gchar ** field,
+    const GValue * value)
+{
+  GST_OBJECT_LOCK (self);
+  g_free (*field);
+  *field = g_value_dup_string (value);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_mnv3_metaconvert_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (object);
+
+  switch (prop_id) {
+    case PROP_LOCATION:
+      mnv3_set_string (self, &self->location, value);
+      break;
+    case PROP_SOURCE:
+      mnv3_set_string (self, &self->source, value);
+      break;
+    case PROP_TAGS:
+      mnv3_set_string (self, &self->tags, value);
+      break;
+    case PROP_POST_MESSAGES:
+      GST_OBJECT_LOCK (self);
+      self->post_messages = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_SKIP_EMPTY:
+      GST_OBJECT_LOCK (self);
+      self->skip_empty = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_mnv3_metaconvert_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_value_set_string (value, self->location);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, self->source);
+      break;
+    case PROP_TAGS:
+      g_value_set_string (value, self->tags);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_SKIP_EMPTY:
+      g_value_set_boolean (value, self->skip_empty);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_mnv3_metaconvert_finalize (GObject * object)
+{
+  GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (object);
+
+  g_free (self->location);
+  g_free (self->source);
+  g_free (self->tags);
+  g_clear_pointer (&self->tags_node, json_node_unref);
+  G_OBJECT_CLASS (gst_mnv3_metaconvert_parent_class)->finalize (object);
+}
+
+static void
+gst_mnv3_metaconvert_class_init (GstMnv3MetaconvertClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  const GParamFlags ready = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+  const GParamFlags playing = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+
+  GST_DEBUG_CATEGORY_INIT (mnv3_metaconvert_debug, "mnv3metaconvert", 0,
+      "mnv3 results to JSON");
+
+  gobject_class->set_property = gst_mnv3_metaconvert_set_property;
+  gobject_class->get_property = gst_mnv3_metaconvert_get_property;
+  gobject_class->finalize = gst_mnv3_metaconvert_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "Location",
+          "File to write one JSON object per frame to (JSON lines), "
+          "\"-\" for standard output; none by default", DEFAULT_LOCATION,
+          ready));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post each frame's JSON on the bus as an element message "
+          "\"mnv3-json\" (fields: json, timestamp)", DEFAULT_POST_MESSAGES,
+          playing));
+  g_object_class_install_property (gobject_class, PROP_SOURCE,
+      g_param_spec_string ("source", "Source",
+          "Name of the input (a file name, a camera URI) written as "
+          "\"source\" in every object; omitted when unset", DEFAULT_SOURCE,
+          playing));
+  g_object_class_install_property (gobject_class, PROP_TAGS,
+      g_param_spec_string ("tags", "Tags",
+          "A JSON object written as \"tags\" in every object, e.g. "
+          "'{\"camera\":\"door\"}'", DEFAULT_TAGS, ready));
+  g_object_class_install_property (gobject_class, PROP_SKIP_EMPTY,
+      g_param_spec_boolean ("skip-empty", "Skip empty frames",
+          "Write nothing for frames without results (by default they get "
+          "an object with an empty \"objects\" array)", DEFAULT_SKIP_EMPTY,
+          playing));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "mnv3 results to JSON", "Filter/Converter/Metadata",
+      "Writes the mnv3 inference results of every frame as a JSON line "
+      "(DL Streamer gvametaconvert layout) to a file, stdout or the bus",
+      "mnv3 authors");
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_mnv3_metaconvert_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_mnv3_metaconvert_stop);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_mnv3_metaconvert_set_caps);
+  trans_class->transform_ip =
+      GST_DEBUG_FUNCPTR (gst_mnv3_metaconvert_transform_ip);
+  trans_class->transform_ip_on_passthrough = TRUE;
+  trans_class->passthrough_on_same_caps = TRUE;
+}
+
+static void
+gst_mnv3_metaconvert_init (GstMnv3Metaconvert * self)
+{
+  self->post_messages = DEFAULT_POST_MESSAGES;
+  self->skip_empty = DEFAULT_SKIP_EMPTY;
+  gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
+}

@@ -1,0 +1,942 @@
+/* GStreamer mnv3 — mnv3overlay: draws mnv3 results on video frames.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-mnv3overlay
+ * @title: mnv3overlay
+ * @short_description: draws mnv3 inference results (labels, statistics)
+ *   on video with Cairo and Pango
+ *
+ * mnv3overlay draws every mnv3 result it finds on a buffer: for a
+ * #GstMnv3ClassificationMeta the top label and its score (dimmed when the
+ * result was carried forward from an earlier frame because inference was
+ * skipped), an outline of the region for results about part of the frame,
+ * and, with #GstMnv3Overlay:show-stats, the producing element's inference
+ * rate and latency.
+ *
+ * Text is rendered once with Pango into small ARGB images that are reused
+ * while the text does not change.  Packed RGB frames in Cairo's native byte
+ * order (BGRx/BGRA on little-endian machines) are drawn on directly.  For any
+ * other format (I420, NV12, RGB, RGBx, ...) the images form a
+ * #GstVideoOverlayComposition, attached to the buffer as a meta when
+ * downstream says (in the ALLOCATION query) that it renders such metas, and
+ * blended into the frame otherwise; no videoconvert is needed.
+ *
+ * The overlay never drops frames: QoS handling is off by default.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 v4l2src ! mnv3classify ! mnv3overlay show-stats=true ! videoconvert ! autovideosink
+ * ]| classifies a camera and shows the label and the inference rate.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <gst/video/video-overlay-composition.h>
+
+#include "gstmnv3meta.h"
+#include "gstmnv3overlay.h"
+
+GST_DEBUG_CATEGORY_STATIC (mnv3_overlay_debug);
+#define GST_CAT_DEFAULT mnv3_overlay_debug
+
+#define DEFAULT_DRAW_LABELS TRUE
+#define DEFAULT_FONT_DESC "Sans 14"
+#define DEFAULT_LINE_WIDTH 2.0
+#define DEFAULT_SHOW_STATS FALSE
+#define DEFAULT_QOS FALSE
+
+/* Space (pixels) between the text and the edge of its background, and
+ * between stacked labels. */
+#define CHIP_PAD 4
+#define STACK_GAP 2
+/* Sprites not used by the latest frame are dropped once the cache holds
+ * more than this many (statistics text changes on every frame). */
+#define SPRITE_CACHE_MAX 64
+
+enum
+{
+  PROP_0,
+  PROP_DRAW_LABELS,
+  PROP_FONT_DESC,
+  PROP_LINE_WIDTH,
+  PROP_SHOW_STATS,
+  PROP_QOS,
+};
+
+/* A sprite: a small premultiplied native-endian ARGB image (a label with
+ * its background, a region outline) rendered once and reused while its
+ * content is unchanged.  The same pixels serve the direct Cairo path and,
+ * wrapped in a GstBuffer, the overlay-composition path. */
+typedef struct
+{
+  guint64 serial;               /* unique, never reused: identifies content */
+  cairo_surface_t *surface;
+  gint width, height;
+  guint64 last_used;            /* frame counter, for eviction */
+  GstBuffer *pixels;            /* wraps surface (lazily) */
+  GstVideoOverlayRectangle *rect;       /* last rectangle made from it */
+  gint rect_x, rect_y;
+} Mnv3Sprite;
+
+typedef struct
+{
+  Mnv3Sprite *sprite;
+  guint64 serial;
+  gint x, y;
+} Mnv3Placement;
+
+/* Labels about the same anchor point are stacked so they do not overlap. */
+typedef struct
+{
+  gint x, y, used;
+  gboolean upward;
+} Mnv3Stack;
+
+/* What one frame shows. */
+typedef struct
+{
+  GArray *items;                /* Mnv3Placement, drawn in order */
+  GArray *stacks;               /* Mnv3Stack */
+  gint width, height;
+} Mnv3Scene;
+
+/* Property values copied once per frame, so drawing needs no lock. */
+typedef struct
+{
+  gboolean draw_labels;
+  gdouble line_width;
+  gboolean show_stats;
+} Mnv3DrawSettings;
+
+typedef enum
+{
+  STYLE_LABEL,
+  STYLE_LABEL_STALE,
+  STYLE_STATS,
+} Mnv3TextStyle;
+
+typedef enum
+{
+  RENDER_DIRECT,                /* Cairo on the frame's pixels */
+  RENDER_BLEND,                 /* composition blended into the frame */
+  RENDER_ATTACH,                /* composition attached as a meta */
+} Mnv3RenderMode;
+
+struct _GstMnv3Overlay
+{
+  GstVideoFilter parent;
+
+  /* properties, under the object lock */
+  gboolean draw_labels;
+  gchar *font_desc;
+  gdouble line_width;
+  gboolean show_stats;
+  gboolean font_changed;
+
+  /* streaming state */
+  PangoFontMap *fontmap;
+  PangoContext *pango;
+  PangoLayout *layout;
+  GHashTable *sprites;          /* key string -> Mnv3Sprite */
+  guint64 sprite_serial;
+  guint64 frame_count;
+  gboolean negotiated;
+  Mnv3RenderMode mode;
+  cairo_format_t cairo_format;
+  Mnv3Scene scene;
+  GstVideoOverlayComposition *last_comp;
+  GArray *last_items;           /* placements that made last_comp */
+};
+
+G_DEFINE_TYPE (GstMnv3Overlay, gst_mnv3_overlay, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (mnv3overlay, "mnv3overlay", GST_RANK_NONE,
+    GST_TYPE_MNV3_OVERLAY);
+
+/* Every format gst_video_overlay_composition_blend() handles could be
+ * listed; these are the ones the mnv3 inference elements accept plus the
+ * common planar/packed YUV layouts, so a chain negotiates without
+ * converters. */
+#define OVERLAY_FORMATS "{ BGRx, BGRA, RGBx, RGBA, xRGB, ARGB, xBGR, ABGR, " \
+  "RGB, BGR, I420, YV12, NV12, NV21, Y444, Y42B, AYUV, YUY2, UYVY }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (OVERLAY_FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (OVERLAY_FORMATS)));
+
+/* ---------------------------------------------------------------- sprites */
+
+static void
+mnv3_sprite_free (gpointer data)
+{
+  Mnv3Sprite *sp = data;
+
+  if (sp->rect)
+    gst_video_overlay_rectangle_unref (sp->rect);
+  if (sp->pixels)
+    gst_buffer_unref (sp->pixels);
+  cairo_surface_destroy (sp->surface);
+  g_free (sp);
+}
+
+static Mnv3Sprite *
+mnv3_sprite_new (GstMnv3Overlay * self, gint width, gint height,
+    cairo_t ** cr_out)
+{
+  Mnv3Sprite *sp = g_new0 (Mnv3Sprite, 1);
+
+  sp->serial = ++self->sprite_serial;
+  sp->width = MAX (width, 1);
+  sp->height = MAX (height, 1);
+  sp->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+      sp->width, sp->height);
+  *cr_out = cairo_create (sp->surface);
+  return sp;
+}
+
+/* The sprite's pixels as an overlay rectangle placed at (x, y).  The last
+ * one is kept, so an unchanged label reuses the rectangle and, with it, the
+ * conversions the blender caches inside it. */
+static GstVideoOverlayRectangle *
+mnv3_sprite_rectangle (Mnv3Sprite * sp, gint x, gint y)
+{
+  if (sp->rect && sp->rect_x == x && sp->rect_y == y)
+    return gst_video_overlay_rectangle_ref (sp->rect);
+
+  if (!sp->pixels) {
+    gint stride = cairo_image_surface_get_stride (sp->surface);
+    gsize size = (gsize) stride * sp->height;
+    gsize offset[GST_VIDEO_MAX_PLANES] = { 0, };
+    gint strides[GST_VIDEO_MAX_PLANES] = { stride, };
+
+    cairo_surface_flush (sp->surface);
+    sp->pixels = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY,
+        cairo_image_surface_get_data (sp->surface), size, 0, size,
+        cairo_surface_reference (sp->surface),
+        (GDestroyNotify) cairo_surface_destroy);
+    gst_buffer_add_video_meta_full (sp->pixels, GST_VIDEO_FRAME_FLAG_NONE,
+        GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, sp->width, sp->height, 1,
+        offset, strides);
+  }
+  if (sp->rect)
+    gst_video_overlay_rectangle_unref (sp->rect);
+  sp->rect = gst_video_overlay_rectangle_new_raw (sp->pixels, x, y,
+      sp->width, sp->height, GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
+  sp->rect_x = x;
+  sp->rect_y = y;
+  return gst_video_overlay_rectangle_ref (sp->rect);
+}
+
+static Mnv3Sprite *
+mnv3_overlay_cached_sprite (GstMnv3Overlay * self, const gchar * key)
+{
+  Mnv3Sprite *sp = g_hash_table_lookup (self->sprites, key);
+
+  if (sp)
+    sp->last_used = self->frame_count;
+  return sp;
+}
+
+static void
+mnv3_overlay_cache_sprite (GstMnv3Overlay * self, gchar * key,
+    Mnv3Sprite * sp)
+{
+  sp->last_used = self->frame_count;
+  g_hash_table_insert (self->sprites, key, sp);
+}
+
+/* A label: text on a translucent dark background.  Stale results (carried
+ * forward from an earlier frame) are drawn dimmed with the same text, so a
+ * label does not jump around when inference runs on every Nth frame. */
+static Mnv3Sprite *
+mnv3_overlay_text_sprite (GstMnv3Overlay * self, Mnv3TextStyle style,
+    const gchar * text)
+{
+  gchar *key = g_strdup_printf ("t%d|%s", (int) style, text);
+  Mnv3Sprite *sp = mnv3_overlay_cached_sprite (self, key);
+  PangoRectangle ink, logical;
+  cairo_t *cr;
+
+  if (sp) {
+    g_free (key);
+    return sp;
+  }
+
+  pango_layout_set_text (self->layout, text, -1);
+  pango_layout_get_pixel_extents (self->layout, &ink, &logical);
+  sp = mnv3_sprite_new (self, logical.width + 2 * CHIP_PAD,
+      logical.height + 2 * CHIP_PAD, &cr);
+
+  switch (style) {
+    case STYLE_LABEL:
+      cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.6);
+      break;
+    case STYLE_LABEL_STALE:
+      cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.35);
+      break;
+    case STYLE_STATS:
+      cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.5);
+      break;
+  }
+  cairo_paint (cr);
+
+  switch (style) {
+    case STYLE_LABEL:
+      cairo_set_source_rgba (cr, 1.0, 1.0, 1.0, 1.0);
+      break;
+    case STYLE_LABEL_STALE:
+      cairo_set_source_rgba (cr, 0.8, 0.8, 0.8, 0.6);
+      break;
+    case STYLE_STATS:
+      cairo_set_source_rgba (cr, 1.0, 0.85, 0.2, 1.0);
+      break;
+  }
+  cairo_move_to (cr, CHIP_PAD - logical.x, CHIP_PAD - logical.y);
+  pango_cairo_show_layout (cr, self->layout);
+  cairo_destroy (cr);
+  cairo_surface_flush (sp->surface);
+
+  mnv3_overlay_cache_sprite (self, key, sp);
+  return sp;
+}
+
+/* The outline of a region, drawn inside its bounds. */
+static Mnv3Sprite *
+mnv3_overlay_outline_sprite (GstMnv3Overlay * self, gint width, gint height,
+    gdouble line_width)
+{
+  gchar *key = g_strdup_printf ("o%dx%d|%g", width, height, line_width);
+  Mnv3Sprite *sp = mnv3_overlay_cached_sprite (self, key);
+  cairo_t *cr;
+
+  if (sp) {
+    g_free (key);
+    return sp;
+  }
+  sp = mnv3_sprite_new (self, width, height, &cr);
+  cairo_set_line_width (cr, line_width);
+  cairo_rectangle (cr, line_width / 2, line_width / 2,
+      sp->width - line_width, sp->height - line_width);
+  cairo_set_source_rgba (cr, 0.1, 1.0, 0.3, 1.0);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (sp->surface);
+
+  mnv3_overlay_cache_sprite (self, key, sp);
+  return sp;
+}
+
+static gboolean
+mnv3_sprite_is_stale (gpointer key, gpointer value, gpointer user_data)
+{
+  const Mnv3Sprite *sp = value;
+  const guint64 *frame = user_data;
+
+  (void) key;
+  return sp->last_used != *frame;
+}
+
+static void
+mnv3_overlay_evict_sprites (GstMnv3Overlay * self)
+{
+  if (g_hash_table_size (self->sprites) > SPRITE_CACHE_MAX)
+    g_hash_table_foreach_remove (self->sprites, mnv3_sprite_is_stale,
+        &self->frame_count);
+}
+
+/* ------------------------------------------------------------------ scene */
+
+static void
+mnv3_scene_reset (Mnv3Scene * scene, gint width, gint height)
+{
+  g_array_set_size (scene->items, 0);
+  g_array_set_size (scene->stacks, 0);
+  scene->width = width;
+  scene->height = height;
+}
+
+static gint
+mnv3_clamp_position (gint pos, gint size, gint limit)
+{
+  if (pos + size > limit)
+    pos = limit - size;
+  return MAX (pos, 0);
+}
+
+static void
+mnv3_scene_place (Mnv3Scene * scene, Mnv3Sprite * sp, gint x, gint y)
+{
+  Mnv3Placement p;
+
+  p.sprite = sp;
+  p.serial = sp->serial;
+  p.x = mnv3_clamp_position (x, sp->width, scene->width);
+  p.y = mnv3_clamp_position (y, sp->height, scene->height);
+  g_array_append_val (scene->items, p);
+}
+
+static gboolean
+mnv3_scene_contains (const Mnv3Scene * scene, const Mnv3Sprite * sp)
+{
+  for (guint i = 0; i < scene->items->len; i++)
+    if (g_array_index (scene->items, Mnv3Placement, i).sprite == sp)
+      return TRUE;
+  return FALSE;
+}
+
+/* Places @sp below (or, @upward, above) what was already stacked at the
+ * anchor point (x, y). */
+static void
+mnv3_scene_stack (Mnv3Scene * scene, Mnv3Sprite * sp, gint x, gint y,
+    gboolean upward)
+{
+  Mnv3Stack *st = NULL;
+  gint top;
+
+  for (guint i = 0; i < scene->stacks->len; i++) {
+    Mnv3Stack *s = &g_array_index (scene->stacks, Mnv3Stack, i);
+    if (s->x == x && s->y == y && s->upward == upward) {
+      st = s;
+      break;
+    }
+  }
+  if (!st) {
+    Mnv3Stack s = { x, y, 0, upward };
+    g_array_append_val (scene->stacks, s);
+    st = &g_array_index (scene->stacks, Mnv3Stack, scene->stacks->len - 1);
+  }
+  top = upward ? y - st->used - sp->height : y + st->used;
+  st->used += sp->height + STACK_GAP;
+  mnv3_scene_place (scene, sp, x, top);
+}
+
+/* --------------------------------------------------------------- painters
+ *
+ * One painter per meta kind: it turns one meta into sprites placed on the
+ * scene.  Detection boxes and segmentation masks get their own painter in
+ * this table when their metas exist. */
+
+typedef void (*Mnv3Painter) (GstMnv3Overlay * self, const GstMeta * meta,
+    Mnv3Scene * scene, const Mnv3DrawSettings * settings);
+
+static void
+mnv3_overlay_paint_classification (GstMnv3Overlay * self,
+    const GstMeta * meta, Mnv3Scene * scene,
+    const Mnv3DrawSettings * settings)
+{
+  const GstMnv3ClassificationMeta *m =
+      (const GstMnv3ClassificationMeta *) meta;
+  GstVideoRectangle r;
+
+  gst_mnv3_classification_meta_get_region (m, scene->width, scene->height,
+      &r);
+
+  /* A result about part of the frame shows where that part is. */
+  if (m->region_id != 0 && settings->line_width > 0.0)
+    mnv3_scene_place (scene, mnv3_overlay_outline_sprite (self, r.w, r.h,
+            settings->line_width), r.x, r.y);
+
+  if (settings->draw_labels && m->n_results > 0) {
+    const gchar *label = m->labels ? m->labels[0] : NULL;
+    gchar *text = label
+        ? g_strdup_printf ("%s %.1f%%", label, 100.0 * m->scores[0])
+        : g_strdup_printf ("class %d %.1f%%", m->class_ids[0],
+        100.0 * m->scores[0]);
+
+    mnv3_scene_stack (scene, mnv3_overlay_text_sprite (self,
+            m->fresh ? STYLE_LABEL : STYLE_LABEL_STALE, text), r.x, r.y,
+        FALSE);
+    g_free (text);
+  }
+
+  if (settings->show_stats && (m->fps > 0.0 || m->latency_ms > 0.0)) {
+    /* no model name: file names are long and would hide the numbers */
+    gchar *text = m->fps > 0.0
+        ? g_strdup_printf ("inference %.1f fps, %.1f ms", m->fps,
+        m->latency_ms)
+        : g_strdup_printf ("inference %.1f ms", m->latency_ms);
+    Mnv3Sprite *sp = mnv3_overlay_text_sprite (self, STYLE_STATS, text);
+
+    /* every region of one element carries the same statistics */
+    if (!mnv3_scene_contains (scene, sp))
+      mnv3_scene_stack (scene, sp, 0, scene->height, TRUE);
+    g_free (text);
+  }
+}
+
+static const struct
+{
+  GType (*api_type) (void);
+  Mnv3Painter paint;
+} mnv3_painters[] = {
+  {gst_mnv3_classification_meta_api_get_type,
+      mnv3_overlay_paint_classification},
+};
+
+static void
+mnv3_overlay_build_scene (GstMnv3Overlay * self, GstBuffer * buf,
+    const Mnv3DrawSettings * settings)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta (buf, &state))) {
+    for (guint i = 0; i < G_N_ELEMENTS (mnv3_painters); i++) {
+      if (meta->info->api == mnv3_painters[i].api_type ()) {
+        mnv3_painters[i].paint (self, meta, &self->scene, settings);
+        break;
+      }
+    }
+  }
+}
+
+/* --------------------------------------------------------------- rendering */
+
+static gboolean
+mnv3_placements_equal (GArray * a, GArray * b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++) {
+    const Mnv3Placement *pa = &g_array_index (a, Mnv3Placement, i);
+    const Mnv3Placement *pb = &g_array_index (b, Mnv3Placement, i);
+    if (pa->serial != pb->serial || pa->x != pb->x || pa->y != pb->y)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+mnv3_overlay_forget_composition (GstMnv3Overlay * self)
+{
+  if (self->last_comp)
+    gst_video_overlay_composition_unref (self->last_comp);
+  self->last_comp = NULL;
+  g_array_set_size (self->last_items, 0);
+}
+
+/* The scene as a composition; an unchanged scene reuses the last one. */
+static GstVideoOverlayComposition *
+mnv3_overlay_scene_composition (GstMnv3Overlay * self)
+{
+  GArray *items = self->scene.items;
+  GstVideoOverlayComposition *comp = NULL;
+
+  if (self->last_comp && mnv3_placements_equal (items, self->last_items))
+    return gst_video_overlay_composition_ref (self->last_comp);
+
+  for (guint i = 0; i < items->len; i++) {
+    const Mnv3Placement *p = &g_array_index (items, Mnv3Placement, i);
+    GstVideoOverlayRectangle *rect =
+        mnv3_sprite_rectangle (p->sprite, p->x, p->y);
+
+    if (!comp)
+      comp = gst_video_overlay_composition_new (rect);
+    else
+      gst_video_overlay_composition_add_rectangle (comp, rect);
+    gst_video_overlay_rectangle_unref (rect);
+  }
+
+  mnv3_overlay_forget_composition (self);
+  self->last_comp = gst_video_overlay_composition_ref (comp);
+  g_array_append_vals (self->last_items, items->data, items->len);
+  return comp;
+}
+
+static gboolean
+mnv3_overlay_draw_direct (GstMnv3Overlay * self, GstVideoFrame * frame)
+{
+  GArray *items = self->scene.items;
+  cairo_surface_t *dst;
+  cairo_t *cr;
+  gboolean ok;
+
+  dst = cairo_image_surface_create_for_data (GST_VIDEO_FRAME_PLANE_DATA (frame,
+          0), self->cairo_format, GST_VIDEO_FRAME_WIDTH (frame),
+      GST_VIDEO_FRAME_HEIGHT (frame), GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0));
+  if (cairo_surface_status (dst) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy (dst);
+    return FALSE;
+  }
+  cr = cairo_create (dst);
+  for (guint i = 0; i < items->len; i++) {
+    const Mnv3Placement *p = &g_array_index (items, Mnv3Placement, i);
+    cairo_set_source_surface (cr, p->sprite->surface, p->x, p->y);
+    cairo_paint (cr);
+  }
+  ok = cairo_status (cr) == CAIRO_STATUS_SUCCESS;
+  cairo_destroy (cr);
+  cairo_surface_flush (dst);
+  cairo_surface_destroy (dst);
+  return ok;
+}
+
+static GstFlowReturn
+mnv3_overlay_blend (GstMnv3Overlay * self, GstBuffer * buf)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  GstVideoFrame frame;
+  gboolean ok;
+
+  if (!gst_video_frame_map (&frame, &filter->in_info, buf, GST_MAP_READWRITE)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("Could not map the video frame for writing"));
+    return GST_FLOW_ERROR;
+  }
+  ok = self->mode == RENDER_DIRECT && mnv3_overlay_draw_direct (self, &frame);
+  if (!ok) {
+    GstVideoOverlayComposition *comp = mnv3_overlay_scene_composition (self);
+    ok = gst_video_overlay_composition_blend (comp, &frame);
+    gst_video_overlay_composition_unref (comp);
+  }
+  gst_video_frame_unmap (&frame);
+  if (!ok)
+    GST_WARNING_OBJECT (self, "could not draw on the frame");
+  return GST_FLOW_OK;
+}
+
+/* Adds the scene to the buffer's composition meta (keeping what upstream
+ * overlays already put there). */
+static void
+mnv3_overlay_attach (GstMnv3Overlay * self, GstBuffer * buf)
+{
+  GstVideoOverlayComposition *ours = mnv3_overlay_scene_composition (self);
+  GstVideoOverlayCompositionMeta *upstream =
+      gst_buffer_get_video_overlay_composition_meta (buf);
+
+  if (upstream) {
+    GstVideoOverlayComposition *merged =
+        gst_video_overlay_composition_copy (upstream->overlay);
+    guint n = gst_video_overlay_composition_n_rectangles (ours);
+
+    for (guint i = 0; i < n; i++)
+      gst_video_overlay_composition_add_rectangle (merged,
+          gst_video_overlay_composition_get_rectangle (ours, i));
+    gst_buffer_remove_meta (buf, (GstMeta *) upstream);
+    gst_video_overlay_composition_unref (ours);
+    ours = merged;
+  }
+  gst_buffer_add_video_overlay_composition_meta (buf, ours);
+  gst_video_overlay_composition_unref (ours);
+}
+
+/* ------------------------------------------------------------------ fonts */
+
+static void
+mnv3_overlay_release_text (GstMnv3Overlay * self)
+{
+  mnv3_overlay_forget_composition (self);
+  g_hash_table_remove_all (self->sprites);
+  g_clear_object (&self->layout);
+  g_clear_object (&self->pango);
+  g_clear_object (&self->fontmap);
+}
+
+/* Each element has its own font map: Pango's default one is per thread and
+ * streaming threads come and go. */
+static void
+mnv3_overlay_setup_text (GstMnv3Overlay * self)
+{
+  PangoFontDescription *desc;
+
+  GST_OBJECT_LOCK (self);
+  desc = pango_font_description_from_string (self->font_desc);
+  self->font_changed = FALSE;
+  GST_OBJECT_UNLOCK (self);
+
+  mnv3_overlay_release_text (self);
+  self->fontmap = pango_cairo_font_map_new ();
+  self->pango = pango_font_map_create_context (self->fontmap);
+  self->layout = pango_layout_new (self->pango);
+  pango_layout_set_font_description (self->layout, desc);
+  pango_font_description_free (desc);
+}
+
+/* ----------------------------------------------------------- base class */
+
+static gboolean
+gst_mnv3_overlay_start (GstBaseTransform * trans)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (trans);
+
+  mnv3_overlay_setup_text (self);
+  self->frame_count = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_mnv3_overlay_stop (GstBaseTransform * trans)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (trans);
+
+  mnv3_overlay_release_text (self);
+  self->negotiated = FALSE;
+  return TRUE;
+}
+
+/* Asks downstream whether it renders GstVideoOverlayCompositionMeta. */
+static gboolean
+mnv3_overlay_downstream_renders_composition (GstMnv3Overlay * self,
+    GstCaps * caps)
+{
+  GstQuery *query = gst_query_new_allocation (caps, FALSE);
+  gboolean yes = FALSE;
+
+  if (gst_pad_peer_query (GST_BASE_TRANSFORM_SRC_PAD (self), query))
+    yes = gst_query_find_allocation_meta (query,
+        GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE, NULL);
+  gst_query_unref (query);
+  return yes;
+}
+
+static cairo_format_t
+mnv3_overlay_native_cairo_format (GstVideoFormat format)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (format == GST_VIDEO_FORMAT_BGRx)
+    return CAIRO_FORMAT_RGB24;
+  if (format == GST_VIDEO_FORMAT_BGRA)
+    return CAIRO_FORMAT_ARGB32;
+#else
+  if (format == GST_VIDEO_FORMAT_xRGB)
+    return CAIRO_FORMAT_RGB24;
+  if (format == GST_VIDEO_FORMAT_ARGB)
+    return CAIRO_FORMAT_ARGB32;
+#endif
+  return CAIRO_FORMAT_INVALID;
+}
+
+static gboolean
+gst_mnv3_overlay_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (filter);
+
+  (void) incaps;
+  (void) out_info;
+  self->cairo_format =
+      mnv3_overlay_native_cairo_format (GST_VIDEO_INFO_FORMAT (in_info));
+  if (mnv3_overlay_downstream_renders_composition (self, outcaps))
+    self->mode = RENDER_ATTACH;
+  else if (self->cairo_format != CAIRO_FORMAT_INVALID)
+    self->mode = RENDER_DIRECT;
+  else
+    self->mode = RENDER_BLEND;
+  GST_INFO_OBJECT (self, "%s: %s", gst_video_format_to_string
+      (GST_VIDEO_INFO_FORMAT (in_info)),
+      self->mode == RENDER_ATTACH ? "attaching an overlay composition meta" :
+      self->mode == RENDER_DIRECT ? "drawing on the frame with Cairo" :
+      "blending an overlay composition");
+  /* positions clamped to the old size are wrong for the new one */
+  mnv3_overlay_forget_composition (self);
+  self->negotiated = TRUE;
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_mnv3_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (trans);
+  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
+  Mnv3DrawSettings settings;
+  gboolean font_changed;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (!self->negotiated) {
+    GST_ELEMENT_ERROR (self, CORE, NOT_IMPLEMENTED, (NULL),
+        ("received a buffer before caps were negotiated"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  GST_OBJECT_LOCK (self);
+  settings.draw_labels = self->draw_labels;
+  settings.line_width = self->line_width;
+  settings.show_stats = self->show_stats;
+  font_changed = self->font_changed;
+  GST_OBJECT_UNLOCK (self);
+  if (font_changed || !self->layout)
+    mnv3_overlay_setup_text (self);
+
+  self->frame_count++;
+  mnv3_scene_reset (&self->scene, GST_VIDEO_INFO_WIDTH (info),
+      GST_VIDEO_INFO_HEIGHT (info));
+  mnv3_overlay_build_scene (self, buf, &settings);
+
+  if (self->scene.items->len > 0) {
+    if (self->mode == RENDER_ATTACH)
+      mnv3_overlay_attach (self, buf);
+    else
+      ret = mnv3_overlay_blend (self, buf);
+  }
+  mnv3_overlay_evict_sprites (self);
+  return ret;
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static void
+gst_mnv3_overlay_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (object);
+
+  switch (prop_id) {
+    case PROP_DRAW_LABELS:
+      GST_OBJECT_LOCK (self);
+      self->draw_labels = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_FONT_DESC:{
+      const gchar *desc = g_value_get_string (value);
+      GST_OBJECT_LOCK (self);
+      g_free (self->font_desc);
+      self->font_desc = g_strdup (desc ? desc : DEFAULT_FONT_DESC);
+      self->font_changed = TRUE;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    }
+    case PROP_LINE_WIDTH:
+      GST_OBJECT_LOCK (self);
+      self->line_width = g_value_get_double (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_SHOW_STATS:
+      GST_OBJECT_LOCK (self);
+      self->show_stats = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_QOS:
+      gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self),
+          g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_mnv3_overlay_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DRAW_LABELS:
+      g_value_set_boolean (value, self->draw_labels);
+      break;
+    case PROP_FONT_DESC:
+      g_value_set_string (value, self->font_desc);
+      break;
+    case PROP_LINE_WIDTH:
+      g_value_set_double (value, self->line_width);
+      break;
+    case PROP_SHOW_STATS:
+      g_value_set_boolean (value, self->show_stats);
+      break;
+    case PROP_QOS:
+      GST_OBJECT_UNLOCK (self);
+      g_value_set_boolean (value,
+          gst_base_transform_is_qos_enabled (GST_BASE_TRANSFORM (self)));
+      return;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_mnv3_overlay_finalize (GObject * object)
+{
+  GstMnv3Overlay *self = GST_MNV3_OVERLAY (object);
+
+  mnv3_overlay_release_text (self);
+  g_hash_table_unref (self->sprites);
+  g_array_unref (self->scene.items);
+  g_array_unref (self->scene.stacks);
+  g_array_unref (self->last_items);
+  g_free (self->font_desc);
+  G_OBJECT_CLASS (gst_mnv3_overlay_parent_class)->finalize (object);
+}
+
+static void
+gst_mnv3_overlay_class_init (GstMnv3OverlayClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+
+  GST_DEBUG_CATEGORY_INIT (mnv3_overlay_debug, "mnv3overlay", 0,
+      "mnv3 result overlay");
+
+  gobject_class->set_property = gst_mnv3_overlay_set_property;
+  gobject_class->get_property = gst_mnv3_overlay_get_property;
+  gobject_class->finalize = gst_mnv3_overlay_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_DRAW_LABELS,
+      g_param_spec_boolean ("draw-labels", "Draw labels",
+          "Draw the top class label and its score of each result",
+          DEFAULT_DRAW_LABELS, rw));
+  g_object_class_install_property (gobject_class, PROP_FONT_DESC,
+      g_param_spec_string ("font-desc", "Font description",
+          "Pango font description of the text, e.g. \"Sans Bold 20\"",
+          DEFAULT_FONT_DESC, rw));
+  g_object_class_install_property (gobject_class, PROP_LINE_WIDTH,
+      g_param_spec_double ("line-width", "Line width",
+          "Width in pixels of region outlines (0 draws none)",
+          0.0, 100.0, DEFAULT_LINE_WIDTH, rw));
+  g_object_class_install_property (gobject_class, PROP_SHOW_STATS,
+      g_param_spec_boolean ("show-stats", "Show statistics",
+          "Draw each model's inference rate (fps) and latency (ms) in the "
+          "bottom-left corner", DEFAULT_SHOW_STATS, rw));
+  /* Shadows GstBaseTransform's "qos" only to document the default this
+   * element uses: a late annotated frame is still better than none. */
+  g_object_class_install_property (gobject_class, PROP_QOS,
+      g_param_spec_boolean ("qos", "QoS",
+          "Handle QoS events by dropping late frames (off by default: "
+          "every frame is passed on)", DEFAULT_QOS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "mnv3 result overlay", "Filter/Editor/Video",
+      "Draws mnv3 inference results (class labels, scores, inference "
+      "statistics) on video frames with Cairo and Pango",
+      "mnv3 authors");
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_mnv3_overlay_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_mnv3_overlay_stop);
+  /* replaces GstVideoFilter's mapping transform_ip: a frame with nothing
+   * to draw, or one that only gets a meta, is never mapped */
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_mnv3_overlay_transform_ip);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_mnv3_overlay_set_info);
+}
+
+static void
+gst_mnv3_overlay_init (GstMnv3Overlay * self)
+{
+  self->draw_labels = DEFAULT_DRAW_LABELS;
+  self->font_desc = g_strdup (DEFAULT_FONT_DESC);
+  self->line_width = DEFAULT_LINE_WIDTH;
+  self->show_stats = DEFAULT_SHOW_STATS;
+  self->sprites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      mnv3_sprite_free);
+  self->scene.items = g_array_new (FALSE, FALSE, sizeof (Mnv3Placement));
+  self->scene.stacks = g_array_new (FALSE, FALSE, sizeof (Mnv3Stack));
+  self->last_items = g_array_new (FALSE, FALSE, sizeof (Mnv3Placement));
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), DEFAULT_QOS);
+}

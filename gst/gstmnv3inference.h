@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * GstMnv3Inference: the base class of every mnv3 inference element.
+ *
+ * An in-place GstBaseTransform that never changes caps or pixels.  It owns
+ * what all tasks share: the model (loaded through the process-wide cache on
+ * READY->PAUSED, or when a property changes while running), the labels, the
+ * session, the fused pre-processing (rebuilt on every caps change, the model
+ * is never reloaded for that), the scheduling policy and the statistics.
+ * Subclasses only read outputs and attach metas:
+ *
+ *  - check_model (optional): refuse a model unfit for the task, with a
+ *    reason that ends up in the GST_ELEMENT_ERROR message;
+ *  - process_output: after a run on this buffer, read the session outputs
+ *    and attach the results (the buffer is writable);
+ *  - carry_forward: inference was skipped on this buffer (inference-interval,
+ *    or QoS said we are late): attach the last results marked not fresh;
+ *  - reset: forget remembered results (stop, flush, new model).
+ *
+ * Scheduling: inference runs when `inference-interval` frames have passed
+ * since the last run, unless the buffer is already late according to the
+ * last QoS event from downstream.  No buffer is ever dropped.
+ *
+ * Threading: the vfuncs run on the streaming thread with the engine lock
+ * held; the getters below are for use from those vfuncs.
+ */
+#ifndef __GST_MNV3_INFERENCE_H__
+#define __GST_MNV3_INFERENCE_H__
+
+#include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
+#include <gst/video/video.h>
+
+#include "mnv3.h"
+#include "classify.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_MNV3_RESIZE_MODE (gst_mnv3_resize_mode_get_type ())
+
+/**
+ * GstMnv3ResizeMode:
+ * @GST_MNV3_RESIZE_STRETCH: scale the whole frame to the model input,
+ *   ignoring the aspect ratio
+ * @GST_MNV3_RESIZE_CENTER_CROP: keep the largest centred part of the frame
+ *   with the model's aspect ratio
+ * @GST_MNV3_RESIZE_LETTERBOX: scale the whole frame keeping its aspect
+ *   ratio, padding with black
+ */
+typedef enum {
+  GST_MNV3_RESIZE_STRETCH,
+  GST_MNV3_RESIZE_CENTER_CROP,
+  GST_MNV3_RESIZE_LETTERBOX,
+} GstMnv3ResizeMode;
+
+GType gst_mnv3_resize_mode_get_type (void);
+
+#define GST_TYPE_MNV3_INFERENCE (gst_mnv3_inference_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GstMnv3Inference, gst_mnv3_inference, GST,
+    MNV3_INFERENCE, GstBaseTransform)
+
+/* What the base class knows about the frame being processed. */
+typedef struct {
+  gboolean fresh;              /* inferred on this frame */
+  const gchar *model_name;     /* file name of the model, no directory */
+  gint width, height;          /* frame size */
+  GstVideoRectangle sampled;   /* part of the frame fed to the network */
+  gdouble latency_ms;          /* this run, or the last one when not fresh */
+  gdouble fps;                 /* inferences per second, recent */
+  GstClockTime running_time;   /* of the buffer; NONE when unknown */
+} GstMnv3InferenceFrame;
+
+struct _GstMnv3InferenceClass {
+  GstBaseTransformClass parent_class;
+
+  gboolean (*check_model) (GstMnv3Inference * self, const mnv3_model * model,
+      gchar ** reason);
+  GstFlowReturn (*process_output) (GstMnv3Inference * self,
+      GstBuffer * buffer, mnv3_session * session,
+      const GstMnv3InferenceFrame * frame);
+  void (*carry_forward) (GstMnv3Inference * self, GstBuffer * buffer,
+      const GstMnv3InferenceFrame * frame);
+  void (*reset) (GstMnv3Inference * self);
+
+  gpointer _gst_reserved[GST_PADDING];
+};
+
+/* The class names in use (labels-file, else the model's); count 0 when
+ * there are none. */
+const mnv3_labels *gst_mnv3_inference_get_labels (GstMnv3Inference * self);
+/* Value of the post-messages property. */
+gboolean gst_mnv3_inference_get_post_messages (GstMnv3Inference * self);
+
+G_END_DECLS
+
+#endif /* __GST_MNV3_INFERENCE_H__ */

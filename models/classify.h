@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Classification post-processing: softmax, top-k, class labels, and the
+ * pre-processing constants a model carries in its metadata.  Plain C with no
+ * GLib, shared by the tools and the GStreamer elements.
+ *
+ * Contract
+ * --------
+ * - Score vectors are float arrays of n >= 1 entries (a model's [1,C]
+ *   output).  NaN scores never crash anything: top-k ranks them last.
+ * - Labels are one name a line, in class-index order; "\r\n" endings and a
+ *   final newline are accepted; empty lines in the middle are kept (they
+ *   hold an index).
+ * - Mean/std are in pixel units (0..255), one value per RGB channel, so the
+ *   model input is (pixel - mean) / std.
+ */
+#ifndef MNV3_CLASSIFY_H
+#define MNV3_CLASSIFY_H
+
+#include <stddef.h>
+
+#include "mnv3.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* torchvision's ImageNet normalisation in pixel units: the default when a
+ * model states none. */
+#define MNV3_IMAGENET_MEAN_INIT { 123.675f, 116.28f, 103.53f }
+#define MNV3_IMAGENET_STD_INIT { 58.395f, 57.12f, 57.375f }
+
+/* ---- scores ---------------------------------------------------------- */
+
+/* out[i] = exp(in[i] - max) / sum, stable for any finite input; in == out
+ * allowed.  NaN entries get probability 0, +inf entries share the whole
+ * mass, and an input of only NaN gives the uniform distribution. */
+void mnv3_classify_softmax (const float *in, float *out, int n);
+
+/* 1 when in[] already is a probability distribution: every entry finite and
+ * >= -tol, and |sum - 1| <= tol.  A quantized softmax (uint8, scale 1/256)
+ * loses up to about 0.5/256 per entry, so use a generous tol (0.05) for
+ * those; logits practically never pass such a test. */
+int mnv3_classify_is_distribution (const float *in, int n, float tol);
+
+/* Probabilities from a classifier output: a copy when the output already is
+ * a distribution (tol 0.05), else its softmax.  Returns 1 when softmax was
+ * applied, 0 when the values were copied.  in == out allowed. */
+int mnv3_classify_probabilities (const float *in, float *out, int n);
+
+/* Indices of the k largest scores, largest first; equal scores in index
+ * order; NaN after every number.  k is clamped to [0, n].  Returns the
+ * number of indices written, or -1 when out of memory (only for k > 64). */
+int mnv3_classify_topk (const float *scores, int n, int k, int *idx);
+
+/* ---- labels ---------------------------------------------------------- */
+
+typedef struct {
+  int count;
+  char **names;      /* count pointers into one allocation */
+} mnv3_labels;
+
+/* From newline-separated text.  Returns 0, or -1 (out of memory / NULL). */
+int mnv3_labels_parse (const char *text, mnv3_labels *labels);
+/* From a file.  Returns 0, or -1 with a message in err. */
+int mnv3_labels_load (const char *path, mnv3_labels *labels, char *err,
+    size_t errlen);
+/* From the model's "labels" metadata.  Returns -1 when it has none. */
+int mnv3_labels_from_model (const mnv3_model *m, mnv3_labels *labels);
+void mnv3_labels_free (mnv3_labels *labels);
+
+/* The name of class i of a num_classes-way output.  When the list is one
+ * shorter than the output (ImageNet-1000 names on a 1001-way TF model whose
+ * class 0 is background), index 0 is "background" and the rest shift by one.
+ * Falls back to "class <i>" in buf when no name fits.  Never NULL. */
+const char *mnv3_labels_name (const mnv3_labels *labels, int i,
+    int num_classes, char *buf, size_t buflen);
+
+/* ---- normalisation --------------------------------------------------- */
+
+/* Parses "a,b,c" (blanks allowed) or a single number (used for all three).
+ * Returns 0, or -1 leaving v unchanged. */
+int mnv3_normalization_parse (const char *text, float v[3]);
+
+/* mean/std from the model's "mean"/"std" metadata, each falling back to
+ * the ImageNet values above when absent or malformed.  m may be NULL. */
+void mnv3_normalization_from_model (const mnv3_model *m, float mean[3],
+    float std[3]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MNV3_CLASSIFY_H */

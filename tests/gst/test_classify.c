@@ -1,0 +1,880 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * mnv3classify and the inference base class through GstHarness, on a real
+ * photo (tests/data/chelsea.png, a tabby cat) converted in the test to each
+ * input format the element accepts.
+ *
+ * Reference: the embedded TF MobileNetV3-Small gives "Egyptian cat" (0.66)
+ * on this photo; any ImageNet cat class (281..285) counts as right.  The
+ * 1001-way model's index i is ImageNet class i-1.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gmodule.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include "gstmnv3meta.h"
+#include "image.h"
+
+/* Top-1 probabilities of the same frame in different formats: the colour
+ * conversion (YUV subsampling, 8-bit rounding) moves them a little. */
+#define SCORE_TOLERANCE 0.10f
+
+static mnv3_image chelsea;
+
+static void
+load_chelsea (void)
+{
+  const gchar *dir = g_getenv ("MNV3_TEST_DATA");
+  gchar *path;
+  char err[256];
+
+  fail_unless (dir != NULL, "MNV3_TEST_DATA is not set");
+  path = g_build_filename (dir, "chelsea.png", NULL);
+  fail_unless (mnv3_image_load (path, &chelsea, err, sizeof err) == 0,
+      "cannot load %s: %s", path, err);
+  g_free (path);
+}
+
+static void
+free_chelsea (void)
+{
+  mnv3_image_free (&chelsea);
+}
+
+/* ---- frames in every format ---------------------------------------------- */
+
+static guint8
+clamp_u8 (double v)
+{
+  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
+}
+
+/* BT.601 limited range, what GStreamer assumes for SD frames */
+static void
+rgb_to_yuv (const guint8 * p, double *y, double *u, double *v)
+{
+  double r = p[0], g = p[1], b = p[2];
+
+  *y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
+  *u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
+  *v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
+}
+
+static void
+fill_yuv (GstVideoFrame * f, const mnv3_image * img)
+{
+  gboolean nv12 = GST_VIDEO_FRAME_FORMAT (f) == GST_VIDEO_FORMAT_NV12;
+  guint8 *yp = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+  gint ys = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+  gint x, y, dx, dy;
+
+  for (y = 0; y < img->height; y++) {
+    for (x = 0; x < img->width; x++) {
+      double Y, U, V;
+      rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
+      yp[y * ys + x] = clamp_u8 (Y);
+    }
+  }
+  /* chroma: mean of each 2x2 block (edges clamped for odd sizes) */
+  for (y = 0; y < (img->height + 1) / 2; y++) {
+    for (x = 0; x < (img->width + 1) / 2; x++) {
+      double su = 0, sv = 0;
+      for (dy = 0; dy < 2; dy++) {
+        for (dx = 0; dx < 2; dx++) {
+          gint sx = MIN (2 * x + dx, img->width - 1);
+          gint sy = MIN (2 * y + dy, img->height - 1);
+          double Y, U, V;
+          rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U, &V);
+          su += U;
+          sv += V;
+        }
+      }
+      if (nv12) {
+        guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+        gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
+        uv[y * s + 2 * x] = clamp_u8 (su / 4);
+        uv[y * s + 2 * x + 1] = clamp_u8 (sv / 4);
+      } else {
+        guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+        guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
+        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] = clamp_u8 (su / 4);
+        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] = clamp_u8 (sv / 4);
+      }
+    }
+  }
+}
+
+static void
+fill_packed (GstVideoFrame * f, const mnv3_image * img)
+{
+  guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+  gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
+  gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
+  gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
+  gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
+  gint x, y;
+
+  for (y = 0; y < img->height; y++) {
+    guint8 *row = d + y * stride;
+    /* alpha (or padding) opaque */
+    memset (row, 0xff, (gsize) ps * img->width);
+    for (x = 0; x < img->width; x++) {
+      const guint8 *s = img->rgb + 3 * (y * img->width + x);
+      row[x * ps + ro] = s[0];
+      row[x * ps + go] = s[1];
+      row[x * ps + bo] = s[2];
+    }
+  }
+}
+
+/* The photo in format fmt; *caps gets matching caps. */
+static GstBuffer *
+make_frame (GstVideoFormat fmt, const mnv3_image * img, GstCaps ** caps)
+{
+  GstVideoInfo info;
+  GstVideoFrame f;
+  GstBuffer *buf;
+
+  fail_unless (gst_video_info_set_format (&info, fmt, img->width,
+          img->height));
+  GST_VIDEO_INFO_FPS_N (&info) = 30;
+  GST_VIDEO_INFO_FPS_D (&info) = 1;
+  buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  fail_unless (gst_video_frame_map (&f, &info, buf, GST_MAP_WRITE));
+  if (GST_VIDEO_INFO_IS_YUV (&info))
+    fill_yuv (&f, img);
+  else
+    fill_packed (&f, img);
+  gst_video_frame_unmap (&f);
+  if (caps)
+    *caps = gst_video_info_to_caps (&info);
+  return buf;
+}
+
+static const GstVideoFormat all_formats[] = {
+  GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_RGBx,
+  GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR,
+  GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
+  GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12,
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static gboolean
+is_cat (const GstMnv3ClassificationMeta * m)
+{
+  static const gchar *cats[] = { "tabby", "tiger cat", "Persian cat",
+    "Siamese cat", "Egyptian cat"
+  };
+  gsize i;
+
+  if (m->n_results == 0)
+    return FALSE;
+  /* 1001-way TF model: ImageNet class = index - 1 */
+  if (m->class_ids[0] - 1 < 281 || m->class_ids[0] - 1 > 285)
+    return FALSE;
+  for (i = 0; i < G_N_ELEMENTS (cats); i++)
+    if (m->labels[0] && strcmp (m->labels[0], cats[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static GstHarness *
+harness_with_frame_caps (const gchar * launch, GstVideoFormat fmt)
+{
+  GstHarness *h = gst_harness_new_parse (launch);
+  GstCaps *caps;
+  GstBuffer *buf = make_frame (fmt, &chelsea, &caps);
+
+  gst_harness_set_src_caps (h, caps);
+  gst_buffer_unref (buf);
+  return h;
+}
+
+static void
+cache_stats (guint * loads, guint * alive)
+{
+  static void (*get_stats) (guint *, guint *) = NULL;
+
+  if (!get_stats) {
+    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "mnv3");
+    GModule *module;
+
+    fail_unless (plugin != NULL);
+    /* the plugin is already loaded (an element exists): this only takes a
+     * second reference on the same module */
+    module = g_module_open (gst_plugin_get_filename (plugin),
+        G_MODULE_BIND_LOCAL);
+    fail_unless (module != NULL, "%s", g_module_error ());
+    fail_unless (g_module_symbol (module, "gst_mnv3_model_cache_get_stats",
+            (gpointer *) & get_stats));
+    gst_object_unref (plugin);
+  }
+  get_stats (loads, alive);
+}
+
+static GstMnv3ClassificationMeta *
+pull_meta (GstHarness * h, GstBuffer ** out)
+{
+  GstBuffer *buf = gst_harness_pull (h);
+
+  fail_unless (buf != NULL);
+  *out = buf;
+  return gst_buffer_get_mnv3_classification_meta (buf);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+GST_START_TEST (test_every_format)
+{
+  gint ref_id = -1;
+  gfloat ref_score = 0.0f;
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (all_formats); i++) {
+    GstVideoFormat fmt = all_formats[i];
+    GstHarness *h = gst_harness_new ("mnv3classify");
+    GstMnv3ClassificationMeta *m;
+    GstCaps *caps;
+    GstBuffer *in = make_frame (fmt, &chelsea, &caps), *out;
+
+    gst_harness_set_src_caps (h, caps);
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    m = pull_meta (h, &out);
+    fail_unless (m != NULL, "%s: no meta", gst_video_format_to_string (fmt));
+    fail_unless_equals_int (m->n_results, 5);
+    fail_unless (m->fresh);
+    fail_unless (is_cat (m), "%s: top-1 is %d '%s' (%.3f), not a cat",
+        gst_video_format_to_string (fmt), m->class_ids[0],
+        m->labels[0] ? m->labels[0] : "(null)", m->scores[0]);
+    fail_unless (m->scores[0] > 0.3f && m->scores[0] <= 1.0f);
+    fail_unless (m->scores[1] <= m->scores[0]);
+    fail_unless_equals_string (m->model,
+        "mobilenet_v3_small_224_1.0_uint8.tflite");
+    fail_unless_equals_int (m->region.w, chelsea.width);
+    fail_unless_equals_int (m->region.h, chelsea.height);
+    fail_unless (m->latency_ms > 0.0);
+    if (ref_id < 0) {
+      ref_id = m->class_ids[0];
+      ref_score = m->scores[0];
+    } else {
+      fail_unless_equals_int (m->class_ids[0], ref_id);
+      fail_unless (fabsf (m->scores[0] - ref_score) <= SCORE_TOLERANCE,
+          "%s: top-1 score %.3f vs %.3f in RGB",
+          gst_video_format_to_string (fmt), m->scores[0], ref_score);
+    }
+    GST_INFO ("%s: %s %.3f", gst_video_format_to_string (fmt), m->labels[0],
+        m->scores[0]);
+    gst_buffer_unref (out);
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
+/* The meta through videoscale ! videoconvert ! videoflip: same result, region
+ * mapped to the scaled frame, whole-frame region after the rotation. */
+GST_START_TEST (test_meta_survives_filters)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify top-k=3 ! "
+      "videoscale ! video/x-raw,width=224,height=150 ! videoconvert ! "
+      "video/x-raw,format=I420 ! videoflip video-direction=90r",
+      GST_VIDEO_FORMAT_RGB);
+  GstHarness *ref = gst_harness_new ("mnv3classify");
+  GstMnv3ClassificationMeta *m, *r;
+  GstBuffer *out, *rout;
+  GstVideoRectangle region;
+  GstVideoInfo info;
+  GstCaps *caps;
+  guint i;
+
+  g_object_set (ref->element, "top-k", 3, NULL);
+  gst_buffer_unref (make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, &caps));
+  gst_harness_set_src_caps (ref, caps);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
+              &chelsea, NULL)), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (ref,
+          make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL)), GST_FLOW_OK);
+
+  m = pull_meta (h, &out);
+  r = pull_meta (ref, &rout);
+  fail_unless (m != NULL, "the meta did not survive the filters");
+  fail_unless (r != NULL);
+  fail_unless_equals_int (m->n_results, r->n_results);
+  for (i = 0; i < m->n_results; i++) {
+    fail_unless_equals_int (m->class_ids[i], r->class_ids[i]);
+    fail_unless_equals_string (m->labels[i], r->labels[i]);
+    fail_unless_equals_float (m->scores[i], r->scores[i]);
+  }
+  fail_unless (m->fresh);
+  fail_unless_equals_string (m->model, r->model);
+  /* the region stays in the classified frame's coordinates (the filters
+   * copy the meta), and says so */
+  fail_unless_equals_int (m->frame_width, chelsea.width);
+  fail_unless_equals_int (m->frame_height, chelsea.height);
+
+  caps = gst_pad_get_current_caps (h->sinkpad);
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  gst_caps_unref (caps);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 150);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 224);
+  gst_mnv3_classification_meta_get_region (m, GST_VIDEO_INFO_WIDTH (&info),
+      GST_VIDEO_INFO_HEIGHT (&info), &region);
+  fail_unless_equals_int (region.x, 0);
+  fail_unless_equals_int (region.y, 0);
+  fail_unless_equals_int (region.w, 150);
+  fail_unless_equals_int (region.h, 224);
+
+  gst_buffer_unref (out);
+  gst_buffer_unref (rout);
+  gst_harness_teardown (h);
+  gst_harness_teardown (ref);
+}
+
+GST_END_TEST;
+
+/* A scale transform on its own, and a copy, with a sub-region. */
+GST_START_TEST (test_meta_transform_region)
+{
+  GstBuffer *a = gst_buffer_new (), *b = gst_buffer_new (), *c;
+  const gint ids[2] = { 3, 7 };
+  const gfloat scores[2] = { 0.75f, 0.25f };
+  const gchar *labels[2] = { "three", NULL };
+  GstVideoRectangle reg = { 100, 50, 200, 100 }, out;
+  GstMnv3ClassificationMeta *m, *n;
+  GstVideoInfo in_info, out_info;
+  GstVideoMetaTransform t = { &in_info, &out_info };
+
+  m = gst_buffer_add_mnv3_classification_meta (a, "m", 2, ids, labels, scores,
+      FALSE, &reg);
+  fail_unless (m != NULL);
+  m->region_id = 4;
+  gst_video_info_set_format (&in_info, GST_VIDEO_FORMAT_RGB, 400, 200);
+  gst_video_info_set_format (&out_info, GST_VIDEO_FORMAT_RGB, 200, 400);
+  fail_unless (m->meta.info->transform_func (b, &m->meta, a,
+          gst_video_meta_transform_scale_get_quark (), &t));
+  n = gst_buffer_get_mnv3_classification_meta (b);
+  fail_unless (n != NULL);
+  fail_unless_equals_int (n->region.x, 50);
+  fail_unless_equals_int (n->region.y, 100);
+  fail_unless_equals_int (n->region.w, 100);
+  fail_unless_equals_int (n->region.h, 200);
+  fail_unless_equals_int (n->region_id, 4);
+  fail_unless (!n->fresh);
+  fail_unless_equals_string (n->labels[0], "three");
+  fail_unless (n->labels[1] == NULL);
+  fail_unless_equals_int (n->class_ids[1], 7);
+  fail_unless_equals_int (n->frame_width, 200);
+  fail_unless_equals_int (n->frame_height, 400);
+  /* same frame size: clamped only */
+  n->frame_width = n->frame_height = 120;
+  gst_mnv3_classification_meta_get_region (n, 120, 120, &out);
+  fail_unless_equals_int (out.x, 50);
+  fail_unless_equals_int (out.w, 70);
+
+  /* a copy keeps the region and the frame size it is expressed in;
+   * get_region maps it to another frame size */
+  m->frame_width = 400;
+  m->frame_height = 200;
+  gst_mnv3_classification_meta_get_region (m, 200, 100, &out);
+  fail_unless_equals_int (out.x, 50);
+  fail_unless_equals_int (out.y, 25);
+  fail_unless_equals_int (out.w, 100);
+  fail_unless_equals_int (out.h, 50);
+  /* full-frame results are the whole frame of any buffer */
+  m->region_id = 0;
+  gst_mnv3_classification_meta_get_region (m, 30, 60, &out);
+  fail_unless (out.x == 0 && out.y == 0 && out.w == 30 && out.h == 60);
+  m->region_id = 4;
+
+  c = gst_buffer_copy (a);
+  n = gst_buffer_get_mnv3_classification_meta (c);
+  fail_unless (n != NULL && n != m);
+  fail_unless_equals_int (n->region.x, 100);
+  fail_unless (n->scores != m->scores);
+  fail_unless_equals_float (n->scores[0], 0.75f);
+  gst_buffer_unref (a);
+  gst_buffer_unref (b);
+  gst_buffer_unref (c);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_inference_interval)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify inference-interval=3",
+      GST_VIDEO_FORMAT_BGRx);
+  gint first_id = -1;
+  guint64 inferred, skipped;
+  GstElement *e;
+  gint i;
+
+  for (i = 0; i < 9; i++) {
+    GstMnv3ClassificationMeta *m;
+    GstBuffer *out;
+
+    fail_unless_equals_int (gst_harness_push (h,
+            make_frame (GST_VIDEO_FORMAT_BGRx, &chelsea, NULL)), GST_FLOW_OK);
+    m = pull_meta (h, &out);
+    fail_unless (m != NULL, "frame %d has no meta", i);
+    fail_unless_equals_int (m->fresh, i % 3 == 0);
+    if (first_id < 0)
+      first_id = m->class_ids[0];
+    fail_unless_equals_int (m->class_ids[0], first_id);
+    fail_unless (is_cat (m));
+    gst_buffer_unref (out);
+  }
+  e = gst_harness_find_element (h, "mnv3classify");
+  fail_unless (e != NULL);
+  g_object_get (e, "frames-inferred", &inferred, "frames-skipped", &skipped,
+      NULL);
+  fail_unless_equals_uint64 (inferred, 3);
+  fail_unless_equals_uint64 (skipped, 6);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Statistics properties on a plain element. */
+GST_START_TEST (test_stats)
+{
+  GstHarness *h = gst_harness_new ("mnv3classify");
+  GstCaps *caps;
+  GstBuffer *b = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, &caps);
+  guint64 inferred, skipped;
+  gdouble latency;
+  gint i;
+
+  g_object_set (h->element, "inference-interval", 2, NULL);
+  gst_harness_set_src_caps (h, caps);
+  for (i = 0; i < 6; i++)
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_copy (b)),
+        GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 6);
+  g_object_get (h->element, "frames-inferred", &inferred, "frames-skipped",
+      &skipped, "mean-latency", &latency, NULL);
+  fail_unless_equals_uint64 (inferred, 3);
+  fail_unless_equals_uint64 (skipped, 3);
+  fail_unless (latency > 0.0 && latency < 10000.0);
+  gst_buffer_unref (b);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* A QoS event saying we are 1 s late: inference is skipped on the late
+ * frames, and every buffer still goes through. */
+GST_START_TEST (test_qos_skips_inference)
+{
+  GstHarness *h = gst_harness_new ("mnv3classify");
+  GstCaps *caps;
+  GstBuffer *b = make_frame (GST_VIDEO_FORMAT_RGBA, &chelsea, &caps);
+  const GstClockTime dur = GST_SECOND / 30;
+  guint64 inferred, skipped;
+  gint i;
+
+  gst_harness_set_src_caps (h, caps);
+  for (i = 0; i < 40; i++) {
+    GstBuffer *in = gst_buffer_copy (b), *out;
+    GstMnv3ClassificationMeta *m;
+
+    GST_BUFFER_PTS (in) = i * dur;
+    GST_BUFFER_DURATION (in) = dur;
+    if (i == 1) {
+      /* frame 0 was 1 s late: frames ending before 0 + 2 x 1 s are late */
+      fail_unless (gst_harness_push_upstream_event (h,
+              gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 0.5, GST_SECOND, 0)));
+    }
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    m = pull_meta (h, &out);
+    fail_unless (m != NULL, "frame %d has no meta", i);
+    /* frame 0 before the event; frames from 2 s on are in time again */
+    fail_unless_equals_int (m->fresh, i == 0 || (i + 1) * dur > 2 * GST_SECOND);
+    fail_unless (is_cat (m));
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (gst_harness_buffers_received (h), 40);
+  g_object_get (h->element, "frames-inferred", &inferred, "frames-skipped",
+      &skipped, NULL);
+  fail_unless_equals_uint64 (inferred + skipped, 40);
+  fail_unless (skipped >= 58 - 40);
+  gst_buffer_unref (b);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* Resolution and format change mid-stream: new pre-processing, same model. */
+GST_START_TEST (test_caps_change_no_reload)
+{
+  GstHarness *h = gst_harness_new ("mnv3classify");
+  GstCaps *caps;
+  GstBuffer *b = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, &caps), *out;
+  GstMnv3ClassificationMeta *m;
+  guint loads0, loads1, alive;
+  mnv3_image half = { 0 };
+  gint x, y;
+
+  gst_harness_set_src_caps (h, caps);
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  m = pull_meta (h, &out);
+  fail_unless (m && is_cat (m));
+  gst_buffer_unref (out);
+  cache_stats (&loads0, &alive);
+  fail_unless_equals_int (alive, 1);
+
+  /* the photo at half size (nearest pixel) as NV12 */
+  half.width = chelsea.width / 2;
+  half.height = chelsea.height / 2;
+  half.rgb = g_malloc ((gsize) half.width * half.height * 3);
+  for (y = 0; y < half.height; y++)
+    for (x = 0; x < half.width; x++)
+      memcpy (half.rgb + 3 * (y * half.width + x),
+          chelsea.rgb + 3 * (2 * y * chelsea.width + 2 * x), 3);
+  b = make_frame (GST_VIDEO_FORMAT_NV12, &half, &caps);
+  gst_harness_set_src_caps (h, caps);
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  m = pull_meta (h, &out);
+  fail_unless (m && m->fresh && is_cat (m));
+  fail_unless_equals_int (m->region.w, half.width);
+  fail_unless_equals_int (m->region.h, half.height);
+  gst_buffer_unref (out);
+  cache_stats (&loads1, &alive);
+  fail_unless_equals_int (loads1, loads0);
+
+  /* a thread-count change while running rebuilds the session, not the
+   * model, and the results stay the same */
+  g_object_set (h->element, "num-threads", 1, "resize-mode", 1, NULL);
+  fail_unless_equals_int (gst_harness_push (h,
+          make_frame (GST_VIDEO_FORMAT_NV12, &half, NULL)), GST_FLOW_OK);
+  m = pull_meta (h, &out);
+  fail_unless (m && m->fresh && is_cat (m));
+  gst_buffer_unref (out);
+  cache_stats (&loads1, &alive);
+  fail_unless_equals_int (loads1, loads0);
+
+  g_free (half.rgb);
+  gst_harness_teardown (h);
+  cache_stats (NULL, &alive);
+  fail_unless_equals_int (alive, 0);
+}
+
+GST_END_TEST;
+
+/* Two elements naming the same file hold one model. */
+GST_START_TEST (test_model_shared)
+{
+  GstHarness *a = harness_with_frame_caps ("mnv3classify",
+      GST_VIDEO_FORMAT_RGB);
+  GstHarness *b = harness_with_frame_caps ("mnv3classify num-threads=1",
+      GST_VIDEO_FORMAT_I420);
+  guint loads0, loads1, alive;
+  GstMnv3ClassificationMeta *m;
+  GstBuffer *out;
+
+  cache_stats (&loads0, &alive);
+  fail_unless_equals_int (alive, 1);
+  fail_unless_equals_int (gst_harness_push (a, make_frame (GST_VIDEO_FORMAT_RGB,
+              &chelsea, NULL)), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (b,
+          make_frame (GST_VIDEO_FORMAT_I420, &chelsea, NULL)), GST_FLOW_OK);
+  m = pull_meta (a, &out);
+  fail_unless (m && is_cat (m));
+  gst_buffer_unref (out);
+  m = pull_meta (b, &out);
+  fail_unless (m && is_cat (m));
+  gst_buffer_unref (out);
+  cache_stats (&loads1, &alive);
+  fail_unless_equals_int (alive, 1);
+  fail_unless_equals_int (loads1, loads0);
+
+  gst_harness_teardown (a);
+  cache_stats (NULL, &alive);
+  fail_unless_equals_int (alive, 1);
+  gst_harness_teardown (b);
+  cache_stats (NULL, &alive);
+  fail_unless_equals_int (alive, 0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_latency_query)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify",
+      GST_VIDEO_FORMAT_RGB);
+  GstClockTime lat;
+
+  /* before any frame: the warm-up estimate */
+  lat = gst_harness_query_latency (h);
+  fail_unless (lat > 0 && lat < 10 * GST_SECOND,
+      "latency %" GST_TIME_FORMAT, GST_TIME_ARGS (lat));
+  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
+              &chelsea, NULL)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  lat = gst_harness_query_latency (h);
+  fail_unless (lat > 0 && lat < 10 * GST_SECOND);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_post_messages)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify post-messages=true "
+      "top-k=2", GST_VIDEO_FORMAT_RGB);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  const GstStructure *s;
+  const GValue *labels, *scores;
+  gboolean fresh;
+
+  gst_element_set_bus (h->element, bus);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
+              &chelsea, NULL)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL);
+  s = gst_message_get_structure (msg);
+  fail_unless (gst_structure_has_name (s, "mnv3-classification"));
+  fail_unless (gst_structure_get_boolean (s, "fresh", &fresh) && fresh);
+  labels = gst_structure_get_value (s, "labels");
+  scores = gst_structure_get_value (s, "scores");
+  fail_unless (labels && GST_VALUE_HOLDS_ARRAY (labels));
+  fail_unless_equals_int (gst_value_array_get_size (labels), 2);
+  fail_unless_equals_string (g_value_get_string (gst_value_array_get_value
+          (labels, 0)), "Egyptian cat");
+  fail_unless (g_value_get_float (gst_value_array_get_value (scores, 0)) >
+      0.3f);
+  gst_message_unref (msg);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_threshold)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify threshold=0.5",
+      GST_VIDEO_FORMAT_RGB);
+  GstMnv3ClassificationMeta *m;
+  GstBuffer *out;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
+              &chelsea, NULL)), GST_FLOW_OK);
+  m = pull_meta (h, &out);
+  fail_unless (m != NULL);
+  /* Egyptian cat (~0.66) alone reaches 0.5 */
+  fail_unless_equals_int (m->n_results, 1);
+  fail_unless (m->scores[0] >= 0.5f);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* ---- errors ---------------------------------------------------------------- */
+
+/* Set a pipeline to PAUSED; expect failure and an error naming `needle`. */
+static void
+expect_start_error (const gchar * launch, const gchar * needle)
+{
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (launch, &err);
+  GstBus *bus;
+  GstMessage *msg;
+  GError *gerr = NULL;
+  gchar *dbg = NULL;
+
+  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
+  bus = gst_element_get_bus (p);
+  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error message for %s", launch);
+  gst_message_parse_error (msg, &gerr, &dbg);
+  fail_unless (strstr (gerr->message, needle) != NULL,
+      "error '%s' does not name '%s'", gerr->message, needle);
+  GST_INFO ("error: %s", gerr->message);
+  g_error_free (gerr);
+  g_free (dbg);
+  gst_message_unref (msg);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (p);
+}
+
+GST_START_TEST (test_missing_model)
+{
+  expect_start_error ("videotestsrc num-buffers=1 ! "
+      "mnv3classify model=/nonexistent/dir/model.tflite ! fakesink",
+      "/nonexistent/dir/model.tflite");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_corrupt_model)
+{
+  gchar *path = NULL, *launch;
+  gint fd = g_file_open_tmp ("mnv3-corrupt-XXXXXX.tflite", &path, NULL);
+  guint8 junk[4096];
+  gsize i;
+
+  fail_unless (fd >= 0);
+  /* a TFLite identifier followed by garbage */
+  for (i = 0; i < sizeof junk; i++)
+    junk[i] = (guint8) (i * 37 + 11);
+  memcpy (junk + 4, "TFL3", 4);
+  fail_unless (write (fd, junk, sizeof junk) == sizeof junk);
+  close (fd);
+  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
+      "model=\"%s\" ! fakesink", path);
+  expect_start_error (launch, path);
+  g_unlink (path);
+  g_free (launch);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_wrong_model_task)
+{
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
+      "model=\"%s/models/selfie_segmentation.tflite\" ! fakesink",
+      g_getenv ("MNV3_SOURCE_ROOT"));
+
+  expect_start_error (launch, "class scores");
+  g_free (launch);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_labels_wrong_count)
+{
+  gchar *path = NULL, *launch;
+  gint fd = g_file_open_tmp ("mnv3-labels-XXXXXX.txt", &path, NULL);
+
+  fail_unless (fd >= 0);
+  fail_unless (write (fd, "cat\ndog\nbird\n", 13) == 13);
+  close (fd);
+  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
+      "labels-file=\"%s\" ! fakesink", path);
+  expect_start_error (launch, "labels list 3 classes");
+  g_unlink (path);
+  g_free (launch);
+  g_free (path);
+
+  expect_start_error ("videotestsrc num-buffers=1 ! mnv3classify "
+      "labels-file=/nonexistent/labels.txt ! fakesink",
+      "/nonexistent/labels.txt");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_invalid_properties)
+{
+  GstElement *e = gst_element_factory_make ("mnv3classify", NULL);
+  gint threads;
+  guint interval, top_k;
+
+  fail_unless (e != NULL);
+  g_object_get (e, "num-threads", &threads, NULL);
+  fail_unless (threads >= 1);
+  /* out of the param spec range: refused with a warning, value kept */
+  ASSERT_WARNING (g_object_set (e, "num-threads", 0, NULL));
+  ASSERT_WARNING (g_object_set (e, "inference-interval", 0, NULL));
+  ASSERT_WARNING (g_object_set (e, "top-k", 0, NULL));
+  g_object_get (e, "num-threads", &top_k, NULL);
+  fail_unless_equals_int ((gint) top_k, threads);
+  g_object_get (e, "inference-interval", &interval, "top-k", &top_k, NULL);
+  fail_unless_equals_int (interval, 1);
+  fail_unless_equals_int (top_k, 5);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unsupported_caps)
+{
+  GstHarness *h = gst_harness_new ("mnv3classify");
+  GstBuffer *b = gst_buffer_new_allocate (NULL, 64 * 48, NULL);
+
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1");
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_NOT_NEGOTIATED);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* State cycles: no leak (checked by LSan in the sanitizer build), no hang,
+ * every cycle loads and releases the model. */
+GST_START_TEST (test_state_cycles)
+{
+  GstElement *p = gst_parse_launch ("videotestsrc is-live=false ! "
+      "video/x-raw,width=160,height=120 ! mnv3classify num-threads=1 ! "
+      "fakesink sync=false", NULL);
+  guint alive;
+  gint i;
+
+  fail_unless (p != NULL);
+  for (i = 0; i < 200; i++) {
+    fail_unless (gst_element_set_state (p, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    fail_unless_equals_int (gst_element_get_state (p, NULL, NULL,
+            10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+    fail_unless_equals_int (gst_element_set_state (p, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  cache_stats (NULL, &alive);
+  fail_unless_equals_int (alive, 0);
+  gst_object_unref (p);
+}
+
+GST_END_TEST;
+
+static Suite *
+mnv3classify_suite (void)
+{
+  Suite *s = suite_create ("mnv3classify");
+  TCase *tc = tcase_create ("general");
+  TCase *tc_err = tcase_create ("errors");
+  TCase *tc_cycle = tcase_create ("cycles");
+
+  tcase_add_unchecked_fixture (tc, load_chelsea, free_chelsea);
+  tcase_add_test (tc, test_every_format);
+  tcase_add_test (tc, test_meta_survives_filters);
+  tcase_add_test (tc, test_meta_transform_region);
+  tcase_add_test (tc, test_inference_interval);
+  tcase_add_test (tc, test_stats);
+  tcase_add_test (tc, test_qos_skips_inference);
+  tcase_add_test (tc, test_caps_change_no_reload);
+  tcase_add_test (tc, test_model_shared);
+  tcase_add_test (tc, test_latency_query);
+  tcase_add_test (tc, test_post_messages);
+  tcase_add_test (tc, test_threshold);
+  suite_add_tcase (s, tc);
+
+  tcase_add_test (tc_err, test_missing_model);
+  tcase_add_test (tc_err, test_corrupt_model);
+  tcase_add_test (tc_err, test_wrong_model_task);
+  tcase_add_test (tc_err, test_labels_wrong_count);
+  tcase_add_test (tc_err, test_invalid_properties);
+  tcase_add_test (tc_err, test_unsupported_caps);
+  suite_add_tcase (s, tc_err);
+
+  tcase_add_test (tc_cycle, test_state_cycles);
+  tcase_set_timeout (tc_cycle, 300);
+  suite_add_tcase (s, tc_cycle);
+  return s;
+}
+
+GST_CHECK_MAIN (mnv3classify);

@@ -1,0 +1,88 @@
+/* tfl-builder.h — writes small synthetic .tflite files for tests.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A front-to-back FlatBuffers writer: a table is written before the
+ * objects it references, so every reference is a positive (forward)
+ * uoffset as the format requires.  Every table field takes a 4-byte slot
+ * at 4 + 4*id; absent fields have a 0 vtable entry (schema default).
+ * This is test code: allocation failures abort.
+ */
+#ifndef TFL_BUILDER_H
+#define TFL_BUILDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  uint8_t *buf;
+  size_t len, cap;
+} fbw;
+
+void fbw_init (fbw *w);
+void fbw_free (fbw *w);
+/* Table with fields whose bit is set in `present`; returns its position. */
+size_t fbw_table (fbw *w, int nfields, uint32_t present);
+void fbw_set_u32 (fbw *w, size_t table, int field, uint32_t v);
+void fbw_set_f32 (fbw *w, size_t table, int field, float v);
+/* Point field `field` of `table` (or vector element) at `target`. */
+void fbw_set_ref (fbw *w, size_t table, int field, size_t target);
+void fbw_vec_set_ref (fbw *w, size_t vec, int index, size_t target);
+/* Vectors (position of the length word). */
+size_t fbw_vec_i32 (fbw *w, int n, const int32_t *v);
+size_t fbw_vec_i64 (fbw *w, int n, const int64_t *v);
+size_t fbw_vec_f32 (fbw *w, int n, const float *v);
+size_t fbw_vec_bytes (fbw *w, size_t n, const void *v);
+size_t fbw_vec_refs (fbw *w, int n);      /* elements set later */
+size_t fbw_string (fbw *w, const char *s);
+
+/* ---- a tiny model description ---------------------------------------- */
+
+#define TB_MAX 16
+
+typedef struct {
+  const char *name;
+  int type;                 /* TFL tensor type */
+  int rank;
+  int dims[6];
+  int buffer;               /* 0: none */
+  int nscale;               /* quantization: 0 = none */
+  float scale[8];
+  int64_t zp[8];
+  int qdim;
+} tb_tensor;
+
+typedef struct { int id; int is_float; int32_t i; float f; } tb_opt;
+
+typedef struct {
+  int code;                 /* builtin code (32 = CUSTOM) */
+  const char *custom;       /* custom code for CUSTOM */
+  int nin, in[TB_MAX];
+  int nout, out[TB_MAX];
+  int opt_type;             /* BuiltinOptions union tag (0: none) */
+  int nopt;
+  tb_opt opt[8];
+  const void *custom_opts;
+  size_t custom_len;
+} tb_op;
+
+typedef struct {
+  const void *data;
+  size_t len;
+} tb_buffer;
+
+typedef struct {
+  uint32_t version;         /* 3 */
+  int ntensors;
+  tb_tensor t[64];
+  int nops;
+  tb_op op[32];
+  int nbuffers;             /* buffer 0 is added implicitly */
+  tb_buffer buf[32];
+  int nin, in[4];
+  int nout, out[4];
+} tb_model;
+
+/* Serialise; returns malloc'd bytes (*len set). */
+uint8_t *tb_model_write (const tb_model *m, size_t *len);
+
+#endif /* TFL_BUILDER_H */

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""End-to-end checks of the command-line tools on the shipped TFLite
+classifier (models/mobilenet_v3_small_224_1.0_uint8.tflite).
+
+usage: test_tools.py BUILD_TOOLS_DIR SOURCE_ROOT TEST_DATA_DIR
+
+- mnv3-classify: chelsea.png's top-1 is "Egyptian cat" and coffee.png's is
+  "espresso" (TFLite's own interpreter gives 0.57 and 0.68; we accept any
+  probability above 0.3 as the engine runs in float), five lines per image,
+  probabilities descending and within [0, 1]; a missing image fails with a
+  message and exit status 1, bad options with 2.
+- mnv3-run: an NCHW input gives the same [1,1001] output as its NHWC
+  transpose (bit-exact: same session, same kernels), and that output is a
+  distribution (the model ends in softmax; sum within 0.05 of 1).
+- mnv3-bench --json: the fields scripts rely on, with values that agree
+  with the model (56.5 M MACs within 1 %, 1001 outputs) and per-layer
+  medians that sum to within the run-to-run noise of the median latency.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+TOOLS, ROOT, DATA = sys.argv[1:4]
+MODEL = os.path.join(ROOT, "models", "mobilenet_v3_small_224_1.0_uint8.tflite")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(args):
+    return subprocess.run([os.path.join(TOOLS, args[0])] + args[1:],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_classify():
+    imgs = [os.path.join(DATA, n) for n in ("chelsea.png", "coffee.png")]
+    p = run(["mnv3-classify", "--threads", "2", MODEL] + imgs)
+    check(p.returncode == 0, f"mnv3-classify exit 0 ({p.stderr.strip()})")
+    blocks = p.stdout.split(os.path.join(DATA, ""))[1:]
+    check(len(blocks) == 2, "two result blocks")
+    for block, want in zip(blocks, ("Egyptian cat", "espresso")):
+        lines = [l.split(None, 2) for l in block.strip().splitlines()[1:]]
+        check(len(lines) == 5, f"5 classes for {want}")
+        probs = [float(l[0]) for l in lines]
+        check(lines[0][2] == want and probs[0] > 0.3,
+              f"top-1 {want}: got {lines[0][2]} {probs[0]}")
+        check(all(0 <= a <= 1 for a in probs)
+              and probs == sorted(probs, reverse=True), "probs sorted in [0,1]")
+
+    p = run(["mnv3-classify", "--top", "1", "--crop", "1", MODEL, imgs[0]])
+    check(p.returncode == 0 and len(p.stdout.strip().splitlines()) == 2,
+          "--top 1 prints one class")
+    p = run(["mnv3-classify", MODEL, os.path.join(DATA, "no-such.png")])
+    check(p.returncode == 1 and "no-such.png" in p.stderr,
+          "missing image: exit 1 with a message")
+    p = run(["mnv3-classify", "--crop", "0", MODEL, imgs[0]])
+    check(p.returncode == 2, "--crop 0 is refused with exit 2")
+    p = run(["mnv3-classify", MODEL])
+    check(p.returncode == 2, "no image: usage, exit 2")
+
+
+def test_run(tmp):
+    x = np.random.RandomState(3).uniform(-1, 1, (1, 224, 224, 3))
+    x = x.astype(np.float32)
+    x.tofile(os.path.join(tmp, "nhwc.bin"))
+    x.transpose(0, 3, 1, 2).copy().tofile(os.path.join(tmp, "nchw.bin"))
+    outs = {}
+    for lay in ("nhwc", "nchw"):
+        p = run(["mnv3-run", MODEL, "--input", os.path.join(tmp, lay + ".bin"),
+                 "--output", os.path.join(tmp, "out-" + lay + ".bin"),
+                 "--layout", lay])
+        check(p.returncode == 0, f"mnv3-run --layout {lay} ({p.stderr.strip()})")
+        check("[1,1001]" in p.stdout, f"output shape printed ({lay})")
+        outs[lay] = np.fromfile(os.path.join(tmp, "out-" + lay + ".bin"),
+                                np.float32)
+    check(outs["nhwc"].size == 1001, "1001 floats written")
+    check(np.array_equal(outs["nhwc"], outs["nchw"]),
+          "NCHW input == NHWC input, bit-exact")
+    check(abs(float(outs["nhwc"].sum()) - 1) < 0.05, "output sums to 1")
+    p = run(["mnv3-run", MODEL, "--input", os.path.join(tmp, "nhwc.bin"),
+             "--output", os.path.join(tmp, "o.bin"), "--size", "100x100"])
+    check(p.returncode != 0 and "bytes" in p.stderr,
+          "wrong input size is reported")
+
+
+def test_bench():
+    p = run(["mnv3-bench", MODEL, "--runs", "5", "--warmup", "1", "--json",
+             "--per-layer"])
+    check(p.returncode == 0, f"mnv3-bench exit 0 ({p.stderr.strip()})")
+    r = json.loads(p.stdout)
+    for k in ("median_ms", "min_ms", "max_ms", "macs", "params", "arena_bytes",
+              "isa", "threads", "layers"):
+        check(k in r, f"json has {k}")
+    check(r["min_ms"] <= r["median_ms"] <= r["max_ms"], "min <= median <= max")
+    check(abs(r["macs"] / 56.5e6 - 1) < 0.01, f"MACs ~56.5 M: {r['macs']}")
+    check(len(r["layers"]) == r["num_layers"] > 0, "one entry per layer")
+    check(sum(l["macs"] for l in r["layers"]) == r["macs"],
+          "layer MACs add up to the total")
+    total = sum(l["median_ms"] for l in r["layers"])
+    check(0.3 * r["median_ms"] < total < 3 * r["max_ms"] + 1,
+          f"layer medians ({total:.3f}) match the latency ({r['median_ms']:.3f})")
+    p = run(["mnv3-bench", MODEL, "--runs", "x"])
+    check(p.returncode == 2, "bad --runs: exit 2")
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory(prefix="mnv3-test-tools-") as tmp:
+        test_classify()
+        test_run(tmp)
+        test_bench()
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * mnv3-classify: the top classes of a classifier for each image.
+ *
+ *   mnv3-classify [--labels FILE] [--threads N] [--crop F] [--top K]
+ *                 MODEL IMAGE...
+ *
+ * Pre-processing follows the model: its input size, and its "mean"/"std"
+ * metadata (torchvision's ImageNet values when absent); the image is
+ * centre-cropped (default 0.875 of each side, TF's central_crop) and
+ * resized bilinearly.  Labels come from --labels, else from the model
+ * (its metadata, or the sidecar <model>.labels the loader reads).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "cli.h"
+#include "image.h"
+#include "mnv3.h"
+
+/* Declared size used when the model leaves the input size dynamic. */
+#define DEFAULT_SIZE 224
+
+typedef struct {
+  const char *labels_path;
+  int threads;
+  float crop;
+  int top;
+  const char *model_path;
+  char **images;
+  int num_images;
+} options;
+
+static void
+usage (FILE *f)
+{
+  fprintf (f,
+      "usage: mnv3-classify [--labels FILE] [--threads N] [--crop F] "
+      "[--top K] MODEL IMAGE...\n"
+      "  --labels FILE  class names, one a line (default: from the model)\n"
+      "  --threads N    threads including the caller (default 1)\n"
+      "  --crop F       centre fraction of each side kept, 0 < F <= 1 "
+      "(default 0.875)\n"
+      "  --top K        classes printed per image (default 5)\n");
+}
+
+/* Returns 0, 1 (help printed) or -1 (bad usage). */
+static int
+parse_args (int argc, char **argv, options *o)
+{
+  int i, r;
+  const char *v;
+
+  *o = (options) { .threads = 1, .crop = 0.875f, .top = 5 };
+  for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+    if (strcmp (argv[i], "--") == 0) {
+      i++;
+      break;
+    }
+    if (strcmp (argv[i], "--help") == 0) {
+      usage (stdout);
+      return 1;
+    }
+    if ((r = mnv3_cli_match (argc, argv, &i, "--labels", &v)) != 0) {
+      if (r < 0)
+        return -1;
+      o->labels_path = v;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--threads", &v)) != 0) {
+      if (r < 0 || mnv3_cli_int ("--threads", v, 1, 256, &o->threads))
+        return -1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--crop", &v)) != 0) {
+      if (r < 0 || mnv3_cli_float ("--crop", v, 1e-3f, 1.0f, &o->crop))
+        return -1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--top", &v)) != 0) {
+      if (r < 0 || mnv3_cli_int ("--top", v, 1, 1 << 20, &o->top))
+        return -1;
+    } else {
+      fprintf (stderr, "unknown option %s\n", argv[i]);
+      return -1;
+    }
+  }
+  if (argc - i < 2) {
+    usage (stderr);
+    return -1;
+  }
+  o->model_path = argv[i];
+  o->images = argv + i + 1;
+  o->num_images = argc - i - 1;
+  return 0;
+}
+
+/* Session for the model's declared input size (DEFAULT_SIZE where the
+ * model leaves it open). */
+static int
+open_session (const mnv3_model *m, int threads, mnv3_session **s)
+{
+  mnv3_tensor_info in;
+  mnv3_session_options so = mnv3_session_options_default ();
+
+  if (mnv3_model_num_inputs (m) < 1
+      || mnv3_model_input_info (m, 0, &in) != MNV3_OK) {
+    fprintf (stderr, "model has no input: %s\n", mnv3_last_error ());
+    return -1;
+  }
+  if (in.rank == 4 && in.dims[1] <= 0)
+    so.input_height = DEFAULT_SIZE;
+  if (in.rank == 4 && in.dims[2] <= 0)
+    so.input_width = DEFAULT_SIZE;
+  so.num_threads = threads;
+  if (mnv3_session_create (m, &so, s) != MNV3_OK) {
+    fprintf (stderr, "cannot create a session: %s\n", mnv3_last_error ());
+    return -1;
+  }
+  if (mnv3_session_input_info (*s, 0, &in) != MNV3_OK || in.rank != 4
+      || in.dims[3] != 3) {
+    fprintf (stderr, "model input is not an RGB image (NHWC, 3 channels)\n");
+    return -1;
+  }
+  return 0;
+}
+
+/* Classifies one image and prints its top classes.  Returns 0 or -1. */
+static int
+classify_one (mnv3_session *s, const char *path, const options *o,
+    const mnv3_labels *labels, const float mean[3], const float std[3])
+{
+  mnv3_image img;
+  mnv3_tensor_info in, out;
+  char err[512], name[32];
+  const float *scores;
+  float *prob = NULL;
+  int *top = NULL, n, k, ret = -1;
+
+  if (mnv3_image_load (path, &img, err, sizeof err) != 0) {
+    fprintf (stderr, "%s\n", err);
+    return -1;
+  }
+  mnv3_session_input_info (s, 0, &in);
+  mnv3_image_to_tensor (&img, o->crop, (int) in.dims[1], (int) in.dims[2],
+      mean, std, mnv3_session_input (s, 0));
+  mnv3_image_free (&img);
+
+  if (mnv3_session_run (s) != MNV3_OK) {
+    fprintf (stderr, "%s: run failed: %s\n", path, mnv3_last_error ());
+    return -1;
+  }
+  scores = mnv3_session_output (s, 0, &out);
+  /* Classes are the last dimension; anything before it must be 1. */
+  n = out.rank > 0 ? (int) out.dims[out.rank - 1] : 0;
+  for (int d = 0; d + 1 < out.rank; d++)
+    if (out.dims[d] != 1)
+      n = 0;
+  if (!scores || n < 1) {
+    fprintf (stderr, "%s: output 0 is not a [1, classes] vector\n", path);
+    return -1;
+  }
+
+  prob = malloc (sizeof (float) * (size_t) n);
+  top = malloc (sizeof (int) * (size_t) n);
+  if (!prob || !top) {
+    fprintf (stderr, "out of memory\n");
+    goto out;
+  }
+  mnv3_classify_probabilities (scores, prob, n);
+  k = mnv3_classify_topk (prob, n, o->top, top);
+  if (k < 0) {
+    fprintf (stderr, "out of memory\n");
+    goto out;
+  }
+  printf ("%s:\n", path);
+  for (int i = 0; i < k; i++)
+    printf ("  %7.4f  %4d  %s\n", prob[top[i]], top[i],
+        mnv3_labels_name (labels, top[i], n, name, sizeof name));
+  ret = 0;
+out:
+  free (prob);
+  free (top);
+  return ret;
+}
+
+int
+main (int argc, char **argv)
+{
+  options o;
+  mnv3_model *m = NULL;
+  mnv3_session *s = NULL;
+  mnv3_labels labels = { 0, NULL };
+  float mean[3], std[3];
+  char err[512];
+  int r, failed = 0;
+
+  r = parse_args (argc, argv, &o);
+  if (r != 0)
+    return r > 0 ? 0 : 2;
+
+  if (mnv3_model_load (o.model_path, &m) != MNV3_OK) {
+    fprintf (stderr, "%s: %s\n", o.model_path, mnv3_last_error ());
+    return 1;
+  }
+  if (o.labels_path) {
+    if (mnv3_labels_load (o.labels_path, &labels, err, sizeof err) != 0) {
+      fprintf (stderr, "%s\n", err);
+      failed = 1;
+      goto out;
+    }
+  } else if (mnv3_labels_from_model (m, &labels) != 0) {
+    fprintf (stderr, "note: the model has no labels; printing indices\n");
+  }
+  mnv3_normalization_from_model (m, mean, std);
+  if (open_session (m, o.threads, &s) != 0) {
+    failed = 1;
+    goto out;
+  }
+  for (int i = 0; i < o.num_images; i++)
+    if (classify_one (s, o.images[i], &o, &labels, mean, std) != 0)
+      failed = 1;
+out:
+  mnv3_labels_free (&labels);
+  mnv3_session_free (s);
+  mnv3_model_free (m);
+  return failed;
+}
