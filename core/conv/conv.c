@@ -7,11 +7,15 @@
  * K = kh*kw*ic/groups, N = oc/groups:
  *   - 1x1 stride-1 unpadded (and fully connected, M = 1): A is the input
  *     itself, row stride ic, so nothing is copied;
- *   - anything else (the 3-channel stem, grouped or dilated kernels): rows
- *     of A are gathered (im2col) into a small per-thread block that stays
- *     in cache, then fed to the same kernel.
- * The squeeze-and-excite gate (in_scale) is folded per run into whichever
- * is smaller, A (M*K) or the packed weights (K*N), in shared scratch.
+ *   - spatial kernels (the 3-channel stem, grouped, strided or dilated):
+ *     output pixels whose taps all lie inside the input are read in place
+ *     through a table of tap offsets (implicit GEMM, gemm.h); pixels that
+ *     touch the padding are gathered (im2col) into a small per-thread
+ *     block that stays in cache and fed to the same kernel.
+ * The squeeze-and-excite gate (in_scale) of a 1x1 convolution is folded per
+ * run into whichever is smaller, a copy of the input (M*ic) or of the
+ * packed weights (K*N), in shared scratch; spatial kernels apply it while
+ * gathering (im2col only).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -280,15 +280,16 @@ gemv (size_t n, const mnv3_gemm_args *g)
   }
 }
 
+/* The sigmoid has no in-register form here: run the element-wise operator
+ * over the rows just stored (still in L1). */
 static void
-finish_scalar_act (size_t m, size_t n, const mnv3_gemm_args *g)
+finish_sigmoid (size_t m, size_t n, const mnv3_gemm_args *g)
 {
   if (g->act.type != MNV3_ACT_SIGMOID)
     return;
   for (size_t r = 0; r < m; r++) {
     float *c = g->c + r * g->c_stride;
-    for (size_t j = 0; j < n; j++)
-      c[j] = mnv3_act_ref (g->act, c[j]);
+    mnv3_act_run (MNV3_ISA_AVX2, g->act, c, c, n, NULL);
   }
 }
 
@@ -300,7 +301,7 @@ mnv3_gemm_avx2 (size_t m, size_t n, const mnv3_gemm_args *g)
 
   if (m == 1 && !ind) {
     gemv (n, g);
-    finish_scalar_act (m, n, g);
+    finish_sigmoid (m, n, g);
     return;
   }
   for (size_t i = 0; i < m;) {
@@ -326,5 +327,5 @@ mnv3_gemm_avx2 (size_t m, size_t n, const mnv3_gemm_args *g)
     }
     i += tile_rows[s];
   }
-  finish_scalar_act (m, n, g);
+  finish_sigmoid (m, n, g);
 }
