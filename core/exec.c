@@ -73,9 +73,9 @@ run_node (mnv3_session *s, const mnv3_xnode *x)
       mnv3_global_avgpool_run (s->isa, in, is[1], is[2], is[3], out, s->tp);
       break;
     case MNV3_XOP_RESIZE:
-      mnv3_resize_run (s->isa, x->g->u.resize.coord, x->g->u.resize.nearest,
-          in, is[1], is[2], is[3], out, os[1], os[2], x->resize_scale_h,
-          x->resize_scale_w, s->tp);
+      mnv3_resize_run_scratch (s->isa, x->g->u.resize.coord,
+          x->g->u.resize.nearest, in, is[1], is[2], is[3], out, os[1], os[2],
+          x->resize_scale_h, x->resize_scale_w, s->scratch, s->tp);
       break;
     case MNV3_XOP_CONCAT:
       run_concat (s, x);

@@ -177,6 +177,14 @@ typedef enum {
 void mnv3_resize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     const float *in, int ih, int iw, int c, float *out, int oh, int ow,
     float scale_h, float scale_w, mnv3_threadpool *tp);
+/* The same without allocation: scratch of mnv3_resize_scratch_size() bytes
+ * (64-byte aligned), as the executor calls it.  mnv3_resize_run() above
+ * allocates that scratch itself (tests, one-off use). */
+size_t mnv3_resize_scratch_size (int oh, int ow, int c, int nearest,
+    int num_threads);
+void mnv3_resize_run_scratch (mnv3_isa isa, mnv3_resize_coord coord,
+    int nearest, const float *in, int ih, int iw, int c, float *out, int oh,
+    int ow, float scale_h, float scale_w, void *scratch, mnv3_threadpool *tp);
 
 /* ---- misc ------------------------------------------------------------ */
 

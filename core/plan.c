@@ -468,6 +468,12 @@ create_node (mnv3_session *s, mnv3_xnode *x)
     case MNV3_XOP_DECONV:
     case MNV3_XOP_FC:
       return create_conv (s, x);
+    case MNV3_XOP_RESIZE:{
+      const int *in = shape_of (s, x->in[0]), *out = shape_of (s, x->out);
+      x->scratch = mnv3_resize_scratch_size (out[1], out[2], in[3],
+          x->g->u.resize.nearest, mnv3_threadpool_size (s->tp));
+      return MNV3_OK;
+    }
     case MNV3_XOP_CONCAT:
       if (x->num_in > MNV3_MAX_NODE_INPUTS)
         return node_error (x, "too many concat inputs");

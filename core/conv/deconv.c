@@ -10,6 +10,10 @@
  *   2. a gather (col2im) that sums, for each output pixel, the taps that
  *      land on it, then adds the bias and applies the activation.  Gathering
  *      rather than scattering lets threads own whole output rows.
+ * When the taps do not overlap (kernel == stride, no padding: MediaPipe's
+ * 2x2 stride-2 upsampler) every output is exactly one GEMM element, so the
+ * bias and activation run in the GEMM's epilogue and step 2 only moves
+ * rows into place (a depth-to-space shuffle).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@ struct mnv3_deconv {
   float *w;                   /* reference copy [oc][kh][kw][ic] (scalar) */
   float *bias;                /* [oc], zeros when none */
   mnv3_conv *gemm;            /* SIMD: ic -> kh*kw*oc 1x1 convolution */
+  int disjoint;               /* taps never overlap: step 2 is a shuffle */
 };
 
 static int
@@ -44,30 +49,50 @@ deconv_fail (mnv3_deconv *d)
   return NULL;
 }
 
-/* The GEMM of step 1: weights regrouped as [tap][oc][ic] rows. */
+static int
+taps_disjoint (const mnv3_deconv_params *p)
+{
+  return p->kh == p->sh && p->kw == p->sw && p->dh == 1 && p->dw == 1
+      && p->pad_t == 0 && p->pad_l == 0 && p->pad_b == 0 && p->pad_r == 0
+      && p->oh == p->ih * p->sh && p->ow == p->iw * p->sw;
+}
+
+/* The GEMM of step 1: weights regrouped as [tap][oc][ic] rows; with
+ * disjoint taps it also carries the bias (per tap) and the activation. */
 static mnv3_conv *
-create_gemm (mnv3_isa isa, const mnv3_deconv_params *p, const float *w)
+create_gemm (mnv3_isa isa, const mnv3_deconv_params *p, const float *w,
+    const float *bias, int disjoint)
 {
   const size_t taps = (size_t) p->kh * p->kw, ic = (size_t) p->ic;
   mnv3_conv_params cp;
   mnv3_conv *c;
   float *wt = malloc (taps * p->oc * ic * sizeof (float));
+  float *bt = malloc (taps * p->oc * sizeof (float));
 
-  if (!wt)
+  if (!wt || !bt) {
+    free (wt);
+    free (bt);
     return NULL;
+  }
   for (size_t t = 0; t < taps; t++)
-    for (size_t o = 0; o < (size_t) p->oc; o++)
+    for (size_t o = 0; o < (size_t) p->oc; o++) {
       memcpy (wt + (t * p->oc + o) * ic, w + (o * taps + t) * ic,
           ic * sizeof (float));
+      bt[t * p->oc + o] = bias[o];
+    }
   memset (&cp, 0, sizeof (cp));
   cp.ih = cp.oh = p->ih;
   cp.iw = cp.ow = p->iw;
   cp.ic = p->ic;
   cp.oc = (int) taps * p->oc;
   cp.kh = cp.kw = cp.sh = cp.sw = cp.dh = cp.dw = cp.groups = 1;
-  cp.act.type = MNV3_ACT_NONE;
-  c = mnv3_conv_create (isa, &cp, wt, NULL);
+  if (disjoint)
+    cp.act = p->act;
+  else
+    cp.act.type = MNV3_ACT_NONE;
+  c = mnv3_conv_create (isa, &cp, wt, disjoint ? bt : NULL);
   free (wt);
+  free (bt);
   return c;
 }
 
@@ -92,7 +117,8 @@ mnv3_deconv_create (mnv3_isa isa, const mnv3_deconv_params *p,
   if (bias)
     memcpy (d->bias, bias, (size_t) p->oc * sizeof (float));
   if (d->isa != MNV3_ISA_SCALAR) {
-    d->gemm = create_gemm (d->isa, p, weights);
+    d->disjoint = taps_disjoint (p);
+    d->gemm = create_gemm (d->isa, p, weights, d->bias, d->disjoint);
     if (!d->gemm)
       return deconv_fail (d);
     return d;
@@ -192,6 +218,47 @@ col2im_task (void *ctx, size_t oy_, int thread_index)
   }
 }
 
+/* Short rows (the 1-channel mask: 2 floats) would spend more in a memcpy
+ * call than in the copy. */
+static inline void
+copy_short (float *d, const float *src, size_t n)
+{
+  switch (n) {
+    case 4:
+      d[3] = src[3];
+      /* fall through */
+    case 3:
+      d[2] = src[2];
+      /* fall through */
+    case 2:
+      d[1] = src[1];
+      /* fall through */
+    case 1:
+      d[0] = src[0];
+      break;
+    default:
+      memcpy (d, src, n * sizeof (float));
+  }
+}
+
+/* Output row oy with disjoint taps: tap row ky = oy % sh of input row
+ * oy / sh, kw*oc floats per input pixel, already biased and activated. */
+static void
+shuffle_task (void *ctx, size_t oy_, int thread_index)
+{
+  const deconv_job *j = ctx;
+  const mnv3_deconv_params *p = &j->d->p;
+  const int oy = (int) oy_, iy = oy / p->sh, ky = oy % p->sh;
+  const size_t run = (size_t) p->kw * p->oc;
+  const size_t pixel = (size_t) p->kh * run;
+  const float *src = j->cols + (size_t) iy * p->iw * pixel + ky * run;
+  float *dst = j->out + (size_t) oy * p->ow * p->oc;
+
+  (void) thread_index;
+  for (int ix = 0; ix < p->iw; ix++, src += pixel, dst += run)
+    copy_short (dst, src, run);
+}
+
 void
 mnv3_deconv_run (const mnv3_deconv *d, const float *in, float *out,
     void *scratch, mnv3_threadpool *tp)
@@ -204,5 +271,6 @@ mnv3_deconv_run (const mnv3_deconv *d, const float *in, float *out,
   }
   mnv3_conv_run (d->gemm, in, scratch, NULL, NULL,
       (char *) scratch + cols_bytes (d), tp);
-  mnv3_threadpool_run (tp, (size_t) d->p.oh, col2im_task, &j);
+  mnv3_threadpool_run (tp, (size_t) d->p.oh,
+      d->disjoint ? shuffle_task : col2im_task, &j);
 }

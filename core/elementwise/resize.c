@@ -213,17 +213,41 @@ resize_direct (const resize_task *t, mnv3_resize_coord coord, double sh,
   }
 }
 
+/* Bytes of the per-axis tables and per-thread row buffers. */
+static size_t
+resize_tables_bytes (int oh, int ow)
+{
+  return ((size_t) 3 * (oh + ow) * 4 + 63) & ~(size_t) 63;
+}
+
+static size_t
+resize_row_floats (int ow, int c)
+{
+  return ((size_t) ow * c + RESIZE_ROW_SLACK + 15) & ~(size_t) 15;
+}
+
+size_t
+mnv3_resize_scratch_size (int oh, int ow, int c, int nearest,
+    int num_threads)
+{
+  if (oh <= 0 || ow <= 0 || c <= 0)
+    return 0;
+  if (num_threads < 1)
+    num_threads = 1;
+  return resize_tables_bytes (oh, ow) + (nearest ? 0
+      : 2 * (size_t) num_threads * resize_row_floats (ow, c) * 4) + 64;
+}
+
 void
-mnv3_resize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
+mnv3_resize_run_scratch (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     const float *in, int ih, int iw, int c, float *out, int oh, int ow,
-    float scale_h, float scale_w, mnv3_threadpool *tp)
+    float scale_h, float scale_w, void *scratch, mnv3_threadpool *tp)
 {
   resize_task t = { mnv3_resize_hrow_kernel_scalar,
     mnv3_resize_vblend_kernel_scalar, in, out, ih, iw, c, oh, ow,
     nearest != 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1 };
-  int nthreads = mnv3_threadpool_size (tp);
-  size_t tables, bytes;
-  void *mem;
+  size_t tables;
+  void *mem = scratch;
 
   if (ih <= 0 || iw <= 0 || c <= 0 || oh <= 0 || ow <= 0)
     return;
@@ -240,10 +264,8 @@ mnv3_resize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
   (void) isa;
 #endif
   /* One block: per-axis tables, then 64-byte aligned row buffers. */
-  t.row_floats = ((size_t) ow * c + RESIZE_ROW_SLACK + 15) & ~(size_t) 15;
-  tables = ((size_t) 3 * (oh + ow) * 4 + 63) & ~(size_t) 63;
-  bytes = tables + (nearest ? 0 : 2 * (size_t) nthreads * t.row_floats * 4);
-  mem = aligned_alloc (64, (bytes + 63) & ~(size_t) 63);
+  t.row_floats = resize_row_floats (ow, c);
+  tables = resize_tables_bytes (oh, ow);
   if (!mem) {
     resize_direct (&t, coord, scale_h, scale_w);
     return;
@@ -265,5 +287,19 @@ mnv3_resize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     resize_task_run (&t, 0, 0);
   else
     mnv3_threadpool_run (tp, t.tasks, resize_task_run, &t);
+}
+
+void
+mnv3_resize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
+    const float *in, int ih, int iw, int c, float *out, int oh, int ow,
+    float scale_h, float scale_w, mnv3_threadpool *tp)
+{
+  size_t bytes = mnv3_resize_scratch_size (oh, ow, c, nearest,
+      mnv3_threadpool_size (tp));
+  void *mem = bytes ? aligned_alloc (64, (bytes + 63) & ~(size_t) 63) : NULL;
+
+  /* without memory, resize_direct computes each output from scratch */
+  mnv3_resize_run_scratch (isa, coord, nearest, in, ih, iw, c, out, oh, ow,
+      scale_h, scale_w, mem, tp);
   free (mem);
 }

@@ -187,7 +187,7 @@ mnv3_pp_gather_offsets (mnv3_pp_taps *t, int n, int row_bytes)
   int last = row_bytes - 4;
 
   for (int k = 0; k < n; k++) {
-    t->g0[k] = t->off0[k];
+    t->g0[k] = t->off0[k] < last ? t->off0[k] : (last > 0 ? last : 0);
     t->g1[k] = t->off1[k] < last ? t->off1[k] : (last > 0 ? last : 0);
     t->sh0[k] = 8 * (t->off0[k] - t->g0[k]);
     t->sh1[k] = 8 * (t->off1[k] - t->g1[k]);

@@ -9,9 +9,9 @@
  *   scalar vs naive:  2e-3 (float rounding of lerps of values <= 255, plus
  *                     the 6-digit rounding of the published coefficients)
  *   SIMD vs scalar:   1e-3 (FMA contraction and operation order)
- * Letterbox bars must equal pad_value exactly, uniform frames must give
- * exactly the normalised colour, and guard floats after the tensor must
- * stay untouched.  Frame planes are allocated to end exactly at the last
+ * Letterbox bars must equal pad_value exactly, a same-size packed frame
+ * must come out exactly, uniform frames give their normalised colour
+ * (within 1e-4), and guard floats after the tensor must stay untouched.  Frame planes are allocated to end exactly at the last
  * pixel of the last row, with strides larger than rows, so that a read past
  * the end faults: a protected page follows each plane (gathers are not
  * seen by AddressSanitizer, plain C reads are).
