@@ -533,6 +533,7 @@ gemm_task (void *ctx, size_t t, int thread_index)
 }
 
 #define SCALE_ROWS 32
+#define SERIAL_SCALE_FLOATS (1 << 18)
 
 /* in_scale folded into a copy of A: a[m][i] = in[m][i] * s[i], rows
  * [t*SCALE_ROWS, ...) of the M x ic input. */
@@ -622,13 +623,17 @@ mnv3_conv_run (const mnv3_conv *c, const float *in, float *out,
   j.w = c->w;
   j.blocks = (float *) scratch + scale_floats (c);
   if (in_scale && c->direct) {
+    /* a second fork/join costs more than folding up to this many floats
+     * on the caller alone (and much more when the machine is busy) */
+    mnv3_threadpool *stp = scale_floats (c) <= SERIAL_SCALE_FLOATS ? NULL
+        : tp;
     if (scale_a_cheaper (c)) {
       j.a = scratch;
-      mnv3_threadpool_run (tp, (c->m + SCALE_ROWS - 1) / SCALE_ROWS,
+      mnv3_threadpool_run (stp, (c->m + SCALE_ROWS - 1) / SCALE_ROWS,
           scale_a_task, &j);
     } else {
       j.w = scratch;
-      mnv3_threadpool_run (tp, ((size_t) p->groups * c->k + SCALE_ROWS - 1)
+      mnv3_threadpool_run (stp, ((size_t) p->groups * c->k + SCALE_ROWS - 1)
           / SCALE_ROWS, scale_w_task, &j);
     }
   }

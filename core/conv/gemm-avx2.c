@@ -4,7 +4,9 @@
  * Contract in gemm.h.  Panels are 16 columns (two ymm) or 8 for the last
  * narrow one.  A 6x16 tile keeps 12 accumulators + 2 B vectors + one
  * broadcast in the 16 ymm registers.  Row remainders run as 4/2/1-row
- * tiles; column tails use maskload/maskstore, so nothing is touched past n.
+ * tiles, each also in an indirect-A form (tap offset table, the implicit
+ * GEMM of spatial convolutions); column tails use maskload/maskstore, so
+ * nothing is touched past n.  A single row (FC) has its own loop.
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -13,6 +15,9 @@
 
 #define MR MNV3_GEMM_AVX2_MR
 #define NR MNV3_GEMM_AVX2_NR
+/* FC weights stream from L3: prefetch this many floats ahead (4 KiB; a
+ * prefetch never faults, so running past the end of B is harmless). */
+#define PF 1024
 #define ALWAYS_INLINE static inline __attribute__ ((always_inline))
 
 typedef struct {
@@ -192,8 +197,17 @@ col_masks_init (col_masks *cm, size_t cols)
   cm->m1 = mask_of (c1);
 }
 
+/* The 2 cache lines (32 floats) one gemv step consumes, PF floats on. */
+ALWAYS_INLINE void
+prefetch_lines (const float *pw)
+{
+  _mm_prefetch ((const char *) (pw + PF), _MM_HINT_T0);
+  _mm_prefetch ((const char *) (pw + PF + 16), _MM_HINT_T0);
+}
+
 /* Single row (fully connected layers): split K over two accumulator sets
- * so the FMA chains overlap; the layer is bound by streaming B anyway. */
+ * so the FMA chains overlap (four per panel); the layer is bound by
+ * streaming B anyway. */
 static void
 gemv (size_t n, const mnv3_gemm_args *g)
 {
@@ -217,6 +231,7 @@ gemv (size_t n, const mnv3_gemm_args *g)
       __m256 accb = _mm256_load_ps (g->bias + j + 8);
       for (; p + 2 <= k; p += 2) {
         __m256 x0 = _mm256_broadcast_ss (a + p);
+        prefetch_lines (pw);
         __m256 x1 = _mm256_broadcast_ss (a + p + 1);
         acc0 = _mm256_fmadd_ps (x0, _mm256_load_ps (pw), acc0);
         acc1 = _mm256_fmadd_ps (x0, _mm256_load_ps (pw + 8), acc1);
@@ -233,6 +248,7 @@ gemv (size_t n, const mnv3_gemm_args *g)
       acc1 = _mm256_add_ps (_mm256_add_ps (acc1, acc3), accb);
     } else {
       for (; p + 4 <= k; p += 4) {
+        prefetch_lines (pw);
         acc0 = _mm256_fmadd_ps (_mm256_broadcast_ss (a + p),
             _mm256_load_ps (pw), acc0);
         acc1 = _mm256_fmadd_ps (_mm256_broadcast_ss (a + p + 1),
@@ -287,6 +303,10 @@ finish_sigmoid (size_t m, size_t n, const mnv3_gemm_args *g)
 {
   if (g->act.type != MNV3_ACT_SIGMOID)
     return;
+  if (g->c_stride == n) {      /* contiguous rows: one call */
+    mnv3_act_run (MNV3_ISA_AVX2, g->act, g->c, g->c, m * n, NULL);
+    return;
+  }
   for (size_t r = 0; r < m; r++) {
     float *c = g->c + r * g->c_stride;
     mnv3_act_run (MNV3_ISA_AVX2, g->act, c, c, n, NULL);

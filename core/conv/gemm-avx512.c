@@ -5,7 +5,9 @@
  * narrow one.  A 12x32 tile keeps 24 accumulators + 2 B vectors in the 32
  * zmm registers; A values are broadcast straight from the NHWC rows.  Row
  * remainders run as 8/4/2/1-row tiles so only a handful of tile shapes get
- * compiled.  Column tails use write masks, so nothing is stored past n.
+ * compiled; each shape also exists in an indirect-A form (tap offset table,
+ * the implicit GEMM of spatial convolutions).  Column tails use write
+ * masks, so nothing is stored past n.  A single row (FC) has its own loop.
  */
 #include <immintrin.h>
 
@@ -13,6 +15,9 @@
 
 #define MR MNV3_GEMM_AVX512_MR
 #define NR MNV3_GEMM_AVX512_NR
+#ifndef PF
+#define PF 2048
+#endif
 #define ALWAYS_INLINE static inline __attribute__ ((always_inline))
 
 typedef struct {
@@ -173,9 +178,19 @@ mask_of (size_t cols)
   return cols >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << cols) - 1);
 }
 
-/* Single row (fully connected layers): the 12x32 tile would run one
- * dependent FMA chain per vector, so split K over two accumulator sets
- * and walk four panels at once for eight independent chains. */
+/* The 4 cache lines (64 floats) one gemv step consumes, PF floats on. */
+ALWAYS_INLINE void
+prefetch_lines (const float *pw)
+{
+  _mm_prefetch ((const char *) (pw + PF), _MM_HINT_T0);
+  _mm_prefetch ((const char *) (pw + PF + 16), _MM_HINT_T0);
+  _mm_prefetch ((const char *) (pw + PF + 32), _MM_HINT_T0);
+  _mm_prefetch ((const char *) (pw + PF + 48), _MM_HINT_T0);
+}
+
+/* Single row (fully connected layers): the 1-row tile would run one
+ * dependent FMA chain per vector; splitting K over two accumulator sets
+ * gives four chains per panel, enough while B streams from L2/L3. */
 static void
 gemv (size_t n, const mnv3_gemm_args *g)
 {
@@ -199,6 +214,7 @@ gemv (size_t n, const mnv3_gemm_args *g)
       __m512 accb = _mm512_load_ps (g->bias + j + 16);
       for (; p + 2 <= k; p += 2) {
         __m512 x0 = _mm512_set1_ps (a[p]), x1 = _mm512_set1_ps (a[p + 1]);
+        prefetch_lines (pw);
         acc0 = _mm512_fmadd_ps (x0, _mm512_load_ps (pw), acc0);
         acc1 = _mm512_fmadd_ps (x0, _mm512_load_ps (pw + 16), acc1);
         acc2 = _mm512_fmadd_ps (x1, _mm512_load_ps (pw + 32), acc2);
@@ -214,6 +230,7 @@ gemv (size_t n, const mnv3_gemm_args *g)
       acc1 = _mm512_add_ps (_mm512_add_ps (acc1, acc3), accb);
     } else {
       for (; p + 4 <= k; p += 4) {
+        prefetch_lines (pw);
         acc0 = _mm512_fmadd_ps (_mm512_set1_ps (a[p]),
             _mm512_load_ps (pw), acc0);
         acc1 = _mm512_fmadd_ps (_mm512_set1_ps (a[p + 1]),
@@ -260,7 +277,6 @@ gemv (size_t n, const mnv3_gemm_args *g)
   }
 }
 
-/* Activations without a vector form run over the stored block. */
 /* The sigmoid has no in-register form here: run the element-wise operator
  * over the rows just stored (still in L1). */
 static void
@@ -268,6 +284,10 @@ finish_sigmoid (size_t m, size_t n, const mnv3_gemm_args *g)
 {
   if (g->act.type != MNV3_ACT_SIGMOID)
     return;
+  if (g->c_stride == n) {      /* contiguous rows: one call */
+    mnv3_act_run (MNV3_ISA_AVX512, g->act, g->c, g->c, m * n, NULL);
+    return;
+  }
   for (size_t r = 0; r < m; r++) {
     float *c = g->c + r * g->c_stride;
     mnv3_act_run (MNV3_ISA_AVX512, g->act, c, c, n, NULL);

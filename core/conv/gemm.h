@@ -22,6 +22,8 @@
  *
  * C and R (the fused residual, may be NULL) are read/written for exactly
  * m rows x n columns with their own row strides: no write past column n.
+ * Every activation is applied in registers except the sigmoid, which runs
+ * through mnv3_act_run() over the block just stored.
  */
 #ifndef MNV3_CONV_GEMM_H
 #define MNV3_CONV_GEMM_H

@@ -13,14 +13,21 @@
  * (chroma).
  *   packed formats: one tap pair per output float k in [0, 3 * dst.width),
  *     the channel byte (R, G or B of the format) folded into the offsets;
- *     scale[k] = 1 / std[c], bias[k] = -mean[c] / std[c].
+ *     scale[k] = 1 / std[c], bias[k] = -mean[c] / std[c] (scalar kernel);
+ *     and in `cx` one tap pair per output pixel pointing at the pixel's
+ *     first byte, R/G/B at bit chan_shift[c] of the gathered word (SIMD:
+ *     one gather per pixel and tap instead of one per channel).
  *   YUV formats: one luma and one chroma tap pair per output pixel.
  *     NV12 chroma offsets point at U; V is the next byte.
  *
  * SIMD gathers read 32-bit words: g = min(off, row_bytes - 4) and
  * shift = 8 * (off - g), so the byte is (word >> shift) & 0xff and no read
  * crosses the end of a row (the last row of a plane may end exactly at its
- * last pixel).  SIMD needs row_bytes >= 4 for every plane; create() falls
+ * last pixel).  YUV taps are paired: g1 == g0 and sh1 is relative to g0,
+ * so one word gives both taps (off1 <= off0 + 1 for Y, I420 U and V:
+ * off0 - g0 <= 2 unless off0 is the last byte, where off1 == off0; NV12
+ * off1 <= off0 + 2 and V at +1: g0 == off0 unless off0 is the last pair,
+ * where off1 == off0 and V sits at byte 3).  SIMD needs row_bytes >= 4 for every plane; create() falls
  * back to the scalar kernels for tinier frames.
  *
  * Every table is padded to a multiple of MNV3_PP_PAD entries with harmless
@@ -64,8 +71,11 @@ struct mnv3_preprocess {
   mnv3_isa isa;              /* what the kernels really use */
   int yuv;                   /* I420 or NV12 */
   int n;                     /* entries per row: 3*dst.width or dst.width */
+  int planes;                /* planes the frame must have */
+  int row_bytes[3];          /* bytes of one row of each plane */
   mnv3_pp_taps x;            /* packed: per float; YUV: luma per pixel */
-  mnv3_pp_taps cx;           /* YUV: chroma per pixel */
+  mnv3_pp_taps cx;           /* YUV: chroma per pixel; packed: per pixel */
+  int chan_shift[3];         /* packed: bit of R, G, B in a gathered word */
   float *scale, *bias;       /* packed: per float k */
   float ch_scale[3], ch_bias[3];
   mnv3_pp_yuv m;

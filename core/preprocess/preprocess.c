@@ -180,15 +180,21 @@ mnv3_pp_coord (int i, int src_pos, int src_len, int dst_len)
   return f;
 }
 
-/* Gather offsets for 32-bit reads that stay inside a row of row_bytes. */
+/* Gather offsets for 32-bit reads that stay inside a row of row_bytes.
+ * paired: both taps from the word at g0 (g1 = g0, sh1 relative to it);
+ * possible where off1 <= off0 + 1 (one-byte samples) or, for NV12,
+ * off1 <= off0 + 2 with V one byte above: the last byte needed is then at
+ * most 3 bytes past g0 (shown in preprocess-internal.h). */
 static void
-mnv3_pp_gather_offsets (mnv3_pp_taps *t, int n, int row_bytes)
+mnv3_pp_gather_offsets (mnv3_pp_taps *t, int n, int row_bytes, int paired)
 {
   int last = row_bytes - 4;
 
   for (int k = 0; k < n; k++) {
     t->g0[k] = t->off0[k] < last ? t->off0[k] : (last > 0 ? last : 0);
     t->g1[k] = t->off1[k] < last ? t->off1[k] : (last > 0 ? last : 0);
+    if (paired)
+      t->g1[k] = t->g0[k];
     t->sh0[k] = 8 * (t->off0[k] - t->g0[k]);
     t->sh1[k] = 8 * (t->off1[k] - t->g1[k]);
   }
@@ -263,7 +269,11 @@ mnv3_pp_fill (mnv3_preprocess *pp)
         pp->x.w[k] = w;
         pp->scale[k] = pp->ch_scale[c];
         pp->bias[k] = pp->ch_bias[c];
+        pp->chan_shift[c] = 8 * fmt->pos[c];
       }
+      pp->cx.off0[j] = i0 * fmt->bpp;
+      pp->cx.off1[j] = i1 * fmt->bpp;
+      pp->cx.w[j] = w;
       continue;
     }
     pp->x.off0[j] = i0;
@@ -295,12 +305,19 @@ mnv3_pp_fill (mnv3_preprocess *pp)
   }
 
   if (!pp->yuv) {
-    min_row = p->src_width * fmt->bpp;
-    mnv3_pp_gather_offsets (&pp->x, pp->n, min_row);
+    pp->planes = 1;
+    pp->row_bytes[0] = min_row = p->src_width * fmt->bpp;
+    mnv3_pp_gather_offsets (&pp->x, pp->n, min_row, 0);
+    /* a pixel's word moves left at the row end: shift 8 (3-byte formats),
+     * plus chan_shift, stays <= 24 */
+    mnv3_pp_gather_offsets (&pp->cx, p->dst.width, min_row, 0);
   } else {
     int crow = nv12 ? 2 * cw : cw;
-    mnv3_pp_gather_offsets (&pp->x, pp->n, p->src_width);
-    mnv3_pp_gather_offsets (&pp->cx, pp->n, crow);
+    pp->planes = nv12 ? 2 : 3;
+    pp->row_bytes[0] = p->src_width;
+    pp->row_bytes[1] = pp->row_bytes[2] = crow;
+    mnv3_pp_gather_offsets (&pp->x, pp->n, p->src_width, 1);
+    mnv3_pp_gather_offsets (&pp->cx, pp->n, crow, 1);
     min_row = p->src_width < crow ? p->src_width : crow;
   }
   return min_row;
@@ -465,6 +482,23 @@ mnv3_pp_task (void *ctx, size_t task, int thread_index)
   }
 }
 
+/* A frame the plan cannot read (missing plane, stride shorter than a row)
+ * is a caller bug: run() then writes nothing and says why in
+ * mnv3_last_error(), rather than reading out of bounds. */
+static int
+mnv3_pp_frame_ok (const mnv3_preprocess *pp, const mnv3_frame *f)
+{
+  for (int i = 0; i < pp->planes; i++) {
+    if (!f->planes[i] || labs ((long) f->strides[i]) < pp->row_bytes[i]) {
+      mnv3_set_error (MNV3_ERR_INVALID_ARG, "preprocess: plane %d: %s "
+          "(stride %d, row %d bytes)", i, f->planes[i] ? "stride too short"
+          : "missing", f->strides[i], pp->row_bytes[i]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
 void
 mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,
     float *out, mnv3_session *session)
@@ -475,7 +509,7 @@ mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,
    * to compute */
   size_t min_rows;
 
-  if (!pp || !frame || !out || !frame->planes[0])
+  if (!pp || !frame || !out || !mnv3_pp_frame_ok (pp, frame))
     return;
   min_rows = 4096 / ((size_t) pp->p.dst_width * 3) + 1;
   job.tasks = mnv3_threadpool_tasks (tp, (size_t) pp->p.dst_height, min_rows);

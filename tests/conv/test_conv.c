@@ -424,10 +424,12 @@ END_TEST
  * weights for many pixels) and on the im2col path. */
 START_TEST (test_conv_epilogue)
 {
+  conv_case cc;
+
   for (int t = 0; t <= MNV3_ACT_SIGMOID; t++)
     for (int r = 0; r < 2; r++)
       for (int s = 0; s < 2; s++) {
-        conv_case cc = pointwise (7, 7, 72, 40);
+        cc = pointwise (7, 7, 72, 40);
         cc.act = act_of ((mnv3_act_type) t);
         cc.residual = r;
         cc.scale = s;
@@ -446,8 +448,16 @@ START_TEST (test_conv_epilogue)
         cc.scale = s;
         run_conv_case (&cc);
       }
+  /* gates big enough to be folded in parallel: into A, then into W */
+  cc = pointwise (24, 24, 480, 640);
+  cc.scale = 1;
+  run_conv_case (&cc);
+  cc = pointwise (24, 24, 560, 480);
+  cc.scale = 1;
+  cc.residual = 1;
+  run_conv_case (&cc);
   /* non-default activation parameters */
-  conv_case cc = pointwise (5, 5, 19, 45);
+  cc = pointwise (5, 5, 19, 45);
   cc.act.type = MNV3_ACT_CLIP;
   cc.act.a = -0.5f;
   cc.act.b = 0.25f;
@@ -586,8 +596,12 @@ run_deconv_case (int ih, int iw, int ic, int oc, int k, int s, int pad,
 
 START_TEST (test_deconv)
 {
-  /* MediaPipe Convolution2DTransposeBias: 2x2 stride 2 */
+  /* MediaPipe Convolution2DTransposeBias: 2x2 stride 2 (taps disjoint:
+   * bias and activation in the GEMM); the selfie mask head ends in a
+   * sigmoid over 1 channel */
+  run_deconv_case (8, 8, 16, 1, 2, 2, 0, act_of (MNV3_ACT_SIGMOID));
   run_deconv_case (8, 8, 16, 1, 2, 2, 0, act_of (MNV3_ACT_NONE));
+  run_deconv_case (3, 5, 32, 40, 3, 3, 0, act_of (MNV3_ACT_HSWISH));
   run_deconv_case (5, 7, 16, 8, 2, 2, 0, act_of (MNV3_ACT_RELU));
   run_deconv_case (1, 1, 3, 35, 2, 2, 0, act_of (MNV3_ACT_NONE));
   /* 4x4 stride 2 pad 1 (the usual x2 upsampler) */

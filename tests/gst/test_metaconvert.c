@@ -355,6 +355,8 @@ GST_START_TEST (test_region_object)
   m = gst_buffer_add_mnv3_classification_meta (in, "colour", 1, ids, labels,
       scores, TRUE, &r);
   m->region_id = roi->id;
+  m->frame_width = W;           /* r is a part of a W x H frame */
+  m->frame_height = H;
 
   fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);

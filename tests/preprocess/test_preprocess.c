@@ -717,11 +717,32 @@ START_TEST (test_errors)
   p = ok; p.dst_width = 1 << 30; p.dst.width = 1 << 30;
   expect_fail (&p, "absurd tensor");
 
-  /* the valid one works, and NULL arguments to run are ignored */
+  /* the valid one works; NULL arguments and frames it cannot read are
+   * ignored (nothing written) */
   pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &ok);
   ck_assert_ptr_nonnull (pp);
   mnv3_preprocess_run (pp, NULL, NULL, NULL);
   mnv3_preprocess_run (NULL, NULL, NULL, NULL);
+  {
+    test_frame t;
+    float *out = tensor_alloc (&ok);
+
+    frame_alloc (&t, MNV3_PIXEL_NV12, 64, 48, 0, 1);
+    t.f.planes[1] = NULL;
+    mnv3_preprocess_run (pp, &t.f, out, NULL);
+    ck_assert (out[0] == GUARD_VALUE);
+    ck_assert (strstr (mnv3_last_error (), "plane 1") != NULL);
+    t.f.planes[1] = t.buf[1];
+    t.f.strides[0] = 63;
+    mnv3_preprocess_run (pp, &t.f, out, NULL);
+    ck_assert (out[0] == GUARD_VALUE);
+    t.f.strides[0] = 64;
+    mnv3_preprocess_run (pp, &t.f, out, NULL);
+    ck_assert (out[0] != GUARD_VALUE);
+    check_guard (&ok, out);
+    free (out);
+    frame_free (&t);
+  }
   mnv3_preprocess_free (pp);
   mnv3_preprocess_free (NULL);
 }
