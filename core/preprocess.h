@@ -58,6 +58,8 @@ typedef struct mnv3_preprocess mnv3_preprocess;
 mnv3_preprocess *mnv3_preprocess_create (mnv3_isa isa,
     const mnv3_preprocess_params *p);
 /* Write the tensor (dst_height x dst_width x 3 floats) to out.
+ * A frame whose planes or strides do not match the plan is not read:
+ * nothing is written and mnv3_last_error() says why.
  * session may be NULL; when given its thread pool is borrowed (call from
  * the thread that runs the session, not concurrently with a run). */
 void mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,

@@ -2,17 +2,16 @@
  *
  * GstMnv3ClassificationMeta: registration, copy and scale transforms.
  *
- * Tags: only "video" (the meta describes video content).  On GStreamer
- * 1.22 a GstVideoFilter such as videoflip copies a meta only when "video" is
- * its single tag and silently drops metas that also carry the size or
- * orientation tags (as it drops GstVideoRegionOfInterestMeta), and
- * videoconvert/videoscale copy such a meta as is.  So the region cannot rely
- * on being transformed: the meta records the frame size its region is
- * expressed in, and gst_mnv3_classification_meta_get_region() maps it to the
- * buffer at hand.  Elements that do call the "gst-video-scale" transform
- * (any size-aware filter that chooses to) get the region and frame size
- * mapped directly.
-  */
+ * Tags: only "video".  On GStreamer 1.22 every GstVideoFilter (videoflip
+ * among them) copies a meta only when "video" is its single tag, and drops
+ * metas that also carry the size or orientation tags (as it drops
+ * GstVideoRegionOfInterestMeta); videoconvert and videoscale copy a
+ * "video"-only meta as is.  So the region is not guaranteed to be
+ * transformed: the meta records the frame size its region is expressed in
+ * (frame_width x frame_height), and gst_mnv3_classification_meta_get_region()
+ * maps it to the buffer at hand.  An element that does call the
+ * "gst-video-scale" transform gets region and frame size mapped directly.
+ */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif

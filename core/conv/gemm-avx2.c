@@ -3,8 +3,8 @@
  *
  * Contract in gemm.h.  Panels are 16 columns (two ymm) or 8 for the last
  * narrow one.  A 6x16 tile keeps 12 accumulators + 2 B vectors + one
- * broadcast in the 16 ymm registers.  Row remainders run as 4/2/1-row
- * tiles, each also in an indirect-A form (tap offset table, the implicit
+ * broadcast in the 16 ymm registers.  Rows are split evenly over tiles of
+ * 1..6 rows, each also in an indirect-A form (tap offset table, the implicit
  * GEMM of spatial convolutions); column tails use maskload/maskstore, so
  * nothing is touched past n.  A single row (FC) has its own loop.
  */
@@ -85,17 +85,35 @@ typedef struct {
   __m256i m0, m1;
 } col_masks;
 
-/* Rows [0, R) x one panel of V vectors (V = 1 or 2). */
+/* Rows [0, R) of one stored block, activation T fixed at compile time. */
 ALWAYS_INLINE void
-tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
-    const float *a, size_t lda, const size_t *koff, const float *w,
-    const float *bias, float *c, size_t ldc,
-    const float *res, size_t ldr, const col_masks *cm, const act_consts *kc)
+store_rows (const int R, const int V, mnv3_act_type t, __m256 acc[][2],
+    const act_consts *kc, float *c, size_t ldc, const float *res,
+    size_t ldr, const col_masks *cm)
+{
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++) {
+    store_vec (acc[r][0], t, kc, c + r * ldc, res ? res + r * ldr : NULL,
+        cm->full0, cm->m0);
+    if (V > 1)
+      store_vec (acc[r][1], t, kc, c + r * ldc + 8,
+          res ? res + r * ldr + 8 : NULL, cm->full1, cm->m1);
+  }
+}
+
+/* Rows [0, R) x one panel of V vectors (V = 1 or 2); IND: A through the
+ * tap offset table.  One K loop, then the activation picked once. */
+ALWAYS_INLINE void
+tile (const int R, const int V, const int IND, size_t k, const float *a,
+    size_t lda, const size_t *koff, const float *w, const float *bias,
+    float *c, size_t ldc, const float *res, size_t ldr, const col_masks *cm,
+    mnv3_act act)
 {
   __m256 acc[MR][2];
   const float *ap[MR];
   __m256 b0 = _mm256_load_ps (bias);
   __m256 b1 = V > 1 ? _mm256_load_ps (bias + 8) : b0;
+  act_consts kc;
 
 #pragma GCC unroll 8
   for (int r = 0; r < R; r++) {
@@ -115,24 +133,28 @@ tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
         acc[r][1] = _mm256_fmadd_ps (x, w1, acc[r][1]);
     }
   }
-#pragma GCC unroll 8
-  for (int r = 0; r < R; r++) {
-    store_vec (acc[r][0], t, kc, c + r * ldc, res ? res + r * ldr : NULL,
-        cm->full0, cm->m0);
-    if (V > 1)
-      store_vec (acc[r][1], t, kc, c + r * ldc + 8,
-          res ? res + r * ldr + 8 : NULL, cm->full1, cm->m1);
+  act_consts_init (&kc, act);
+  switch (act.type) {
+#define STORE_CASE(T)                                                       \
+    case T:                                                                 \
+      store_rows (R, V, T, acc, &kc, c, ldc, res, ldr, cm);                 \
+      break
+    STORE_CASE (MNV3_ACT_RELU);
+    STORE_CASE (MNV3_ACT_CLIP);
+    STORE_CASE (MNV3_ACT_HSWISH);
+    STORE_CASE (MNV3_ACT_HSIGMOID);
+#undef STORE_CASE
+    default:
+      store_rows (R, V, MNV3_ACT_NONE, acc, &kc, c, ldc, res, ldr, cm);
+      break;
   }
 }
 
-/* One micro-tile shape (R rows, V vectors, dense or indirect A) for all
- * activation types: the switch sits outside the K loop so each case
- * compiles to a straight-line epilogue. */
-#define TILE_CASE(R, V, IND, T)                                             \
-      case T:                                                               \
-        tile (R, V, IND, T, k, a, lda, koff, w, bias, c, ldc, res, ldr,     \
-            cm, &kc);                                                       \
-        break
+typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
+    const float *, const float *, float *, size_t, const float *, size_t,
+    const col_masks *, mnv3_act);
+
+/* One compiled tile shape: R rows, V vectors, dense or indirect A. */
 #define DEFINE_TILE(R, V, IND)                                              \
   static void                                                               \
   tile_##R##x##V##_##IND (size_t k, const float *a, size_t lda,             \
@@ -140,51 +162,38 @@ tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
       size_t ldc, const float *res, size_t ldr, const col_masks *cm,        \
       mnv3_act act)                                                         \
   {                                                                         \
-    act_consts kc;                                                          \
-    act_consts_init (&kc, act);                                             \
-    switch (act.type) {                                                     \
-      TILE_CASE (R, V, IND, MNV3_ACT_RELU);                                 \
-      TILE_CASE (R, V, IND, MNV3_ACT_CLIP);                                 \
-      TILE_CASE (R, V, IND, MNV3_ACT_HSWISH);                               \
-      TILE_CASE (R, V, IND, MNV3_ACT_HSIGMOID);                             \
-      default:                                                              \
-        tile (R, V, IND, MNV3_ACT_NONE, k, a, lda, koff, w, bias, c, ldc,   \
-            res, ldr, cm, &kc);                                             \
-        break;                                                              \
-    }                                                                       \
+    tile (R, V, IND, k, a, lda, koff, w, bias, c, ldc, res, ldr, cm, act);  \
   }
+#define DEFINE_SHAPES(R)                                                    \
+  DEFINE_TILE (R, 1, 0) DEFINE_TILE (R, 2, 0)                               \
+  DEFINE_TILE (R, 1, 1) DEFINE_TILE (R, 2, 1)
 
-DEFINE_TILE (6, 2, 0)
-DEFINE_TILE (4, 2, 0)
-DEFINE_TILE (2, 2, 0)
-DEFINE_TILE (1, 2, 0)
-DEFINE_TILE (6, 1, 0)
-DEFINE_TILE (4, 1, 0)
-DEFINE_TILE (2, 1, 0)
-DEFINE_TILE (1, 1, 0)
-DEFINE_TILE (6, 2, 1)
-DEFINE_TILE (4, 2, 1)
-DEFINE_TILE (2, 2, 1)
-DEFINE_TILE (1, 2, 1)
-DEFINE_TILE (6, 1, 1)
-DEFINE_TILE (4, 1, 1)
-DEFINE_TILE (2, 1, 1)
-DEFINE_TILE (1, 1, 1)
+DEFINE_SHAPES (6)
+DEFINE_SHAPES (5)
+DEFINE_SHAPES (4)
+DEFINE_SHAPES (3)
+DEFINE_SHAPES (2)
+DEFINE_SHAPES (1)
 
-typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
-    const float *, const float *, float *, size_t, const float *, size_t,
-    const col_masks *, mnv3_act);
-
-/* [indirect][row shape] */
-static const tile_fn tiles_wide[2][4] = {
-  {tile_6x2_0, tile_4x2_0, tile_2x2_0, tile_1x2_0},
-  {tile_6x2_1, tile_4x2_1, tile_2x2_1, tile_1x2_1}
+/* [rows][indirect][V - 1] */
+#define SHAPE(R) { {tile_##R##x1_0, tile_##R##x2_0},                         \
+      {tile_##R##x1_1, tile_##R##x2_1} }
+static const tile_fn tiles[MR + 1][2][2] = {
+  [1] = SHAPE (1), [2] = SHAPE (2), [3] = SHAPE (3), [4] = SHAPE (4),
+  [5] = SHAPE (5), [6] = SHAPE (6),
 };
-static const tile_fn tiles_narrow[2][4] = {
-  {tile_6x1_0, tile_4x1_0, tile_2x1_0, tile_1x1_0},
-  {tile_6x1_1, tile_4x1_1, tile_2x1_1, tile_1x1_1}
-};
-static const int tile_rows[] = { 6, 4, 2, 1 };
+#undef SHAPE
+
+/* Rows of the next tile when `left` remain: a block split evenly over
+ * ceil(left / MR) tiles (49 = 6*4 + 5*5, not 6*8 + 1, whose 1-row tile
+ * would run one latency-bound FMA chain per vector). */
+static int
+shape_rows (size_t left)
+{
+  size_t tiles_left = (left + MR - 1) / MR;
+
+  return (int) ((left + tiles_left - 1) / tiles_left);
+}
 
 static void
 col_masks_init (col_masks *cm, size_t cols)
@@ -325,11 +334,7 @@ mnv3_gemm_avx2 (size_t m, size_t n, const mnv3_gemm_args *g)
     return;
   }
   for (size_t i = 0; i < m;) {
-    size_t left = m - i;
-    int s = 0;
-
-    while ((size_t) tile_rows[s] > left)
-      s++;
+    const int rows = shape_rows (m - i);
     const float *a = g->a + i * g->a_stride;
     float *c = g->c + i * g->c_stride;
     const float *res = g->res ? g->res + i * g->res_stride : NULL;
@@ -340,12 +345,12 @@ mnv3_gemm_avx2 (size_t m, size_t n, const mnv3_gemm_args *g)
       col_masks cm;
 
       col_masks_init (&cm, cols_left < (size_t) NR ? cols_left : NR);
-      (wide ? tiles_wide[ind][s] : tiles_narrow[ind][s]) (k, a,
-          g->a_stride, g->koff, g->w + j * k, g->bias + j, c + j, g->c_stride,
-          res ? res + j : NULL, g->res_stride, &cm, g->act);
+      tiles[rows][ind][wide] (k, a, g->a_stride, g->koff, g->w + j * k,
+          g->bias + j, c + j, g->c_stride, res ? res + j : NULL,
+          g->res_stride, &cm, g->act);
       j += wide ? NR : NR / 2;
     }
-    i += tile_rows[s];
+    i += (size_t) rows;
   }
   finish_sigmoid (m, n, g);
 }

@@ -3,11 +3,11 @@
  *
  * Contract in gemm.h.  Panels are 32 columns (two zmm) or 16 for the last
  * narrow one.  A 12x32 tile keeps 24 accumulators + 2 B vectors in the 32
- * zmm registers; A values are broadcast straight from the NHWC rows.  Row
- * remainders run as 8/4/2/1-row tiles so only a handful of tile shapes get
- * compiled; each shape also exists in an indirect-A form (tap offset table,
- * the implicit GEMM of spatial convolutions).  Column tails use write
- * masks, so nothing is stored past n.  A single row (FC) has its own loop.
+ * zmm registers; A values are broadcast straight from the NHWC rows.  Rows
+ * are split evenly over tiles of up to 12 (see shape_rows); each shape
+ * also exists in an indirect-A form (tap offset table, the implicit GEMM
+ * of spatial convolutions).  Column tails use write masks, so nothing is
+ * stored past n.  A single row (FC) has its own loop.
  */
 #include <immintrin.h>
 
@@ -67,18 +67,34 @@ store_vec (__m512 x, mnv3_act_type t, const act_consts *k, float *c,
   _mm512_mask_storeu_ps (c, mask, x);
 }
 
-/* Rows [0, R) x one panel of V vectors (V = 1 or 2). */
+/* Rows [0, R) of one stored block, activation T fixed at compile time. */
 ALWAYS_INLINE void
-tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
-    const float *a, size_t lda, const size_t *koff, const float *w,
-    const float *bias, float *c, size_t ldc,
-    const float *res, size_t ldr, __mmask16 m0, __mmask16 m1,
-    const act_consts *kc)
+store_rows (const int R, const int V, mnv3_act_type t, __m512 acc[][2],
+    const act_consts *kc, float *c, size_t ldc, const float *res,
+    size_t ldr, __mmask16 m0, __mmask16 m1)
+{
+#pragma GCC unroll 16
+  for (int r = 0; r < R; r++) {
+    store_vec (acc[r][0], t, kc, c + r * ldc, res ? res + r * ldr : NULL, m0);
+    if (V > 1)
+      store_vec (acc[r][1], t, kc, c + r * ldc + 16,
+          res ? res + r * ldr + 16 : NULL, m1);
+  }
+}
+
+/* Rows [0, R) x one panel of V vectors (V = 1 or 2); IND: A through the
+ * tap offset table.  One K loop, then the activation picked once. */
+ALWAYS_INLINE void
+tile (const int R, const int V, const int IND, size_t k, const float *a,
+    size_t lda, const size_t *koff, const float *w, const float *bias,
+    float *c, size_t ldc, const float *res, size_t ldr, __mmask16 m0,
+    __mmask16 m1, mnv3_act act)
 {
   __m512 acc[MR][2];
   const float *ap[MR];
   __m512 b0 = _mm512_load_ps (bias);
   __m512 b1 = V > 1 ? _mm512_load_ps (bias + 16) : b0;
+  act_consts kc;
 
 #pragma GCC unroll 16
   for (int r = 0; r < R; r++) {
@@ -98,23 +114,28 @@ tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
         acc[r][1] = _mm512_fmadd_ps (x, w1, acc[r][1]);
     }
   }
-#pragma GCC unroll 16
-  for (int r = 0; r < R; r++) {
-    store_vec (acc[r][0], t, kc, c + r * ldc, res ? res + r * ldr : NULL, m0);
-    if (V > 1)
-      store_vec (acc[r][1], t, kc, c + r * ldc + 16,
-          res ? res + r * ldr + 16 : NULL, m1);
+  act_consts_init (&kc, act);
+  switch (act.type) {
+#define STORE_CASE(T)                                                       \
+    case T:                                                                 \
+      store_rows (R, V, T, acc, &kc, c, ldc, res, ldr, m0, m1);             \
+      break
+    STORE_CASE (MNV3_ACT_RELU);
+    STORE_CASE (MNV3_ACT_CLIP);
+    STORE_CASE (MNV3_ACT_HSWISH);
+    STORE_CASE (MNV3_ACT_HSIGMOID);
+#undef STORE_CASE
+    default:
+      store_rows (R, V, MNV3_ACT_NONE, acc, &kc, c, ldc, res, ldr, m0, m1);
+      break;
   }
 }
 
-/* One micro-tile shape (R rows, V vectors, dense or indirect A) for all
- * activation types: the switch sits outside the K loop so each case
- * compiles to a straight-line epilogue. */
-#define TILE_CASE(R, V, IND, T)                                             \
-      case T:                                                               \
-        tile (R, V, IND, T, k, a, lda, koff, w, bias, c, ldc, res, ldr,     \
-            m0, m1, &kc);                                                   \
-        break
+typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
+    const float *, const float *, float *, size_t, const float *, size_t,
+    __mmask16, __mmask16, mnv3_act);
+
+/* One compiled tile shape: R rows, V vectors, dense or indirect A. */
 #define DEFINE_TILE(R, V, IND)                                              \
   static void                                                               \
   tile_##R##x##V##_##IND (size_t k, const float *a, size_t lda,             \
@@ -122,55 +143,49 @@ tile (const int R, const int V, const int IND, mnv3_act_type t, size_t k,
       size_t ldc, const float *res, size_t ldr, __mmask16 m0,               \
       __mmask16 m1, mnv3_act act)                                           \
   {                                                                         \
-    act_consts kc;                                                          \
-    act_consts_init (&kc, act);                                             \
-    switch (act.type) {                                                     \
-      TILE_CASE (R, V, IND, MNV3_ACT_RELU);                                 \
-      TILE_CASE (R, V, IND, MNV3_ACT_CLIP);                                 \
-      TILE_CASE (R, V, IND, MNV3_ACT_HSWISH);                               \
-      TILE_CASE (R, V, IND, MNV3_ACT_HSIGMOID);                             \
-      default:                                                              \
-        tile (R, V, IND, MNV3_ACT_NONE, k, a, lda, koff, w, bias, c, ldc,   \
-            res, ldr, m0, m1, &kc);                                         \
-        break;                                                              \
-    }                                                                       \
+    tile (R, V, IND, k, a, lda, koff, w, bias, c, ldc, res, ldr, m0, m1,    \
+        act);                                                               \
   }
+#define DEFINE_SHAPES(R)                                                    \
+  DEFINE_TILE (R, 1, 0) DEFINE_TILE (R, 2, 0)                               \
+  DEFINE_TILE (R, 1, 1) DEFINE_TILE (R, 2, 1)
 
-DEFINE_TILE (12, 2, 0)
-DEFINE_TILE (8, 2, 0)
-DEFINE_TILE (4, 2, 0)
-DEFINE_TILE (2, 2, 0)
-DEFINE_TILE (1, 2, 0)
-DEFINE_TILE (12, 1, 0)
-DEFINE_TILE (8, 1, 0)
-DEFINE_TILE (4, 1, 0)
-DEFINE_TILE (2, 1, 0)
-DEFINE_TILE (1, 1, 0)
-DEFINE_TILE (12, 2, 1)
-DEFINE_TILE (8, 2, 1)
-DEFINE_TILE (4, 2, 1)
-DEFINE_TILE (2, 2, 1)
-DEFINE_TILE (1, 2, 1)
-DEFINE_TILE (12, 1, 1)
-DEFINE_TILE (8, 1, 1)
-DEFINE_TILE (4, 1, 1)
-DEFINE_TILE (2, 1, 1)
-DEFINE_TILE (1, 1, 1)
+DEFINE_SHAPES (12)
+DEFINE_SHAPES (11)
+DEFINE_SHAPES (10)
+DEFINE_SHAPES (9)
+DEFINE_SHAPES (8)
+DEFINE_SHAPES (7)
+DEFINE_SHAPES (6)
+DEFINE_SHAPES (4)
+DEFINE_SHAPES (2)
+DEFINE_SHAPES (1)
 
-typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
-    const float *, const float *, float *, size_t, const float *, size_t,
-    __mmask16, __mmask16, mnv3_act);
-
-/* [indirect][row shape] */
-static const tile_fn tiles_wide[2][5] = {
-  {tile_12x2_0, tile_8x2_0, tile_4x2_0, tile_2x2_0, tile_1x2_0},
-  {tile_12x2_1, tile_8x2_1, tile_4x2_1, tile_2x2_1, tile_1x2_1}
+/* [rows][indirect][V - 1]; NULL rows are not compiled (see shape_rows) */
+#define SHAPE(R) { {tile_##R##x1_0, tile_##R##x2_0},                         \
+      {tile_##R##x1_1, tile_##R##x2_1} }
+static const tile_fn tiles[MR + 1][2][2] = {
+  [1] = SHAPE (1), [2] = SHAPE (2), [4] = SHAPE (4), [6] = SHAPE (6),
+  [7] = SHAPE (7), [8] = SHAPE (8), [9] = SHAPE (9), [10] = SHAPE (10),
+  [11] = SHAPE (11), [12] = SHAPE (12),
 };
-static const tile_fn tiles_narrow[2][5] = {
-  {tile_12x1_0, tile_8x1_0, tile_4x1_0, tile_2x1_0, tile_1x1_0},
-  {tile_12x1_1, tile_8x1_1, tile_4x1_1, tile_2x1_1, tile_1x1_1}
-};
-static const int tile_rows[] = { 12, 8, 4, 2, 1 };
+#undef SHAPE
+
+/* Rows of the next tile when `left` rows remain: the rows of a block split
+ * evenly over ceil(left / MR) tiles (49 = 10+10+10+10+9, not 12*4 + 1,
+ * whose last 1-row tile would run one latency-bound FMA chain per vector),
+ * rounded down to a compiled shape. */
+static int
+shape_rows (size_t left)
+{
+  static const unsigned char compiled[MR + 1] = { 0, 1, 2, 2, 4, 4, 6, 7, 8,
+    9, 10, 11, 12
+  };
+  size_t tiles_left = (left + MR - 1) / MR;
+  size_t r = (left + tiles_left - 1) / tiles_left;
+
+  return compiled[r];
+}
 
 static __mmask16
 mask_of (size_t cols)
@@ -306,11 +321,7 @@ mnv3_gemm_avx512 (size_t m, size_t n, const mnv3_gemm_args *g)
     return;
   }
   for (size_t i = 0; i < m;) {
-    size_t left = m - i;
-    int s = 0;
-
-    while ((size_t) tile_rows[s] > left)
-      s++;
+    const int rows = shape_rows (m - i);
     const float *a = g->a + i * g->a_stride;
     float *c = g->c + i * g->c_stride;
     const float *res = g->res ? g->res + i * g->res_stride : NULL;
@@ -320,13 +331,13 @@ mnv3_gemm_avx512 (size_t m, size_t n, const mnv3_gemm_args *g)
       int wide = cols_left > NR / 2;
       size_t cols = cols_left < (size_t) NR ? cols_left : NR;
       __mmask16 m0 = mask_of (cols), m1 = mask_of (cols > 16 ? cols - 16 : 0);
-      const tile_fn f = wide ? tiles_wide[ind][s] : tiles_narrow[ind][s];
 
-      f (k, a, g->a_stride, g->koff, g->w + j * k, g->bias + j, c + j,
-          g->c_stride, res ? res + j : NULL, g->res_stride, m0, m1, g->act);
+      tiles[rows][ind][wide] (k, a, g->a_stride, g->koff, g->w + j * k,
+          g->bias + j, c + j, g->c_stride, res ? res + j : NULL,
+          g->res_stride, m0, m1, g->act);
       j += wide ? NR : NR / 2;
     }
-    i += tile_rows[s];
+    i += (size_t) rows;
   }
   finish_sigmoid (m, n, g);
 }

@@ -5,8 +5,8 @@
  * from the tables keep every read inside the row) and interpolates in
  * float, one lane per output pixel, then a 3-way interleave to RGBRGB...
  * Packed formats: the word at a pixel holds its R, G and B (at
- * chan_shift), so RGB/BGR/RGBx/xRGB... share one kernel.  YUV: separate
- * luma and chroma taps. */
+ * chan_shift), so RGB/BGR/RGBx/xRGB... share one kernel.  YUV: luma and
+ * chroma taps are paired, one word per row holds both taps. */
 #include <immintrin.h>
 
 #include "preprocess-internal.h"
@@ -136,8 +136,8 @@ mnv3_pp_packed_avx2 (const mnv3_preprocess *pp, const mnv3_pp_rows *r,
       __m256i cs = _mm256_set1_epi32 (pp->chan_shift[ch]);
       __m256 fa = mnv3_pp_chan8 (a, cs), fb = mnv3_pp_chan8 (b, cs);
       __m256 fc = mnv3_pp_chan8 (c, cs), fd = mnv3_pp_chan8 (d, cs);
-      v[ch] = _mm256_fmadd_ps (mnv3_pp_lerp8 (fa, fb, fc, fd, w, wy), _mm256_set1_ps (pp->ch_scale[ch]),
-          _mm256_set1_ps (pp->ch_bias[ch]));
+      v[ch] = _mm256_fmadd_ps (mnv3_pp_lerp8 (fa, fb, fc, fd, w, wy),
+          _mm256_set1_ps (pp->ch_scale[ch]), _mm256_set1_ps (pp->ch_bias[ch]));
     }
     mnv3_pp_store_rgb8 (v[0], v[1], v[2], out + 3 * j, 3 * (width - j));
   }

@@ -125,8 +125,8 @@ mnv3_pp_packed_avx512 (const mnv3_preprocess *pp, const mnv3_pp_rows *r,
       __m512i cs = _mm512_set1_epi32 (pp->chan_shift[ch]);
       __m512 fa = mnv3_pp_chan16 (a, cs), fb = mnv3_pp_chan16 (b, cs);
       __m512 fc = mnv3_pp_chan16 (c, cs), fd = mnv3_pp_chan16 (d, cs);
-      v[ch] = _mm512_fmadd_ps (mnv3_pp_lerp16 (fa, fb, fc, fd, w, wy), _mm512_set1_ps (pp->ch_scale[ch]),
-          _mm512_set1_ps (pp->ch_bias[ch]));
+      v[ch] = _mm512_fmadd_ps (mnv3_pp_lerp16 (fa, fb, fc, fd, w, wy),
+          _mm512_set1_ps (pp->ch_scale[ch]), _mm512_set1_ps (pp->ch_bias[ch]));
     }
     mnv3_pp_store_rgb16 (v[0], v[1], v[2], out + 3 * j, 3 * (width - j));
   }

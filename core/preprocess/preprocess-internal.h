@@ -23,12 +23,14 @@
  * SIMD gathers read 32-bit words: g = min(off, row_bytes - 4) and
  * shift = 8 * (off - g), so the byte is (word >> shift) & 0xff and no read
  * crosses the end of a row (the last row of a plane may end exactly at its
- * last pixel).  YUV taps are paired: g1 == g0 and sh1 is relative to g0,
- * so one word gives both taps (off1 <= off0 + 1 for Y, I420 U and V:
- * off0 - g0 <= 2 unless off0 is the last byte, where off1 == off0; NV12
- * off1 <= off0 + 2 and V at +1: g0 == off0 unless off0 is the last pair,
- * where off1 == off0 and V sits at byte 3).  SIMD needs row_bytes >= 4 for every plane; create() falls
+ * last pixel).  SIMD needs row_bytes >= 4 for every plane; create() falls
  * back to the scalar kernels for tinier frames.
+ *
+ * YUV taps are paired: g1 == g0 and sh1 is relative to g0, so one word
+ * gives both taps.  Y, I420 U/V: off1 <= off0 + 1 and off0 - g0 <= 2
+ * unless off0 is the last byte, where off1 == off0.  NV12: off1 <= off0 + 2
+ * with V one byte above U, g0 == off0 unless off0 is the last U, where
+ * off1 == off0 and V is byte 3.  Either way every byte lies in the word.
  *
  * Every table is padded to a multiple of MNV3_PP_PAD entries with harmless
  * entries (offset 0, weight 0), so vector loads of the tables never need a

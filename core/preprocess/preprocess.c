@@ -107,7 +107,7 @@ mnv3_pp_rect_ok (const mnv3_rect *r, int w, int h)
       && (int64_t) r->x + r->width <= w && (int64_t) r->y + r->height <= h;
 }
 
-static int
+static mnv3_status
 mnv3_pp_check (const mnv3_preprocess_params *p)
 {
   if (!p)
@@ -244,17 +244,18 @@ mnv3_pp_yuv_matrix (mnv3_pp_yuv *m, mnv3_yuv_matrix matrix)
   m->off[2] = (float) (-16.0 * cy - 128.0 * cbu);
 }
 
-/* Column and row tables; returns the smallest row width in bytes of any
- * plane (SIMD gathers need 4). */
-static int
-mnv3_pp_fill (mnv3_preprocess *pp)
+/* Column taps: packed formats per float (scalar) and per pixel (SIMD);
+ * YUV per pixel for luma and chroma. */
+static void
+mnv3_pp_fill_columns (mnv3_preprocess *pp)
 {
   const mnv3_preprocess_params *p = &pp->p;
   const mnv3_pp_format *fmt = &mnv3_pp_formats[p->format];
-  int cw = (p->src_width + 1) / 2, chh = (p->src_height + 1) / 2;
+  int cw = (p->src_width + 1) / 2;
   int nv12 = p->format == MNV3_PIXEL_NV12;
-  int min_row;
 
+  for (int c = 0; c < 3; c++)
+    pp->chan_shift[c] = 8 * fmt->pos[c];
   for (int j = 0; j < p->dst.width; j++) {
     double fx = mnv3_pp_coord (j, p->src.x, p->src.width, p->dst.width);
     int i0, i1;
@@ -269,7 +270,6 @@ mnv3_pp_fill (mnv3_preprocess *pp)
         pp->x.w[k] = w;
         pp->scale[k] = pp->ch_scale[c];
         pp->bias[k] = pp->ch_bias[c];
-        pp->chan_shift[c] = 8 * fmt->pos[c];
       }
       pp->cx.off0[j] = i0 * fmt->bpp;
       pp->cx.off1[j] = i1 * fmt->bpp;
@@ -285,6 +285,13 @@ mnv3_pp_fill (mnv3_preprocess *pp)
     pp->cx.off1[j] = nv12 ? 2 * i1 : i1;
     pp->cx.w[j] = w;
   }
+}
+
+static void
+mnv3_pp_fill_rows (mnv3_preprocess *pp)
+{
+  const mnv3_preprocess_params *p = &pp->p;
+  int chh = (p->src_height + 1) / 2;
 
   for (int i = 0; i < p->dst.height; i++) {
     double fy = mnv3_pp_coord (i, p->src.y, p->src.height, p->dst.height);
@@ -303,24 +310,31 @@ mnv3_pp_fill (mnv3_preprocess *pp)
       pp->rcwy[i] = w;
     }
   }
+}
+
+/* Plane geometry and SIMD gather tables; returns the smallest row width in
+ * bytes of any plane (SIMD gathers need 4). */
+static int
+mnv3_pp_fill_planes (mnv3_preprocess *pp)
+{
+  const mnv3_preprocess_params *p = &pp->p;
+  int nv12 = p->format == MNV3_PIXEL_NV12;
+  int crow = (nv12 ? 2 : 1) * ((p->src_width + 1) / 2);
 
   if (!pp->yuv) {
     pp->planes = 1;
-    pp->row_bytes[0] = min_row = p->src_width * fmt->bpp;
-    mnv3_pp_gather_offsets (&pp->x, pp->n, min_row, 0);
-    /* a pixel's word moves left at the row end: shift 8 (3-byte formats),
-     * plus chan_shift, stays <= 24 */
-    mnv3_pp_gather_offsets (&pp->cx, p->dst.width, min_row, 0);
-  } else {
-    int crow = nv12 ? 2 * cw : cw;
-    pp->planes = nv12 ? 2 : 3;
-    pp->row_bytes[0] = p->src_width;
-    pp->row_bytes[1] = pp->row_bytes[2] = crow;
-    mnv3_pp_gather_offsets (&pp->x, pp->n, p->src_width, 1);
-    mnv3_pp_gather_offsets (&pp->cx, pp->n, crow, 1);
-    min_row = p->src_width < crow ? p->src_width : crow;
+    pp->row_bytes[0] = p->src_width * mnv3_pp_formats[p->format].bpp;
+    /* SIMD reads whole pixels (cx); at the row end a 3-byte pixel's word
+     * starts one byte early: shift 8, plus chan_shift, stays <= 24 */
+    mnv3_pp_gather_offsets (&pp->cx, p->dst.width, pp->row_bytes[0], 0);
+    return pp->row_bytes[0];
   }
-  return min_row;
+  pp->planes = nv12 ? 2 : 3;
+  pp->row_bytes[0] = p->src_width;
+  pp->row_bytes[1] = pp->row_bytes[2] = crow;
+  mnv3_pp_gather_offsets (&pp->x, pp->n, p->src_width, 1);
+  mnv3_pp_gather_offsets (&pp->cx, pp->n, crow, 1);
+  return p->src_width < crow ? p->src_width : crow;
 }
 
 static void
@@ -350,13 +364,40 @@ mnv3_pp_pick (mnv3_preprocess *pp, mnv3_isa isa, int min_row)
 #endif
 }
 
+/* Every table in one zeroed allocation (zero: the padding entries are
+ * harmless), each slot 64-byte aligned. */
+static mnv3_status
+mnv3_pp_alloc_tables (mnv3_preprocess *pp)
+{
+  int npad = (pp->n + MNV3_PP_PAD - 1) / MNV3_PP_PAD * MNV3_PP_PAD;
+  size_t rows = (size_t) pp->p.dst.height * 4, cols = (size_t) npad * 4;
+  /* 2 tap tables of 7 arrays, scale + bias, 6 row arrays */
+  size_t bytes = 16 * ((cols + 63) & ~(size_t) 63)
+      + 6 * ((rows + 63) & ~(size_t) 63) + 64;
+  char *cur;
+
+  pp->mem = calloc (1, bytes);
+  if (!pp->mem)
+    return mnv3_set_error (MNV3_ERR_NOMEM,
+        "preprocess: out of memory (%zu bytes)", bytes);
+  cur = (char *) (((uintptr_t) pp->mem + 63) & ~(uintptr_t) 63);
+  mnv3_pp_taps_take (&pp->x, &cur, npad);
+  mnv3_pp_taps_take (&pp->cx, &cur, npad);
+  pp->scale = mnv3_pp_take (&cur, cols);
+  pp->bias = mnv3_pp_take (&cur, cols);
+  pp->ry0 = mnv3_pp_take (&cur, rows);
+  pp->ry1 = mnv3_pp_take (&cur, rows);
+  pp->rwy = mnv3_pp_take (&cur, rows);
+  pp->rcy0 = mnv3_pp_take (&cur, rows);
+  pp->rcy1 = mnv3_pp_take (&cur, rows);
+  pp->rcwy = mnv3_pp_take (&cur, rows);
+  return MNV3_OK;
+}
+
 mnv3_preprocess *
 mnv3_preprocess_create (mnv3_isa isa, const mnv3_preprocess_params *p)
 {
   mnv3_preprocess *pp;
-  int npad, rows;
-  size_t bytes;
-  char *cur;
 
   if (mnv3_pp_check (p) != MNV3_OK)
     return NULL;
@@ -374,32 +415,13 @@ mnv3_preprocess_create (mnv3_isa isa, const mnv3_preprocess_params *p)
   }
   if (pp->yuv)
     mnv3_pp_yuv_matrix (&pp->m, p->matrix);
-
-  npad = (pp->n + MNV3_PP_PAD - 1) / MNV3_PP_PAD * MNV3_PP_PAD;
-  rows = p->dst.height;
-  /* 2 tap tables of 7 arrays, scale + bias, 6 row arrays; 64-byte slots */
-  bytes = 16 * (((size_t) npad * 4 + 63) & ~(size_t) 63)
-      + 6 * (((size_t) rows * 4 + 63) & ~(size_t) 63) + 64;
-  pp->mem = calloc (1, bytes);   /* zero: the padding entries are harmless */
-  if (!pp->mem) {
+  if (mnv3_pp_alloc_tables (pp) != MNV3_OK) {
     free (pp);
-    mnv3_set_error (MNV3_ERR_NOMEM, "preprocess: out of memory (%zu bytes)",
-        bytes);
     return NULL;
   }
-  cur = (char *) (((uintptr_t) pp->mem + 63) & ~(uintptr_t) 63);
-  mnv3_pp_taps_take (&pp->x, &cur, npad);
-  mnv3_pp_taps_take (&pp->cx, &cur, npad);
-  pp->scale = mnv3_pp_take (&cur, (size_t) npad * 4);
-  pp->bias = mnv3_pp_take (&cur, (size_t) npad * 4);
-  pp->ry0 = mnv3_pp_take (&cur, (size_t) rows * 4);
-  pp->ry1 = mnv3_pp_take (&cur, (size_t) rows * 4);
-  pp->rwy = mnv3_pp_take (&cur, (size_t) rows * 4);
-  pp->rcy0 = mnv3_pp_take (&cur, (size_t) rows * 4);
-  pp->rcy1 = mnv3_pp_take (&cur, (size_t) rows * 4);
-  pp->rcwy = mnv3_pp_take (&cur, (size_t) rows * 4);
-
-  mnv3_pp_pick (pp, isa, mnv3_pp_fill (pp));
+  mnv3_pp_fill_columns (pp);
+  mnv3_pp_fill_rows (pp);
+  mnv3_pp_pick (pp, isa, mnv3_pp_fill_planes (pp));
   return pp;
 }
 

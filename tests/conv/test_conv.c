@@ -312,6 +312,12 @@ START_TEST (test_conv_1x1_channels)
     cc.residual = c % 2;
     run_conv_case (&cc);
   }
+  /* every row count up to a few tiles: how rows split over tile shapes */
+  for (int m = 1; m <= 40; m++) {
+    conv_case cc = pointwise (1, m, 13, 40);
+    cc.act = act_of ((mnv3_act_type) (m % 6));
+    run_conv_case (&cc);
+  }
 }
 END_TEST
 

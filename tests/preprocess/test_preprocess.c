@@ -11,10 +11,10 @@
  *   SIMD vs scalar:   1e-3 (FMA contraction and operation order)
  * Letterbox bars must equal pad_value exactly, a same-size packed frame
  * must come out exactly, uniform frames give their normalised colour
- * (within 1e-4), and guard floats after the tensor must stay untouched.  Frame planes are allocated to end exactly at the last
- * pixel of the last row, with strides larger than rows, so that a read past
- * the end faults: a protected page follows each plane (gathers are not
- * seen by AddressSanitizer, plain C reads are).
+ * (within 1e-4), and guard floats after the tensor must stay untouched.
+ * Frame planes end exactly at the last pixel of the last row (strides are
+ * often larger than rows) and are followed by a protected page, so a read
+ * past the end faults (AddressSanitizer does not see SIMD gathers).
  */
 #include <check.h>
 #include <math.h>
@@ -64,7 +64,7 @@ is_yuv (mnv3_pixel_format f)
   return f == MNV3_PIXEL_I420 || f == MNV3_PIXEL_NV12;
 }
 
-/* ---- frames --------------------------------------------------------------- */
+/* ---- frames ------------------------------------------------------------ */
 
 static unsigned rng_state = 2024u;
 
