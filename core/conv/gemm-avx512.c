@@ -83,12 +83,13 @@ store_rows (const int R, const int V, mnv3_act_type t, __m512 acc[][2],
 }
 
 /* Rows [0, R) x one panel of V vectors (V = 1 or 2); IND: A through the
- * tap offset table.  One K loop, then the activation picked once. */
+ * tap offset table.  One K loop, then the activation picked once (act is
+ * read only after the loop, so its parameters hold no register there). */
 ALWAYS_INLINE void
 tile (const int R, const int V, const int IND, size_t k, const float *a,
     size_t lda, const size_t *koff, const float *w, const float *bias,
     float *c, size_t ldc, const float *res, size_t ldr, __mmask16 m0,
-    __mmask16 m1, mnv3_act act)
+    __mmask16 m1, const mnv3_act *act)
 {
   __m512 acc[MR][2];
   const float *ap[MR];
@@ -114,8 +115,8 @@ tile (const int R, const int V, const int IND, size_t k, const float *a,
         acc[r][1] = _mm512_fmadd_ps (x, w1, acc[r][1]);
     }
   }
-  act_consts_init (&kc, act);
-  switch (act.type) {
+  act_consts_init (&kc, *act);
+  switch (act->type) {
 #define STORE_CASE(T)                                                       \
     case T:                                                                 \
       store_rows (R, V, T, acc, &kc, c, ldc, res, ldr, m0, m1);             \
@@ -133,7 +134,7 @@ tile (const int R, const int V, const int IND, size_t k, const float *a,
 
 typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
     const float *, const float *, float *, size_t, const float *, size_t,
-    __mmask16, __mmask16, mnv3_act);
+    __mmask16, __mmask16, const mnv3_act *);
 
 /* One compiled tile shape: R rows, V vectors, dense or indirect A. */
 #define DEFINE_TILE(R, V, IND)                                              \
@@ -141,7 +142,7 @@ typedef void (*tile_fn) (size_t, const float *, size_t, const size_t *,
   tile_##R##x##V##_##IND (size_t k, const float *a, size_t lda,             \
       const size_t *koff, const float *w, const float *bias, float *c,      \
       size_t ldc, const float *res, size_t ldr, __mmask16 m0,               \
-      __mmask16 m1, mnv3_act act)                                           \
+      __mmask16 m1, const mnv3_act *act)                                    \
   {                                                                         \
     tile (R, V, IND, k, a, lda, koff, w, bias, c, ldc, res, ldr, m0, m1,    \
         act);                                                               \
@@ -334,7 +335,7 @@ mnv3_gemm_avx512 (size_t m, size_t n, const mnv3_gemm_args *g)
 
       tiles[rows][ind][wide] (k, a, g->a_stride, g->koff, g->w + j * k,
           g->bias + j, c + j, g->c_stride, res ? res + j : NULL,
-          g->res_stride, m0, m1, g->act);
+          g->res_stride, m0, m1, &g->act);
       j += wide ? NR : NR / 2;
     }
     i += (size_t) rows;
