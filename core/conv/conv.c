@@ -459,6 +459,45 @@ gemm_im2col (const gemm_job *j, int g, size_t r0, size_t r1, size_t col0,
   }
 }
 
+/* Rows [row0, row1) of a spatial kernel: the implicit GEMM on each output
+ * row's interior (taps all inside the input), im2col at the borders. */
+static void
+gemm_spatial (const gemm_job *j, int g, size_t row0, size_t row1,
+    size_t col0, size_t col1, float *block, mnv3_gemm_args *a)
+{
+  const mnv3_conv *c = j->c;
+  const mnv3_conv_params *p = &c->p;
+  const size_t oc = (size_t) p->oc;
+
+  for (size_t r = row0; r < row1;) {
+    const size_t oy = r / p->ow, row_start = oy * p->ow;
+    const size_t end = row_start + p->ow < row1 ? row_start + p->ow : row1;
+    const int iy = (int) oy * p->sh - p->pad_t;
+    size_t lo = row_start + c->ox_lo, hi = row_start + c->ox_hi;
+
+    if (iy < 0 || iy + (p->kh - 1) * p->dh >= p->ih)
+      lo = hi = end;            /* the whole row touches padding */
+    lo = lo < r ? r : lo > end ? end : lo;
+    hi = hi < lo ? lo : hi > end ? end : hi;
+    if (lo > r)
+      gemm_im2col (j, g, r, lo, col0, col1, block, a);
+    if (hi > lo) {
+      const int ix = (int) (lo - row_start) * p->sw - p->pad_l;
+      a->a = j->in + ((size_t) iy * p->iw + ix) * p->ic
+          + (size_t) g * (p->ic / p->groups);
+      a->a_stride = (size_t) p->sw * p->ic;
+      a->koff = c->koff;
+      a->c = j->out + lo * oc + g * c->n + col0;
+      a->res = j->res ? j->res + lo * oc + g * c->n + col0 : NULL;
+      c->kern.fn (hi - lo, col1 - col0, a);
+      a->koff = NULL;
+    }
+    if (end > hi)
+      gemm_im2col (j, g, hi, end, col0, col1, block, a);
+    r = end;
+  }
+}
+
 static void
 gemm_task (void *ctx, size_t t, int thread_index)
 {
@@ -498,38 +537,11 @@ gemm_task (void *ctx, size_t t, int thread_index)
     return;
   }
   float *block = j->blocks + (size_t) thread_index * block_floats (c);
-  if (!c->koff || j->in_scale) {
+  if (j->in_scale) {            /* only a gathered copy can carry the gate */
     gemm_im2col (j, g, row0, row1, col0, col1, block, &a);
     return;
   }
-  /* implicit GEMM on each output row's interior, im2col at the borders */
-  const mnv3_conv_params *p = &c->p;
-  for (size_t r = row0; r < row1;) {
-    const size_t oy = r / p->ow, row_start = oy * p->ow;
-    const size_t end = row_start + p->ow < row1 ? row_start + p->ow : row1;
-    const int iy = (int) oy * p->sh - p->pad_t;
-    size_t lo = row_start + c->ox_lo, hi = row_start + c->ox_hi;
-    if (iy < 0 || iy + (p->kh - 1) * p->dh >= p->ih)
-      lo = hi = end;            /* the whole row touches padding */
-    lo = lo < r ? r : lo > end ? end : lo;
-    hi = hi < lo ? lo : hi > end ? end : hi;
-    if (lo > r)
-      gemm_im2col (j, g, r, lo, col0, col1, block, &a);
-    if (hi > lo) {
-      const int ix = (int) (lo - row_start) * p->sw - p->pad_l;
-      a.a = j->in + ((size_t) iy * p->iw + ix) * p->ic
-          + (size_t) g * (p->ic / p->groups);
-      a.a_stride = (size_t) p->sw * p->ic;
-      a.koff = c->koff;
-      a.c = j->out + lo * oc + g * c->n + col0;
-      a.res = j->res ? j->res + lo * oc + g * c->n + col0 : NULL;
-      c->kern.fn (hi - lo, col1 - col0, &a);
-      a.koff = NULL;
-    }
-    if (end > hi)
-      gemm_im2col (j, g, hi, end, col0, col1, block, &a);
-    r = end;
-  }
+  gemm_spatial (j, g, row0, row1, col0, col1, block, &a);
 }
 
 #define SCALE_ROWS 32
