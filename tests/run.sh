@@ -1,6 +1,7 @@
 #!/bin/sh
-# The whole test suite: a release build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer.  Run from the source root.
+# The whole test suite: a release build, the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer, the engine without its x86
+# SIMD kernels, and (as root) the GstAnalytics path in a Debian 13 chroot.
 set -e
 cd "$(dirname "$0")/.."
 [ -d build ] || meson setup build
@@ -12,5 +13,9 @@ ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 \
   --timeout-multiplier 3
+# the portable C reference alone, as a non-x86 machine builds it
+[ -d build-nosimd ] || meson setup build-nosimd -Dsimd=disabled -Dgst=disabled
+ninja -C build-nosimd
+meson test -C build-nosimd --print-errorlogs --num-processes 2
 # GstAnalytics (GStreamer >= 1.24) in a Debian 13 chroot; skipped unless root
 sh tests/analytics/run-chroot.sh
