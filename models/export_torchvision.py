@@ -82,6 +82,9 @@ def build_parser():
                    help="write PREFIX.input.bin (NCHW float32) and "
                    "PREFIX.logits.bin (torch output) for a random input")
     p.add_argument("--quiet", action="store_true")
+    # options of the tasks that have them (models/<module>.add_arguments)
+    for task in ("segmentation",):
+        task_module(task).add_arguments(p)
     return p
 
 
@@ -198,6 +201,23 @@ def build_classification(args):
 
 TASKS = {"classification": build_classification}
 
+# Tasks with an exporter module of their own (models/<module>.py with
+# export(args)); the value in TASKS is only for --task's choices.
+TASK_MODULES = {"detection": "export_detection",
+                "segmentation": "export_segmentation"}
+TASKS.update({task: None for task in TASK_MODULES})
+
+
+def task_module(task):
+    """Import models/<module>.py of a TASK_MODULES task by path."""
+    import importlib.util
+    name = TASK_MODULES[task]
+    spec = importlib.util.spec_from_file_location(
+        "mnv3_" + name, os.path.join(HERE, name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
 
 # ---- export and check ---------------------------------------------------
 
@@ -298,6 +318,8 @@ def check(args, x, ref):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.task in TASK_MODULES:
+        return task_module(args.task).export(args)
     return export(args)
 
 

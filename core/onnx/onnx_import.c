@@ -11,7 +11,8 @@
  * Metadata contract (ONNX ModelProto.metadata_props -> mnv3_graph meta,
  * read back with mnv3_model_metadata()).  models/export_torchvision.py writes
  * these; every other key of the file is copied through unchanged.
- *   "task"    "classification" (later also "detection", "segmentation")
+ *   "task"    "classification", "detection" (anchor/box-coder keys listed
+ *             in models/export_detection.py), later "segmentation"
  *   "model"   the network's name, e.g. "mobilenet_v3_large"
  *   "labels"  class names in output index order, newline-separated
  *   "mean"    "r,g,b": three floats in 0..255 pixel units
@@ -120,6 +121,14 @@ onnx_input (onnx_ctx *cx, const Onnx__NodeProto *n, int i, onnx_val **out)
   if (!*out)
     return onnx_node_error (cx, MNV3_ERR_FORMAT,
         "input %d '%s' is not defined before use", i, n->input[i]);
+  /* a view has no layout of its own (onnx_internal.h) */
+  if ((*out)->view != ONNX_VIEW_NONE && strcmp (n->op_type, "Reshape") != 0
+      && strcmp (n->op_type, "Flatten") != 0
+      && strcmp (n->op_type, "Transpose") != 0
+      && strcmp (n->op_type, "Shape") != 0)
+    return onnx_node_error (cx, MNV3_ERR_UNSUPPORTED,
+        "input %d '%s' is a transposed/5-D tensor (only Reshape may use it)",
+        i, n->input[i]);
   return MNV3_OK;
 }
 
@@ -406,6 +415,9 @@ onnx_bind_outputs (onnx_ctx *cx)
     if (v->kind != ONNX_VAL_DYN)
       return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
           "onnx: graph output '%s' is a constant", name);
+    if (v->view != ONNX_VIEW_NONE)
+      return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
+          "onnx: graph output '%s' is a transposed or 5-D tensor", name);
     t = v->tensor;
     if (strcmp (g->tensors[t].name, name) != 0 || g->tensors[t].is_output) {
       mnv3_gtensor *src = &g->tensors[t];

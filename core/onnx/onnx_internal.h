@@ -51,7 +51,19 @@ typedef struct {
   /* dynamic tensors */
   int tensor;                  /* graph tensor id */
   int nhw;                     /* rank 3 [N,H,W] map to (N,H,W,1) (ArgMax) */
+  int view;                    /* onnx_view: a shape-only view of `tensor` */
 } onnx_val;
+
+/* Views: values that share the graph tensor of an NCHW rank-4 value
+ * x = [1,C,H,W] (NHWC memory: H,W,C) without a node, for the detection
+ * heads' view/permute/reshape (see onnx_op_transpose).  Only Reshape,
+ * Flatten, Transpose and Shape may consume a view. */
+typedef enum {
+  ONNX_VIEW_NONE = 0,
+  ONNX_VIEW_SPLIT5,            /* rank 5 [1,A,K,H,W] with A*K = C */
+  ONNX_VIEW_ROWMAJOR,          /* memory is the row-major order of dims:
+                                * [1,H,W,A,K] or [1,H,W,C] after Transpose */
+} onnx_view;
 
 /* A symbol: dim `d` (ONNX axis) of graph tensor `t`. */
 #define ONNX_SYM(t, d) ((int32_t) ((t) * 8 + (d)))

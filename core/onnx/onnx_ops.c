@@ -1071,6 +1071,93 @@ onnx_order_neutral (int rank, const int64_t *dims)
   return rank <= 3 || dims[1] == 1 || dims[2] * dims[3] == 1;
 }
 
+/* A view value `name` of x's graph tensor (no node; onnx_internal.h). */
+static mnv3_status
+onnx_view_define (onnx_ctx *cx, const char *name, const onnx_val *x,
+    onnx_view view, int rank, const int64_t *dims)
+{
+  onnx_val *o;
+  mnv3_status s = onnx_val_define (cx, name, &o);
+
+  if (s != MNV3_OK)
+    return s;
+  o->kind = ONNX_VAL_DYN;
+  o->rank = rank;
+  o->view = view;
+  o->tensor = x->tensor;
+  memcpy (o->dims, dims, (size_t) rank * sizeof *dims);
+  return MNV3_OK;
+}
+
+/* Reshapes into or out of a view, as torchvision's detection heads do:
+ *   [1,A*K,H,W] -Reshape-> [1,A,K,H,W] -Transpose(0,3,4,1,2)-> [1,H,W,A,K]
+ *   -Reshape-> [1,H*W*A,K]
+ * (or [1,C,H,W] -Transpose(0,2,3,1)-> [1,H,W,C] -Reshape-> [1,H*W*A,K]).
+ * The NHWC memory of the first tensor already is the last one's order, so
+ * only the final Reshape becomes a node: a plain copy (nchw_source 0) whose
+ * anchor dim is left to the planner (-1), so other input sizes work. */
+static mnv3_status
+onnx_reshape_view (onnx_ctx *cx, const Onnx__NodeProto *n, onnx_val *x,
+    int rank, const int64_t *dims)
+{
+  int d4[4];
+  mnv3_gnode nd;
+  mnv3_status s;
+
+  if (x->view == ONNX_VIEW_NONE && x->rank == 4 && rank == 5) {
+    if (dims[0] != 1 || dims[1] * dims[2] != x->dims[1]
+        || dims[3] != x->dims[2] || dims[4] != x->dims[3])
+      return onnx_node_error (cx, MNV3_ERR_UNSUPPORTED,
+          "5-D reshape other than splitting channels into [A,K]");
+    return onnx_view_define (cx, n->output[0], x, ONNX_VIEW_SPLIT5, rank,
+        dims);
+  }
+  if (x->view != ONNX_VIEW_ROWMAJOR || rank > 3 || rank < 1)
+    return onnx_node_error (cx, MNV3_ERR_UNSUPPORTED,
+        "reshape of a %d-D tensor to rank %d (only the detection-head "
+        "view/permute/reshape pattern is supported)", x->rank, rank);
+  if ((s = onnx_nhwc (cx, rank, dims, rank == 3, d4)) != MNV3_OK)
+    return s;
+  onnx_node_init (&nd, MNV3_OP_RESHAPE, x->tensor);
+  nd.u.reshape.shape[0] = 1;
+  nd.u.reshape.shape[1] = rank == 3 ? -1 : 1;
+  nd.u.reshape.shape[2] = rank == 3 ? d4[2] : 1;
+  nd.u.reshape.shape[3] = rank == 3 ? 1 : -1;
+  nd.u.reshape.nchw_source = 0;
+  return onnx_emit (cx, n, &nd, rank, dims);
+}
+
+static mnv3_status
+onnx_op_transpose (onnx_ctx *cx, const Onnx__NodeProto *n)
+{
+  static const int64_t split5[5] = {0, 3, 4, 1, 2}, nhwc[4] = {0, 2, 3, 1};
+  const int64_t *perm;
+  size_t np = onnx_attr_ints (n, "perm", &perm);
+  onnx_val *x;
+  int64_t dims[ONNX_MAX_RANK];
+  mnv3_status s = onnx_input (cx, n, 0, &x);
+
+  if (s != MNV3_OK)
+    return s;
+  if (!x || x->kind != ONNX_VAL_DYN)
+    return onnx_node_error (cx, MNV3_ERR_FORMAT, "input 0 is missing");
+  if (x->view == ONNX_VIEW_SPLIT5 && np == 5
+      && memcmp (perm, split5, sizeof split5) == 0) {
+    for (int d = 0; d < 5; d++)
+      dims[d] = x->dims[split5[d]];
+  } else if (x->view == ONNX_VIEW_NONE && x->rank == 4 && np == 4
+      && memcmp (perm, nhwc, sizeof nhwc) == 0) {
+    for (int d = 0; d < 4; d++)
+      dims[d] = x->dims[nhwc[d]];
+  } else {
+    return onnx_node_error (cx, MNV3_ERR_UNSUPPORTED,
+        "Transpose other than NCHW->NHWC or the detection heads' "
+        "(0,3,4,1,2) after a channel split");
+  }
+  return onnx_view_define (cx, n->output[0], x, ONNX_VIEW_ROWMAJOR,
+      (int) np, dims);
+}
+
 static mnv3_status
 onnx_op_reshape (onnx_ctx *cx, const Onnx__NodeProto *n)
 {
@@ -1089,6 +1176,8 @@ onnx_op_reshape (onnx_ctx *cx, const Onnx__NodeProto *n)
     s = onnx_squeeze_shape (cx, n, x, op[0] == 'U', &rank, dims);
   if (s != MNV3_OK)
     return s;
+  if (x->view != ONNX_VIEW_NONE || rank == 5)
+    return onnx_reshape_view (cx, n, x, rank, dims);
   if (rank > 4)
     return onnx_node_error (cx, MNV3_ERR_UNSUPPORTED, "rank %d result", rank);
   if (!onnx_order_neutral (x->rank, x->dims)
@@ -1217,6 +1306,7 @@ static const struct {
   {"Flatten", onnx_op_reshape},
   {"Squeeze", onnx_op_reshape},
   {"Unsqueeze", onnx_op_reshape},
+  {"Transpose", onnx_op_transpose},
   {"Identity", onnx_op_identity},
   {"Dropout", onnx_op_identity},
   {"Softmax", onnx_op_softmax},
