@@ -398,6 +398,8 @@ mnv3_session_get_stats (const mnv3_session *s, mnv3_session_stats *st)
     st->num_layers++;
     if (x->conv)
       st->weight_bytes += mnv3_conv_packed_bytes (x->conv);
+    if (x->dwconv)
+      st->weight_bytes += mnv3_dwconv_packed_bytes (x->dwconv);
   }
 }
 

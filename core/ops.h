@@ -128,6 +128,7 @@ mnv3_dwconv *mnv3_dwconv_create (mnv3_isa isa, const mnv3_dwconv_params *p,
 size_t mnv3_dwconv_scratch_size (const mnv3_dwconv *d, int num_threads);
 void mnv3_dwconv_run (const mnv3_dwconv *d, const float *in, float *out,
     void *scratch, mnv3_threadpool *tp);
+size_t mnv3_dwconv_packed_bytes (const mnv3_dwconv *d);
 void mnv3_dwconv_free (mnv3_dwconv *d);
 
 /* ---- element-wise binary (core/elementwise/) ------------------------- */

@@ -183,3 +183,11 @@ mnv3_dwconv_free (mnv3_dwconv *d)
   free (d->zero);
   free (d);
 }
+
+size_t
+mnv3_dwconv_packed_bytes (const mnv3_dwconv *d)
+{
+  if (!d)
+    return 0;
+  return ((size_t) d->p.kh * d->p.kw + 1) * d->cp * sizeof (float);
+}
