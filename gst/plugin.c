@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 
 GST_ELEMENT_REGISTER_DECLARE (mnv3classify);
+GST_ELEMENT_REGISTER_DECLARE (mnv3segment);
 #ifdef HAVE_MNV3OVERLAY
 GST_ELEMENT_REGISTER_DECLARE (mnv3overlay);
 #endif
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (mnv3classify, plugin);
+  ret |= GST_ELEMENT_REGISTER (mnv3segment, plugin);
 #ifdef HAVE_MNV3OVERLAY
   ret |= GST_ELEMENT_REGISTER (mnv3overlay, plugin);
 #endif

@@ -3,6 +3,7 @@
  * Classification post-processing (see classify.h for the contract).
  */
 #include "classify.h"
+#include "segment.h"
 
 #include <errno.h>
 #include <math.h>
@@ -355,6 +356,13 @@ mnv3_normalization_from_model (const mnv3_model *m, float mean[3],
   memcpy (std, dstd, sizeof dstd);
   if (!m)
     return;
+  /* released segmenters that do not state theirs (models/segment.c) */
+  const mnv3_segment_known *k = mnv3_segment_known_model (m);
+  if (k && !mnv3_model_metadata (m, "mean") && !mnv3_model_metadata (m, "std"))
+    for (int c = 0; c < 3; c++) {
+      mean[c] = k->mean;
+      std[c] = k->std;
+    }
   mnv3_normalization_parse (mnv3_model_metadata (m, "mean"), mean);
   if (mnv3_normalization_parse (mnv3_model_metadata (m, "std"), std) == 0)
     for (int c = 0; c < 3; c++)

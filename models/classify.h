@@ -83,7 +83,9 @@ const char *mnv3_labels_name (const mnv3_labels *labels, int i,
 int mnv3_normalization_parse (const char *text, float v[3]);
 
 /* mean/std from the model's "mean"/"std" metadata, each falling back to
- * the ImageNet values above when absent or malformed.  m may be NULL. */
+ * the ImageNet values above when absent or malformed; a released segmenter
+ * known to models/segment.h that states neither gets its own values.  m may
+ * be NULL. */
 void mnv3_normalization_from_model (const mnv3_model *m, float mean[3],
     float std[3]);
 

@@ -1,0 +1,972 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pipeline-bench: how fast the mnv3 GStreamer elements classify video.
+ *
+ * For every frame size x pixel format x thread count it measures:
+ *
+ *  1. pre-processing alone: mnv3_preprocess_run from the frame to the
+ *     model's input tensor (the same call, plan and thread pool as
+ *     mnv3classify), and the network alone (mnv3_session_run), median and
+ *     p99 over --runs calls;
+ *  2. throughput: videotestsrc is-live=false num-buffers=N ! caps !
+ *     mnv3classify inference-interval=1 ! mnv3overlay ! fakesink sync=false,
+ *     as fast as it goes -> frames per second (and the same without the
+ *     mnv3 elements: what the source alone costs);
+ *  3. live: videotestsrc is-live=true at --fps for --seconds, ending in a
+ *     fakesink that behaves like a display sink (sync=true qos=true
+ *     max-lateness=20 ms) -> frames in and out, dropped by the sink, frames
+ *     inferred and skipped by mnv3classify (its read-only properties), its
+ *     inference-fps, mean-latency and its share of the LATENCY query.
+ *
+ * In modes 2 and 3 two pad probes timestamp every buffer with the monotonic
+ * clock on mnv3classify's sink pad and on fakesink's sink pad: their
+ * difference is the latency the two mnv3 elements add to each buffer
+ * (median and p99).  The sink-pad probe fires before the sink waits for the
+ * clock, so the figure is processing time, not display scheduling.
+ *
+ * Output: a plain table, or Markdown tables with --markdown.  The header
+ * names the CPU, the load average before and after, and the plugin file.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "mnv3.h"
+#include "preprocess.h"
+
+#ifndef MNV3_BENCH_DEFAULT_MODEL
+#define MNV3_BENCH_DEFAULT_MODEL "models/mobilenet_v3_small_224_1.0_uint8.tflite"
+#endif
+
+/* A display sink: late frames are reported upstream (QoS) and dropped when
+ * more than 20 ms late, as xvimagesink and glimagesink do. */
+#define LIVE_SINK "fakesink name=sink sync=true qos=true max-lateness=20000000"
+
+/* ---- options -------------------------------------------------------------- */
+
+typedef struct {
+  gchar *sizes, *formats, *threads, *mode, *model;
+  gint frames, runs, seconds, fps;
+  gboolean markdown;
+} bench_options;
+
+typedef struct {
+  int width, height;
+} frame_size;
+
+typedef struct {
+  GArray *sizes;     /* frame_size */
+  GPtrArray *formats;        /* gchar*, GStreamer names */
+  GArray *threads;   /* int */
+  gboolean pre, throughput, live;
+} bench_plan;
+
+/* Set when a measurement could not be made: the exit status says so. */
+static gboolean any_failed;
+
+/* ---- small statistics ----------------------------------------------------- */
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Median, p99 (nearest rank) and maximum of n values; sorts them in
+ * place.  max may be NULL. */
+static void
+stats_summary (double *v, size_t n, double *median, double *p99,
+    double *max)
+{
+  size_t k;
+
+  if (n == 0) {
+    *median = *p99 = NAN;
+    if (max)
+      *max = NAN;
+    return;
+  }
+  qsort (v, n, sizeof *v, cmp_double);
+  if (max)
+    *max = v[n - 1];
+  *median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  k = (size_t) ceil (0.99 * n);
+  *p99 = v[k > 0 ? k - 1 : 0];
+}
+
+/* ---- machine description -------------------------------------------------- */
+
+static gchar *
+machine_cpu_model (void)
+{
+  gchar *text = NULL, *model = NULL;
+  gchar **lines;
+  int i;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
+    return g_strdup ("unknown CPU");
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] && !model; i++) {
+    if (g_str_has_prefix (lines[i], "model name")) {
+      const char *colon = strchr (lines[i], ':');
+      if (colon)
+        model = g_strstrip (g_strdup (colon + 1));
+    }
+  }
+  g_strfreev (lines);
+  g_free (text);
+  return model ? model : g_strdup ("unknown CPU");
+}
+
+/* The 1-, 5- and 15-minute load averages as written by the kernel. */
+static gchar *
+machine_load (void)
+{
+  gchar *text = NULL;
+  gchar **f;
+  gchar *out;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return g_strdup ("?");
+  f = g_strsplit (text, " ", 4);
+  out = g_strv_length (f) >= 3 ? g_strdup_printf ("%s %s %s", f[0], f[1], f[2])
+      : g_strdup ("?");
+  g_strfreev (f);
+  g_free (text);
+  return out;
+}
+
+/* ---- table output ---------------------------------------------------------- */
+
+typedef struct {
+  const char *title;
+  int ncols;
+  const char **headers;
+  GPtrArray *cells;          /* ncols strings a row */
+} table;
+
+static void
+table_init (table * t, const char *title, const char **headers, int ncols)
+{
+  t->title = title;
+  t->headers = headers;
+  t->ncols = ncols;
+  t->cells = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Append one row: ncols printf-formatted cells, one format per cell. */
+static void
+table_add (table * t, ...)
+{
+  va_list ap;
+  int c;
+
+  va_start (ap, t);
+  for (c = 0; c < t->ncols; c++)
+    g_ptr_array_add (t->cells, g_strdup (va_arg (ap, const char *)));
+  va_end (ap);
+}
+
+/* The first `left` columns are text (left-aligned), the rest numbers. */
+static void
+table_print (const table * t, int left, gboolean markdown)
+{
+  guint nrows = t->cells->len / t->ncols, r;
+  int c, *w = g_new0 (int, t->ncols);
+
+  for (c = 0; c < t->ncols; c++) {
+    w[c] = (int) strlen (t->headers[c]);
+    for (r = 0; r < nrows; r++) {
+      int l = (int) strlen (g_ptr_array_index (t->cells, r * t->ncols + c));
+      w[c] = MAX (w[c], l);
+    }
+  }
+  if (markdown) {
+    printf ("\n%s\n\n|", t->title);
+    for (c = 0; c < t->ncols; c++)
+      printf (" %s |", t->headers[c]);
+    printf ("\n|");
+    for (c = 0; c < t->ncols; c++)
+      printf (c < left ? "---|" : "---:|");
+    printf ("\n");
+    for (r = 0; r < nrows; r++) {
+      printf ("|");
+      for (c = 0; c < t->ncols; c++)
+        printf (" %s |", (char *) g_ptr_array_index (t->cells,
+                r * t->ncols + c));
+      printf ("\n");
+    }
+  } else {
+    printf ("\n%s\n", t->title);
+    for (c = 0; c < t->ncols; c++)
+      printf (c < left ? "%-*s  " : "%*s  ", w[c], t->headers[c]);
+    printf ("\n");
+    for (r = 0; r < nrows; r++) {
+      for (c = 0; c < t->ncols; c++)
+        printf (c < left ? "%-*s  " : "%*s  ", w[c],
+            (char *) g_ptr_array_index (t->cells, r * t->ncols + c));
+      printf ("\n");
+    }
+  }
+  fflush (stdout);
+  g_free (w);
+}
+
+static void
+table_clear (table * t)
+{
+  g_ptr_array_unref (t->cells);
+}
+
+/* A number as a cell; "-" when not measured. */
+static gchar *
+fmt (const char *format, double v)
+{
+  static gchar buf[16][32];
+  static int next;
+  gchar *b = buf[next++ % 16];
+
+  if (isnan (v))
+    return strcpy (b, "-");
+  g_snprintf (b, sizeof buf[0], format, v);
+  return b;
+}
+
+/* ---- 1. pre-processing and network alone --------------------------------- */
+
+static gboolean
+pixel_format_of (GstVideoFormat f, mnv3_pixel_format * out)
+{
+  switch (f) {
+    case GST_VIDEO_FORMAT_I420: *out = MNV3_PIXEL_I420; return TRUE;
+    case GST_VIDEO_FORMAT_NV12: *out = MNV3_PIXEL_NV12; return TRUE;
+    case GST_VIDEO_FORMAT_RGB: *out = MNV3_PIXEL_RGB; return TRUE;
+    case GST_VIDEO_FORMAT_BGR: *out = MNV3_PIXEL_BGR; return TRUE;
+    case GST_VIDEO_FORMAT_RGBx: *out = MNV3_PIXEL_RGBX; return TRUE;
+    case GST_VIDEO_FORMAT_BGRx: *out = MNV3_PIXEL_BGRX; return TRUE;
+    case GST_VIDEO_FORMAT_xRGB: *out = MNV3_PIXEL_XRGB; return TRUE;
+    case GST_VIDEO_FORMAT_xBGR: *out = MNV3_PIXEL_XBGR; return TRUE;
+    case GST_VIDEO_FORMAT_RGBA: *out = MNV3_PIXEL_RGBA; return TRUE;
+    case GST_VIDEO_FORMAT_BGRA: *out = MNV3_PIXEL_BGRA; return TRUE;
+    case GST_VIDEO_FORMAT_ARGB: *out = MNV3_PIXEL_ARGB; return TRUE;
+    case GST_VIDEO_FORMAT_ABGR: *out = MNV3_PIXEL_ABGR; return TRUE;
+    default: return FALSE;
+  }
+}
+
+typedef struct {
+  double pre_med, pre_p99, net_med, net_p99;
+  const char *isa;
+} alone_result;
+
+/* Time `runs` calls after 5 untimed ones; milliseconds into v. */
+#define TIME_CALLS(v, runs, call) do {                                   \
+    int i_;                                                              \
+    for (i_ = -5; i_ < (runs); i_++) {                                   \
+      gint64 t0_ = g_get_monotonic_time ();                              \
+      call;                                                              \
+      if (i_ >= 0)                                                       \
+        (v)[i_] = (g_get_monotonic_time () - t0_) / 1000.0;              \
+    }                                                                    \
+  } while (0)
+
+/* Pre-processing of one frame of the given size and format into the
+ * model's input, planned as mnv3classify plans it (stretch; BT.709, the
+ * matrix does not change the time), with the session's thread pool; then
+ * the network alone. */
+static gboolean
+bench_alone (const mnv3_model * model, frame_size sz, const char *format,
+    int threads, int runs, alone_result * res)
+{
+  GstVideoInfo info;
+  GstVideoFormat vf = gst_video_format_from_string (format);
+  mnv3_preprocess_params p = { 0 };
+  mnv3_session_options o = mnv3_session_options_default ();
+  mnv3_session *s = NULL;
+  mnv3_preprocess *pp = NULL;
+  mnv3_tensor_info in;
+  mnv3_frame frame;
+  uint8_t *data = NULL;
+  double *v = g_new (double, runs);
+  gboolean ok = FALSE;
+  guint i;
+  int c;
+
+  if (!pixel_format_of (vf, &p.format)
+      || !gst_video_info_set_format (&info, vf, sz.width, sz.height)) {
+    g_printerr ("pipeline-bench: format %s is not one mnv3 reads\n", format);
+    goto out;
+  }
+  o.num_threads = threads;
+  if (mnv3_session_create (model, &o, &s) != MNV3_OK
+      || mnv3_session_input_info (s, 0, &in) != MNV3_OK) {
+    g_printerr ("pipeline-bench: session: %s\n", mnv3_last_error ());
+    goto out;
+  }
+  res->isa = mnv3_isa_name (mnv3_session_isa (s));
+  p.matrix = MNV3_MATRIX_BT709;
+  p.src_width = sz.width;
+  p.src_height = sz.height;
+  p.dst_height = (int) in.dims[1];
+  p.dst_width = (int) in.dims[2];
+  mnv3_preprocess_fit (MNV3_FIT_STRETCH, p.src_width, p.src_height,
+      p.dst_width, p.dst_height, &p.src, &p.dst);
+  for (c = 0; c < 3; c++) {
+    p.mean[c] = 127.5f;        /* the values do not change the time */
+    p.std[c] = 127.5f;
+    p.pad_value[c] = -1.0f;
+  }
+  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
+  if (!pp || posix_memalign ((void **) &data, 64, info.size) != 0) {
+    g_printerr ("pipeline-bench: pre-processing: %s\n", mnv3_last_error ());
+    goto out;
+  }
+  /* any content: the work does not depend on the pixel values */
+  for (i = 0; i < info.size; i++)
+    data[i] = (uint8_t) (i * 7 + (i >> 12));
+  memset (&frame, 0, sizeof frame);
+  for (i = 0; i < GST_VIDEO_INFO_N_PLANES (&info) && i < 3; i++) {
+    frame.planes[i] = data + GST_VIDEO_INFO_PLANE_OFFSET (&info, i);
+    frame.strides[i] = GST_VIDEO_INFO_PLANE_STRIDE (&info, i);
+  }
+
+  TIME_CALLS (v, runs, mnv3_preprocess_run (pp, &frame,
+          mnv3_session_input (s, 0), s));
+  stats_summary (v, runs, &res->pre_med, &res->pre_p99, NULL);
+  TIME_CALLS (v, runs, mnv3_session_run (s));
+  stats_summary (v, runs, &res->net_med, &res->net_p99, NULL);
+  ok = TRUE;
+out:
+  free (data);
+  if (pp)
+    mnv3_preprocess_free (pp);
+  if (s)
+    mnv3_session_free (s);
+  g_free (v);
+  return ok;
+}
+
+/* ---- 2 and 3. pipelines ----------------------------------------------------- */
+
+/* Arrival times (monotonic, microseconds) and PTS of each buffer at a pad.
+ * Written by the streaming thread only: the pipeline has no queue. */
+typedef struct {
+  GArray *us, *pts;
+} pad_log;
+
+static GstPadProbeReturn
+pad_log_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  pad_log *log = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+
+  (void) pad;
+  g_array_append_val (log->us, now);
+  g_array_append_val (log->pts, pts);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+pad_log_init (pad_log * log, guint reserve)
+{
+  log->us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), reserve);
+  log->pts = g_array_sized_new (FALSE, FALSE, sizeof (GstClockTime), reserve);
+}
+
+static void
+pad_log_clear (pad_log * log)
+{
+  g_array_unref (log->us);
+  g_array_unref (log->pts);
+}
+
+static gboolean
+attach_probe (GstElement * pipe, const char *element, const char *pad,
+    pad_log * log)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipe), element);
+  GstPad *p = e ? gst_element_get_static_pad (e, pad) : NULL;
+
+  if (p)
+    gst_pad_add_probe (p, GST_PAD_PROBE_TYPE_BUFFER, pad_log_probe, log, NULL);
+  if (p)
+    gst_object_unref (p);
+  if (e)
+    gst_object_unref (e);
+  return p != NULL;
+}
+
+typedef struct {
+  gboolean ok;
+  guint frames_in, frames_out;           /* at mnv3classify / fakesink pads */
+  guint64 rendered, dropped;             /* fakesink's stats */
+  guint64 inferred, skipped;             /* mnv3classify's properties */
+  double inference_fps, mean_latency;    /* ditto */
+  double latency_start, latency_answer;  /* mnv3classify's share, ms, when
+                                          * PLAYING and at EOS */
+  double fps;                            /* steady rate at the sink */
+  double wall_s;                         /* first buffer in to last out */
+  double add_med, add_p99, add_max;      /* per-buffer added latency, ms */
+} run_result;
+
+/* Frames per second at the sink after the first few (start-up) frames. */
+static double
+steady_fps (const pad_log * out)
+{
+  guint n = out->us->len, k = MIN (10, n / 10);
+  gint64 t0, t1;
+
+  if (n < 3)
+    return NAN;
+  t0 = g_array_index (out->us, gint64, k);
+  t1 = g_array_index (out->us, gint64, n - 1);
+  return t1 > t0 ? (n - 1 - k) * 1e6 / (t1 - t0) : NAN;
+}
+
+/* Added latency per buffer: pair the logs by PTS (nothing between the two
+ * pads drops or reorders, but pair by PTS anyway to be sure). */
+static void
+added_latency (const pad_log * in, const pad_log * out, double *med,
+    double *p99, double *max)
+{
+  double *v = g_new (double, out->us->len + 1);
+  guint i, j = 0, n = 0;
+
+  for (i = 0; i < out->us->len; i++) {
+    GstClockTime pts = g_array_index (out->pts, GstClockTime, i);
+    while (j < in->us->len && g_array_index (in->pts, GstClockTime, j) != pts)
+      j++;
+    if (j == in->us->len)
+      break;
+    v[n++] = (g_array_index (out->us, gint64, i) -
+        g_array_index (in->us, gint64, j)) / 1000.0;
+    j++;
+  }
+  stats_summary (v, n, med, p99, max);
+  g_free (v);
+}
+
+/* mnv3classify's share of the LATENCY query: the answer on its source pad
+ * minus the answer of its upstream peer. */
+static double
+element_latency_ms (GstElement * cls)
+{
+  GstPad *src = gst_element_get_static_pad (cls, "src");
+  GstPad *sink = gst_element_get_static_pad (cls, "sink");
+  GstQuery *q1 = gst_query_new_latency (), *q2 = gst_query_new_latency ();
+  GstClockTime ours = 0, up = 0;
+  double ms = NAN;
+
+  if (gst_pad_query (src, q1) && gst_pad_peer_query (sink, q2)) {
+    gst_query_parse_latency (q1, NULL, &ours, NULL);
+    gst_query_parse_latency (q2, NULL, &up, NULL);
+    ms = ((double) ours - (double) up) / GST_MSECOND;
+  }
+  gst_query_unref (q1);
+  gst_query_unref (q2);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  return ms;
+}
+
+static void
+print_error (GstMessage * m)
+{
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  gst_message_parse_error (m, &err, &dbg);
+  g_printerr ("pipeline-bench: %s: %s (%s)\n", GST_OBJECT_NAME (m->src),
+      err->message, dbg ? dbg : "");
+  g_clear_error (&err);
+  g_free (dbg);
+}
+
+static gboolean
+wait_eos (GstElement * pipe, double timeout_s)
+{
+  GstBus *bus = gst_element_get_bus (pipe);
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * 1e6);
+  gboolean ok = FALSE;
+
+  for (;;) {
+    gint64 left = end - g_get_monotonic_time ();
+    GstMessage *m;
+
+    if (left <= 0) {
+      g_printerr ("pipeline-bench: no EOS after %.0f s\n", timeout_s);
+      break;
+    }
+    m = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_LATENCY);
+    if (!m)
+      continue;
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_LATENCY) {
+      /* mnv3classify asks for this when its latency grew */
+      gst_bin_recalculate_latency (GST_BIN (pipe));
+    } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+      print_error (m);
+      gst_message_unref (m);
+      break;
+    } else {
+      ok = TRUE;
+      gst_message_unref (m);
+      break;
+    }
+    gst_message_unref (m);
+  }
+  gst_object_unref (bus);
+  return ok;
+}
+
+static void
+read_sink_stats (GstElement * pipe, run_result * r)
+{
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstStructure *st = NULL;
+
+  g_object_get (sink, "stats", &st, NULL);
+  if (st) {
+    gst_structure_get_uint64 (st, "rendered", &r->rendered);
+    gst_structure_get_uint64 (st, "dropped", &r->dropped);
+    gst_structure_free (st);
+  }
+  gst_object_unref (sink);
+}
+
+/* Run one pipeline description to EOS and measure it.  The classifier, if
+ * any, is named "cls"; the sink "sink". */
+static void
+run_pipeline (const char *desc, guint frames, double timeout_s,
+    run_result * r)
+{
+  GError *err = NULL;
+  GstElement *pipe = gst_parse_launch (desc, &err);
+  GstElement *cls;
+  pad_log in, out;
+
+  memset (r, 0, sizeof *r);
+  r->inference_fps = r->mean_latency = NAN;
+  r->latency_start = r->latency_answer = NAN;
+  r->add_med = r->add_p99 = r->add_max = r->fps = r->wall_s = NAN;
+  if (!pipe) {
+    g_printerr ("pipeline-bench: %s\n  %s\n", desc, err->message);
+    g_clear_error (&err);
+    any_failed = TRUE;
+    return;
+  }
+  pad_log_init (&in, frames + 16);
+  pad_log_init (&out, frames + 16);
+  cls = gst_bin_get_by_name (GST_BIN (pipe), "cls");
+  if (cls)
+    attach_probe (pipe, "cls", "sink", &in);
+  attach_probe (pipe, "sink", "sink", &out);
+
+  if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    GstBus *bus = gst_element_get_bus (pipe);
+    GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+    g_printerr ("pipeline-bench: cannot start: %s\n", desc);
+    if (m) {
+      print_error (m);
+      gst_message_unref (m);
+    }
+    gst_object_unref (bus);
+    goto stop;
+  }
+  /* what the element says before it has measured real frames (its
+   * warm-up estimate): the latency the pipeline is configured with */
+  if (cls && gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND) !=
+      GST_STATE_CHANGE_FAILURE)
+    r->latency_start = element_latency_ms (cls);
+  if (wait_eos (pipe, timeout_s)) {
+    r->ok = TRUE;
+    r->frames_in = in.us->len;
+    r->frames_out = out.us->len;
+    r->fps = steady_fps (&out);
+    read_sink_stats (pipe, r);
+    if (cls) {
+      g_object_get (cls, "frames-inferred", &r->inferred,
+          "frames-skipped", &r->skipped, "inference-fps", &r->inference_fps,
+          "mean-latency", &r->mean_latency, NULL);
+      r->latency_answer = element_latency_ms (cls);
+      added_latency (&in, &out, &r->add_med, &r->add_p99, &r->add_max);
+      if (in.us->len && out.us->len)
+        r->wall_s = (g_array_index (out.us, gint64, out.us->len - 1) -
+            g_array_index (in.us, gint64, 0)) / 1e6;
+    }
+  }
+stop:
+  if (!r->ok)
+    any_failed = TRUE;
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  if (cls)
+    gst_object_unref (cls);
+  gst_object_unref (pipe);
+  pad_log_clear (&in);
+  pad_log_clear (&out);
+}
+
+static gchar *
+caps_string (frame_size sz, const char *format, int fps)
+{
+  return g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,"
+      "framerate=%d/1", format, sz.width, sz.height, fps);
+}
+
+static gchar *
+classify_string (int threads, const char *model)
+{
+  return g_strdup_printf ("mnv3classify name=cls num-threads=%d "
+      "inference-interval=1%s%s%s", threads, model ? " model=\"" : "",
+      model ? model : "", model ? "\"" : "");
+}
+
+static gboolean
+have_element (const char *name)
+{
+  GstElementFactory *f = gst_element_factory_find (name);
+
+  if (f)
+    gst_object_unref (f);
+  return f != NULL;
+}
+
+/* ---- the sweep -------------------------------------------------------------- */
+
+static gboolean
+parse_list (const char *s, bench_plan * plan, int what)
+{
+  gchar **items = g_strsplit (s, ",", -1);
+  gboolean ok = TRUE;
+  int i;
+
+  for (i = 0; items[i] && ok; i++) {
+    const char *it = g_strstrip (items[i]);
+    if (what == 0) {
+      frame_size sz;
+      ok = sscanf (it, "%dx%d", &sz.width, &sz.height) == 2
+          && sz.width > 0 && sz.height > 0;
+      if (ok)
+        g_array_append_val (plan->sizes, sz);
+    } else if (what == 1) {
+      mnv3_pixel_format pf;
+      ok = pixel_format_of (gst_video_format_from_string (it), &pf);
+      if (ok)
+        g_ptr_array_add (plan->formats, g_strdup (it));
+    } else {
+      int t = atoi (it);
+      ok = t >= 1 && t <= 256;
+      if (ok)
+        g_array_append_val (plan->threads, t);
+    }
+    if (!ok)
+      g_printerr ("pipeline-bench: bad value '%s'\n", it);
+  }
+  g_strfreev (items);
+  return ok && i > 0;
+}
+
+static const char *
+plugin_file (void)
+{
+  GstElementFactory *f = gst_element_factory_find ("mnv3classify");
+  GstPlugin *p = f ? gst_plugin_feature_get_plugin (GST_PLUGIN_FEATURE (f))
+      : NULL;
+  static gchar path[1024];
+
+  g_strlcpy (path, p && gst_plugin_get_filename (p) ?
+      gst_plugin_get_filename (p) : "?", sizeof path);
+  if (p)
+    gst_object_unref (p);
+  if (f)
+    gst_object_unref (f);
+  return path;
+}
+
+static void
+sweep_alone (const bench_options * o, const bench_plan * plan,
+    const char *model_path)
+{
+  static const char *h[] = { "size", "format", "threads", "pre-proc ms",
+    "p99", "network ms", "p99", "sum ms", "isa"
+  };
+  mnv3_model *model = NULL;
+  table t;
+  guint s, f, k;
+
+  if (mnv3_model_load (model_path, &model) != MNV3_OK) {
+    g_printerr ("pipeline-bench: %s: %s\n", model_path, mnv3_last_error ());
+    any_failed = TRUE;
+    return;
+  }
+  table_init (&t, "Pre-processing alone (mnv3_preprocess_run, frame -> "
+      "224x224 float tensor) and network alone (mnv3_session_run); median "
+      "and p99 of --runs calls", h, G_N_ELEMENTS (h));
+  for (s = 0; s < plan->sizes->len; s++)
+    for (f = 0; f < plan->formats->len; f++)
+      for (k = 0; k < plan->threads->len; k++) {
+        frame_size sz = g_array_index (plan->sizes, frame_size, s);
+        const char *fm = g_ptr_array_index (plan->formats, f);
+        int th = g_array_index (plan->threads, int, k);
+        alone_result r;
+        gchar *size = g_strdup_printf ("%dx%d", sz.width, sz.height);
+        gchar *ths = g_strdup_printf ("%d", th);
+
+        if (!bench_alone (model, sz, fm, th, o->runs, &r))
+          any_failed = TRUE;
+        else
+          table_add (&t, size, fm, ths, fmt ("%.3f", r.pre_med),
+              fmt ("%.3f", r.pre_p99), fmt ("%.3f", r.net_med),
+              fmt ("%.3f", r.net_p99), fmt ("%.3f", r.pre_med + r.net_med),
+              r.isa);
+        g_free (size);
+        g_free (ths);
+      }
+  table_print (&t, 2, o->markdown);
+  table_clear (&t);
+  mnv3_model_free (model);
+}
+
+static void
+sweep_throughput (const bench_options * o, const bench_plan * plan)
+{
+  static const char *h[] = { "size", "format", "threads", "frames", "fps",
+    "source-only fps", "added ms (median)", "p99", "max", "mean-latency ms",
+    "inferred", "skipped"
+  };
+  table t;
+  guint s, f, k;
+
+  table_init (&t, "Throughput: videotestsrc is-live=false num-buffers=N ! "
+      "mnv3classify inference-interval=1 ! mnv3overlay ! fakesink sync=false",
+      h, G_N_ELEMENTS (h));
+  for (s = 0; s < plan->sizes->len; s++)
+    for (f = 0; f < plan->formats->len; f++) {
+      frame_size sz = g_array_index (plan->sizes, frame_size, s);
+      const char *fm = g_ptr_array_index (plan->formats, f);
+      gchar *caps = caps_string (sz, fm, 30);
+      gchar *desc = g_strdup_printf ("videotestsrc is-live=false "
+          "num-buffers=%d ! %s ! fakesink name=sink sync=false", o->frames,
+          caps);
+      run_result src_only;
+
+      /* what the source and sink cost without mnv3 */
+      run_pipeline (desc, o->frames, 60 + o->frames, &src_only);
+      g_free (desc);
+      for (k = 0; k < plan->threads->len; k++) {
+        int th = g_array_index (plan->threads, int, k);
+        gchar *cl = classify_string (th, o->model);
+        gchar *size = g_strdup_printf ("%dx%d", sz.width, sz.height);
+        gchar *ths = g_strdup_printf ("%d", th);
+        run_result r;
+
+        desc = g_strdup_printf ("videotestsrc is-live=false num-buffers=%d "
+            "! %s ! %s ! mnv3overlay ! fakesink name=sink sync=false",
+            o->frames, caps, cl);
+        run_pipeline (desc, o->frames, 60 + o->frames, &r);
+        if (r.ok)
+          table_add (&t, size, fm, ths, fmt ("%.0f", r.frames_out),
+              fmt ("%.1f", r.fps), fmt ("%.0f", src_only.fps),
+              fmt ("%.2f", r.add_med), fmt ("%.2f", r.add_p99),
+              fmt ("%.1f", r.add_max), fmt ("%.2f", r.mean_latency),
+              fmt ("%.0f", r.inferred),
+              fmt ("%.0f", r.skipped));
+        g_free (desc);
+        g_free (cl);
+        g_free (size);
+        g_free (ths);
+      }
+      g_free (caps);
+    }
+  table_print (&t, 2, o->markdown);
+  table_clear (&t);
+}
+
+/* Also says whether the bar is met: every 1920x1080 run with 2 threads
+ * rendered every frame and inferred on every one. */
+static void
+sweep_live (const bench_options * o, const bench_plan * plan)
+{
+  static const char *h[] = { "size", "format", "threads", "frames in",
+    "out", "dropped", "inferred", "skipped", "fps out", "inference-fps",
+    "mean-latency ms", "LATENCY ms start/end", "added ms (median)", "p99", "max"
+  };
+  int bar_runs = 0, bar_met = 0;
+  guint frames = (guint) (o->seconds * o->fps);
+  table t;
+  guint s, f, k;
+  gchar *title = g_strdup_printf ("Live: videotestsrc is-live=true "
+      "num-buffers=%u at %d fps ! mnv3classify inference-interval=1 ! "
+      "mnv3overlay ! %s", frames, o->fps, LIVE_SINK);
+
+  table_init (&t, title, h, G_N_ELEMENTS (h));
+  for (s = 0; s < plan->sizes->len; s++)
+    for (f = 0; f < plan->formats->len; f++)
+      for (k = 0; k < plan->threads->len; k++) {
+        frame_size sz = g_array_index (plan->sizes, frame_size, s);
+        const char *fm = g_ptr_array_index (plan->formats, f);
+        int th = g_array_index (plan->threads, int, k);
+        gchar *caps = caps_string (sz, fm, o->fps);
+        gchar *cl = classify_string (th, o->model);
+        gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
+            "num-buffers=%u ! %s ! %s ! mnv3overlay ! " LIVE_SINK,
+            frames, caps, cl);
+        gchar *size = g_strdup_printf ("%dx%d", sz.width, sz.height);
+        gchar *ths = g_strdup_printf ("%d", th);
+        run_result r;
+
+        gchar *lat;
+
+        run_pipeline (desc, frames, 30 + 3.0 * frames / o->fps, &r);
+        lat = g_strdup_printf ("%.2f/%.2f", r.latency_start, r.latency_answer);
+        if (r.ok) {
+          table_add (&t, size, fm, ths, fmt ("%.0f", r.frames_in),
+              fmt ("%.0f", r.rendered), fmt ("%.0f", r.dropped),
+              fmt ("%.0f", r.inferred), fmt ("%.0f", r.skipped),
+              fmt ("%.1f", r.fps), fmt ("%.1f", r.inference_fps),
+              fmt ("%.2f", r.mean_latency), lat, fmt ("%.2f", r.add_med),
+              fmt ("%.2f", r.add_p99), fmt ("%.1f", r.add_max));
+        }
+        if (sz.width == 1920 && sz.height == 1080 && th == 2) {
+          bar_runs++;
+          if (r.ok && r.frames_in == frames && r.rendered == frames
+              && r.dropped == 0 && r.inferred == frames && r.skipped == 0)
+            bar_met++;
+        }
+        g_free (lat);
+        g_free (desc);
+        g_free (cl);
+        g_free (caps);
+        g_free (size);
+        g_free (ths);
+      }
+  table_print (&t, 2, o->markdown);
+  table_clear (&t);
+  g_free (title);
+  if (bar_runs)
+    printf ("\nBar (1920x1080 at %d fps live, every frame classified, 2 "
+        "threads, no frame dropped or skipped): %s (%d of %d formats)\n",
+        o->fps, bar_met == bar_runs ? "MET" : "NOT MET", bar_met, bar_runs);
+}
+
+int
+main (int argc, char **argv)
+{
+  bench_options o = { 0 };
+  GOptionEntry entries[] = {
+    {"mode", 0, 0, G_OPTION_ARG_STRING, &o.mode,
+        "What to run: all (default), or a comma list of pre, throughput, live",
+        "LIST"},
+    {"sizes", 0, 0, G_OPTION_ARG_STRING, &o.sizes,
+        "Frame sizes (default 1280x720,1920x1080)", "WxH,..."},
+    {"formats", 0, 0, G_OPTION_ARG_STRING, &o.formats,
+        "Pixel formats (default I420,BGRx)", "F,..."},
+    {"threads", 0, 0, G_OPTION_ARG_STRING, &o.threads,
+        "num-threads values (default 1,2)", "N,..."},
+    {"frames", 0, 0, G_OPTION_ARG_INT, &o.frames,
+        "Buffers per throughput run (default 300)", "N"},
+    {"runs", 0, 0, G_OPTION_ARG_INT, &o.runs,
+        "Timed calls for pre-processing/network alone (default 200)", "N"},
+    {"seconds", 0, 0, G_OPTION_ARG_INT, &o.seconds,
+        "Length of each live run (default 10)", "S"},
+    {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps,
+        "Frame rate of the live source (default 30)", "N"},
+    {"model", 0, 0, G_OPTION_ARG_FILENAME, &o.model,
+        "Model file (default: mnv3classify's embedded V3-Small)", "FILE"},
+    {"markdown", 0, 0, G_OPTION_ARG_NONE, &o.markdown,
+        "Markdown tables", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}
+  };
+  GOptionContext *ctx = g_option_context_new ("- frames per second and "
+      "added latency of mnv3classify ! mnv3overlay");
+  GError *err = NULL;
+  bench_plan plan;
+  gchar *cpu, *load0, *load1, *model_path, **modes;
+  int i;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
+    g_printerr ("pipeline-bench: %s\n", err->message);
+    return 2;
+  }
+  g_option_context_free (ctx);
+  gst_init (&argc, &argv);
+
+  o.frames = o.frames > 0 ? o.frames : 300;
+  o.runs = o.runs > 0 ? o.runs : 200;
+  o.seconds = o.seconds > 0 ? o.seconds : 10;
+  o.fps = o.fps > 0 ? o.fps : 30;
+  plan.sizes = g_array_new (FALSE, FALSE, sizeof (frame_size));
+  plan.formats = g_ptr_array_new_with_free_func (g_free);
+  plan.threads = g_array_new (FALSE, FALSE, sizeof (int));
+  if (!parse_list (o.sizes ? o.sizes : "1280x720,1920x1080", &plan, 0)
+      || !parse_list (o.formats ? o.formats : "I420,BGRx", &plan, 1)
+      || !parse_list (o.threads ? o.threads : "1,2", &plan, 2))
+    return 2;
+  modes = g_strsplit (o.mode ? o.mode : "all", ",", -1);
+  plan.pre = plan.throughput = plan.live = FALSE;
+  for (i = 0; modes[i]; i++) {
+    gboolean all = !strcmp (modes[i], "all");
+    plan.pre |= all || !strcmp (modes[i], "pre");
+    plan.throughput |= all || !strcmp (modes[i], "throughput");
+    plan.live |= all || !strcmp (modes[i], "live");
+  }
+  g_strfreev (modes);
+
+  if (!have_element ("mnv3classify") || !have_element ("mnv3overlay")) {
+    g_printerr ("pipeline-bench: mnv3classify/mnv3overlay not found: set "
+        "GST_PLUGIN_PATH to the build's elements/ folder (bench/pipeline "
+        "does)\n");
+    return 1;
+  }
+  /* the file mnv3classify loads by default, found the same way */
+  if (o.model)
+    model_path = g_strdup (o.model);
+  else if (g_getenv ("MNV3_MODEL_DIR") && *g_getenv ("MNV3_MODEL_DIR"))
+    model_path = g_build_filename (g_getenv ("MNV3_MODEL_DIR"),
+        "mobilenet_v3_small_224_1.0_uint8.tflite", NULL);
+  else
+    model_path = g_strdup (MNV3_BENCH_DEFAULT_MODEL);
+
+  cpu = machine_cpu_model ();
+  load0 = machine_load ();
+  printf ("CPU: %s, %u logical CPUs; load average (1/5/15 min) before: %s; "
+      "%s; plugin %s; model %s\n", cpu, g_get_num_processors (),
+      load0, gst_version_string (), plugin_file (), o.model ? o.model :
+      "mnv3classify default (embedded V3-Small)");
+  fflush (stdout);
+
+  if (plan.pre)
+    sweep_alone (&o, &plan, model_path);
+  if (plan.throughput)
+    sweep_throughput (&o, &plan);
+  if (plan.live)
+    sweep_live (&o, &plan);
+
+  load1 = machine_load ();
+  printf ("\nload average after: %s\n", load1);
+  g_free (cpu);
+  g_free (load0);
+  g_free (load1);
+  g_free (model_path);
+  g_array_unref (plan.sizes);
+  g_ptr_array_unref (plan.formats);
+  g_array_unref (plan.threads);
+  g_free (o.sizes);
+  g_free (o.formats);
+  g_free (o.threads);
+  g_free (o.mode);
+  g_free (o.model);
+  return any_failed ? 1 : 0;
+}
