@@ -24,6 +24,18 @@
  * `class-ids` (array of int), `labels` (array of string) and `scores`
  * (array of float), best first.
  *
+ * Secondary classification: with `inference-region=roi-list` the model runs
+ * on each `GstVideoRegionOfInterestMeta` of the frame (e.g. the boxes of
+ * `mnv3detect`) instead of the whole frame, the region cut from the
+ * original frame and stretched to the model input.  `object-class` keeps
+ * only regions whose type (the detector's label) is listed, `min-roi-size`
+ * skips regions narrower or lower than that many pixels.  Each result is a
+ * #GstMnv3ClassificationMeta with `region` = the ROI's rectangle and
+ * `region_id` = the ROI's id, and a `classification` parameter (`label`,
+ * `label_id`, `confidence`, `model`) added to the ROI meta.  On frames
+ * without inference the last result of a ROI with the same id and type is
+ * attached again, not fresh.  No bus message is posted in this mode.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 v4l2src ! mnv3classify top-k=3 post-messages=true ! \
@@ -53,12 +65,55 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_classify_debug);
 #define DEFAULT_TOP_K 5
 #define DEFAULT_THRESHOLD 0.0f
 #define MAX_TOP_K 64
+#define DEFAULT_INFERENCE_REGION GST_MNV3_INFERENCE_REGION_FULL_FRAME
+#define DEFAULT_MIN_ROI_SIZE 16
 
 enum {
   PROP_0,
   PROP_TOP_K,
   PROP_THRESHOLD,
+  PROP_INFERENCE_REGION,
+  PROP_OBJECT_CLASS,
+  PROP_MIN_ROI_SIZE,
 };
+
+typedef enum {
+  GST_MNV3_INFERENCE_REGION_FULL_FRAME,
+  GST_MNV3_INFERENCE_REGION_ROI_LIST,
+} GstMnv3InferenceRegion;
+
+#define GST_TYPE_MNV3_INFERENCE_REGION (gst_mnv3_inference_region_get_type ())
+
+static GType
+gst_mnv3_inference_region_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_MNV3_INFERENCE_REGION_FULL_FRAME, "Classify the whole frame",
+        "full-frame"},
+    {GST_MNV3_INFERENCE_REGION_ROI_LIST,
+        "Classify each region of interest (e.g. detected objects)",
+        "roi-list"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstMnv3InferenceRegion", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* The last result on one region of interest. */
+typedef struct {
+  gint roi_id;
+  GQuark roi_type;
+  guint n;
+  gint ids[MAX_TOP_K];
+  gfloat scores[MAX_TOP_K];
+  gchar *labels[MAX_TOP_K];
+  gdouble latency_ms;
+} GstMnv3RoiResult;
 
 struct _GstMnv3Classify {
   GstMnv3Inference parent;
@@ -77,11 +132,33 @@ struct _GstMnv3Classify {
   gfloat last_scores[MAX_TOP_K];
   gchar *last_labels[MAX_TOP_K];
   gchar *last_model;
+
+  /* secondary classification: properties (object lock) */
+  GstMnv3InferenceRegion region_mode;
+  gchar *object_class;
+  gchar **allowed;              /* object_class split; NULL: every type */
+  guint min_roi_size;
+  /* last results per region (engine lock) */
+  GArray *roi_last;             /* GstMnv3RoiResult */
 };
 
 G_DEFINE_TYPE (GstMnv3Classify, gst_mnv3_classify, GST_TYPE_MNV3_INFERENCE);
 GST_ELEMENT_REGISTER_DEFINE (mnv3classify, "mnv3classify", GST_RANK_NONE,
     GST_TYPE_MNV3_CLASSIFY);
+
+static void
+gst_mnv3_classify_forget_rois (GstMnv3Classify * self)
+{
+  guint i, k;
+
+  for (i = 0; i < self->roi_last->len; i++) {
+    GstMnv3RoiResult *r = &g_array_index (self->roi_last, GstMnv3RoiResult,
+        i);
+    for (k = 0; k < r->n; k++)
+      g_free (r->labels[k]);
+  }
+  g_array_set_size (self->roi_last, 0);
+}
 
 static void
 gst_mnv3_classify_forget (GstMnv3Classify * self)
@@ -99,6 +176,19 @@ static void
 gst_mnv3_classify_reset (GstMnv3Inference * base)
 {
   gst_mnv3_classify_forget (GST_MNV3_CLASSIFY (base));
+  gst_mnv3_classify_forget_rois (GST_MNV3_CLASSIFY (base));
+}
+
+static gboolean
+gst_mnv3_classify_wants_frame_run (GstMnv3Inference * base)
+{
+  GstMnv3Classify *self = GST_MNV3_CLASSIFY (base);
+  gboolean full;
+
+  GST_OBJECT_LOCK (self);
+  full = self->region_mode == GST_MNV3_INFERENCE_REGION_FULL_FRAME;
+  GST_OBJECT_UNLOCK (self);
+  return full;
 }
 
 /* Output 0 must hold one score per class: [C], [1,C] or [1,1,1,C]. */
@@ -233,46 +323,193 @@ gst_mnv3_classify_post (GstMnv3Classify * self,
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
+/* The top-k classes of the session's output above threshold, best first:
+ * ids, scores and newly allocated names (NULL without labels).  -1 when the
+ * model gave no output. */
+static gint
+gst_mnv3_classify_top (GstMnv3Classify * self, mnv3_session * session,
+    guint top_k, gfloat threshold, gint * ids, gfloat * scores,
+    gchar ** names)
+{
+  const mnv3_labels *labels =
+      gst_mnv3_inference_get_labels (GST_MNV3_INFERENCE (self));
+  const float *out = mnv3_session_output (session, 0, NULL);
+  gint top[MAX_TOP_K];
+  gint k, i, n = 0;
+
+  if (!out || !self->probs)
+    return -1;
+  /* models end in a softmax or in logits: report probabilities either way */
+  mnv3_classify_probabilities (out, self->probs, self->num_classes);
+  k = mnv3_classify_topk (self->probs, self->num_classes, (int) top_k, top);
+  for (i = 0; i < k; i++) {
+    char buf[32];
+
+    if (!(self->probs[top[i]] >= threshold))
+      break;                    /* sorted: the rest is below too */
+    ids[n] = top[i];
+    scores[n] = self->probs[top[i]];
+    names[n] = labels->count > 0 ? g_strdup (mnv3_labels_name (labels,
+            top[i], self->num_classes, buf, sizeof buf)) : NULL;
+    n++;
+  }
+  return n;
+}
+
+/* One region's result as a classification meta (region_id = the ROI's id)
+ * and a "classification" parameter on the ROI meta. */
+static void
+gst_mnv3_classify_attach_roi (GstMnv3Classify * self, GstBuffer * buffer,
+    GstVideoRegionOfInterestMeta * roi, const GstMnv3RoiResult * r,
+    const GstMnv3InferenceFrame * fr)
+{
+  GstVideoRectangle rect = { (gint) roi->x, (gint) roi->y, (gint) roi->w,
+    (gint) roi->h
+  };
+  GstMnv3ClassificationMeta *meta;
+
+  (void) self;
+  meta = gst_buffer_add_mnv3_classification_meta (buffer, fr->model_name,
+      r->n, r->ids, (const gchar * const *) r->labels, r->scores, fr->fresh,
+      &rect);
+  if (meta) {
+    meta->region_id = roi->id;
+    meta->latency_ms = r->latency_ms;
+    meta->fps = fr->fps;
+    meta->frame_width = fr->width;
+    meta->frame_height = fr->height;
+  }
+  if (r->n > 0)
+    gst_video_region_of_interest_meta_add_param (roi,
+        gst_structure_new ("classification",
+            "label", G_TYPE_STRING, r->labels[0],
+            "label_id", G_TYPE_INT, r->ids[0],
+            "confidence", G_TYPE_DOUBLE, (gdouble) r->scores[0],
+            "model", G_TYPE_STRING, fr->model_name, NULL));
+}
+
+/* The region-of-interest metas of buffer, in order. */
+static GPtrArray *
+gst_mnv3_classify_rois (GstBuffer * buffer)
+{
+  GPtrArray *rois = g_ptr_array_new ();
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
+    g_ptr_array_add (rois, meta);
+  return rois;
+}
+
+/* inference-region=roi-list: the model on every selected region. */
+static GstFlowReturn
+gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
+    mnv3_session * session, const GstMnv3InferenceFrame * fr)
+{
+  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
+  GstFlowReturn ret = GST_FLOW_OK;
+  gchar **allowed;
+  guint top_k, min_size, i;
+  gfloat threshold;
+
+  GST_OBJECT_LOCK (self);
+  top_k = self->top_k;
+  threshold = self->threshold;
+  min_size = self->min_roi_size;
+  allowed = g_strdupv (self->allowed);
+  GST_OBJECT_UNLOCK (self);
+
+  gst_mnv3_classify_forget_rois (self);
+  for (i = 0; i < rois->len; i++) {
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+    GstVideoRectangle rect = { (gint) roi->x, (gint) roi->y, (gint) roi->w,
+      (gint) roi->h
+    };
+    GstMnv3RoiResult r = { 0 };
+    gint n;
+
+    if (allowed && allowed[0] && !g_strv_contains ((const gchar * const *)
+            allowed, g_quark_to_string (roi->roi_type)))
+      continue;
+    if (roi->w < min_size || roi->h < min_size || roi->w == 0 || roi->h == 0)
+      continue;
+    ret = gst_mnv3_inference_run_region (GST_MNV3_INFERENCE (self), buffer,
+        &rect, &r.latency_ms);
+    if (ret != GST_FLOW_OK)
+      break;
+    n = gst_mnv3_classify_top (self, session, top_k, threshold, r.ids,
+        r.scores, r.labels);
+    if (n < 0) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
+          (NULL));
+      ret = GST_FLOW_ERROR;
+      break;
+    }
+    r.n = (guint) n;
+    r.roi_id = roi->id;
+    r.roi_type = roi->roi_type;
+    g_array_append_val (self->roi_last, r);
+    gst_mnv3_classify_attach_roi (self, buffer, roi, &r, fr);
+  }
+  GST_LOG_OBJECT (self, "classified %u of %u regions", self->roi_last->len,
+      rois->len);
+  g_strfreev (allowed);
+  g_ptr_array_unref (rois);
+  return ret;
+}
+
+/* Frames without inference: the last result of each ROI that is still
+ * there (same id and type). */
+static void
+gst_mnv3_classify_carry_rois (GstMnv3Classify * self, GstBuffer * buffer,
+    const GstMnv3InferenceFrame * fr)
+{
+  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
+  guint i, j;
+
+  for (i = 0; i < rois->len; i++) {
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+
+    for (j = 0; j < self->roi_last->len; j++) {
+      const GstMnv3RoiResult *r = &g_array_index (self->roi_last,
+          GstMnv3RoiResult, j);
+      if (r->roi_id == roi->id && r->roi_type == roi->roi_type) {
+        gst_mnv3_classify_attach_roi (self, buffer, roi, r, fr);
+        break;
+      }
+    }
+  }
+  g_ptr_array_unref (rois);
+}
+
 static GstFlowReturn
 gst_mnv3_classify_process_output (GstMnv3Inference * base, GstBuffer * buffer,
     mnv3_session * session, const GstMnv3InferenceFrame * fr)
 {
   GstMnv3Classify *self = GST_MNV3_CLASSIFY (base);
-  const mnv3_labels *labels = gst_mnv3_inference_get_labels (base);
-  const float *out = mnv3_session_output (session, 0, NULL);
-  gint top[MAX_TOP_K];
   gfloat threshold;
-  guint top_k, i;
-  gint k;
+  guint top_k;
+  gint n;
+
+  if (!gst_mnv3_classify_wants_frame_run (base))
+    return gst_mnv3_classify_process_rois (self, buffer, session, fr);
 
   GST_OBJECT_LOCK (self);
   top_k = self->top_k;
   threshold = self->threshold;
   GST_OBJECT_UNLOCK (self);
 
-  if (!out || !self->probs) {
+  gst_mnv3_classify_forget (self);
+  n = gst_mnv3_classify_top (self, session, top_k, threshold, self->last_ids,
+      self->last_scores, self->last_labels);
+  if (n < 0) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
         (NULL));
     return GST_FLOW_ERROR;
   }
-  /* models end in a softmax or in logits: report probabilities either way */
-  mnv3_classify_probabilities (out, self->probs, self->num_classes);
-  k = mnv3_classify_topk (self->probs, self->num_classes, (int) top_k, top);
-
-  gst_mnv3_classify_forget (self);
+  self->n_last = (guint) n;
   self->last_model = g_strdup (fr->model_name);
-  for (i = 0; k > 0 && i < (guint) k; i++) {
-    char buf[32];
-
-    if (!(self->probs[top[i]] >= threshold))
-      break;                    /* sorted: the rest is below too */
-    self->last_ids[self->n_last] = top[i];
-    self->last_scores[self->n_last] = self->probs[top[i]];
-    self->last_labels[self->n_last] = labels->count > 0 ?
-        g_strdup (mnv3_labels_name (labels, top[i], self->num_classes, buf,
-            sizeof buf)) : NULL;
-    self->n_last++;
-  }
   self->have_last = TRUE;
   GST_LOG_OBJECT (self, "top-1 %s %.3f", self->n_last &&
       self->last_labels[0] ? self->last_labels[0] : "-",
@@ -290,8 +527,36 @@ gst_mnv3_classify_carry_forward (GstMnv3Inference * base, GstBuffer * buffer,
 {
   GstMnv3Classify *self = GST_MNV3_CLASSIFY (base);
 
-  if (self->have_last)
+  if (!gst_mnv3_classify_wants_frame_run (base))
+    gst_mnv3_classify_carry_rois (self, buffer, fr);
+  else if (self->have_last)
     gst_mnv3_classify_attach (self, buffer, fr);
+}
+
+static void
+gst_mnv3_classify_set_object_class (GstMnv3Classify * self,
+    const gchar * text)
+{
+  gchar **parts;
+  GPtrArray *kept;
+  guint i;
+
+  g_free (self->object_class);
+  self->object_class = g_strdup (text);
+  g_strfreev (self->allowed);
+  self->allowed = NULL;
+  if (!text || !*text)
+    return;
+  kept = g_ptr_array_new ();
+  parts = g_strsplit (text, ",", -1);
+  for (i = 0; parts[i]; i++) {
+    gchar *name = g_strstrip (parts[i]);
+    if (*name)
+      g_ptr_array_add (kept, g_strdup (name));
+  }
+  g_strfreev (parts);
+  g_ptr_array_add (kept, NULL);
+  self->allowed = (gchar **) g_ptr_array_free (kept, FALSE);
 }
 
 static void
@@ -307,6 +572,15 @@ gst_mnv3_classify_set_property (GObject * object, guint prop_id,
       break;
     case PROP_THRESHOLD:
       self->threshold = g_value_get_float (value);
+      break;
+    case PROP_INFERENCE_REGION:
+      self->region_mode = g_value_get_enum (value);
+      break;
+    case PROP_OBJECT_CLASS:
+      gst_mnv3_classify_set_object_class (self, g_value_get_string (value));
+      break;
+    case PROP_MIN_ROI_SIZE:
+      self->min_roi_size = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -329,6 +603,15 @@ gst_mnv3_classify_get_property (GObject * object, guint prop_id,
     case PROP_THRESHOLD:
       g_value_set_float (value, self->threshold);
       break;
+    case PROP_INFERENCE_REGION:
+      g_value_set_enum (value, self->region_mode);
+      break;
+    case PROP_OBJECT_CLASS:
+      g_value_set_string (value, self->object_class);
+      break;
+    case PROP_MIN_ROI_SIZE:
+      g_value_set_uint (value, self->min_roi_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -342,6 +625,10 @@ gst_mnv3_classify_finalize (GObject * object)
   GstMnv3Classify *self = GST_MNV3_CLASSIFY (object);
 
   gst_mnv3_classify_forget (self);
+  gst_mnv3_classify_forget_rois (self);
+  g_array_unref (self->roi_last);
+  g_free (self->object_class);
+  g_strfreev (self->allowed);
   g_free (self->probs);
   G_OBJECT_CLASS (gst_mnv3_classify_parent_class)->finalize (object);
 }
@@ -370,6 +657,21 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
       g_param_spec_float ("threshold", "Threshold",
           "Lowest probability reported; classes below it are left out", 0.0f,
           1.0f, DEFAULT_THRESHOLD, rw));
+  g_object_class_install_property (gobject_class, PROP_INFERENCE_REGION,
+      g_param_spec_enum ("inference-region", "Inference region",
+          "What to classify: the whole frame, or each region-of-interest "
+          "meta (e.g. the boxes of mnv3detect)",
+          GST_TYPE_MNV3_INFERENCE_REGION, DEFAULT_INFERENCE_REGION, rw));
+  g_object_class_install_property (gobject_class, PROP_OBJECT_CLASS,
+      g_param_spec_string ("object-class", "Object classes",
+          "inference-region=roi-list: comma-separated region types (the "
+          "detector's labels) to classify; empty: every region", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_MIN_ROI_SIZE,
+      g_param_spec_uint ("min-roi-size", "Minimum region size",
+          "inference-region=roi-list: regions narrower or lower than this "
+          "many pixels are not classified", 0, G_MAXINT,
+          DEFAULT_MIN_ROI_SIZE, rw));
+  gst_type_mark_as_plugin_api (GST_TYPE_MNV3_INFERENCE_REGION, 0);
 
   gst_element_class_set_static_metadata (element_class,
       "MobileNetV3 classifier", "Filter/Analyzer/Video",
@@ -383,6 +685,8 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
   inference_class->carry_forward =
       GST_DEBUG_FUNCPTR (gst_mnv3_classify_carry_forward);
   inference_class->reset = GST_DEBUG_FUNCPTR (gst_mnv3_classify_reset);
+  inference_class->wants_frame_run =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_wants_frame_run);
 }
 
 static void
@@ -390,4 +694,7 @@ gst_mnv3_classify_init (GstMnv3Classify * self)
 {
   self->top_k = DEFAULT_TOP_K;
   self->threshold = DEFAULT_THRESHOLD;
+  self->region_mode = DEFAULT_INFERENCE_REGION;
+  self->min_roi_size = DEFAULT_MIN_ROI_SIZE;
+  self->roi_last = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiResult));
 }

@@ -36,7 +36,9 @@
 #include <json-glib/json-glib.h>
 
 #include "gstmnv3meta.h"
+#include "gstmnv3detectionmeta.h"
 #include "gstmnv3metaconvert.h"
+#include "mnv3metaconvert-segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (mnv3_metaconvert_debug);
 #define GST_CAT_DEFAULT mnv3_metaconvert_debug
@@ -55,6 +57,7 @@ enum
   PROP_SOURCE,
   PROP_TAGS,
   PROP_SKIP_EMPTY,
+  PROP_MASK_RLE,
 };
 
 struct _GstMnv3Metaconvert
@@ -67,6 +70,7 @@ struct _GstMnv3Metaconvert
   gchar *source;
   gchar *tags;
   gboolean skip_empty;
+  gboolean mask_rle;            /* read unlocked: a single word */
 
   /* streaming state */
   FILE *file;                   /* NULL, stdout or an opened file */
@@ -224,6 +228,85 @@ mnv3_collect_classifications (GstBuffer * buf)
   return metas;
 }
 
+/* One object per detected box (every GstMnv3DetectionMeta of the buffer):
+ * the box in pixels, "detection" with the normalised box, its confidence,
+ * label_id and label (DL Streamer's fields) and "fresh", then the
+ * classifications of that box (secondary classification: classification
+ * metas whose region_id is the box's region-of-interest id), which are
+ * marked in @done. */
+static guint
+mnv3_json_add_detections (GstMnv3Metaconvert * self, JsonBuilder * b,
+    GstBuffer * buf, GPtrArray * cls, gboolean * done)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+  gdouble fw = self->width, fh = self->height;
+  guint n_objects = 0;
+
+  if (fw <= 0 || fh <= 0)
+    return 0;
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_MNV3_DETECTION_META_API_TYPE))) {
+    const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
+
+    for (guint i = 0; i < m->n_detections; i++) {
+      const GstMnv3Detection *d = &m->detections[i];
+      gfloat x, y, w, h;
+      gint px, py;
+      guint n_blocks = 0;
+
+      gst_mnv3_detection_meta_get_box (m, i, self->width, self->height, &x,
+          &y, &w, &h);
+      px = (gint) lroundf (x);
+      py = (gint) lroundf (y);
+      json_builder_begin_object (b);
+      mnv3_json_add_int (b, "x", px);
+      mnv3_json_add_int (b, "y", py);
+      mnv3_json_add_int (b, "w", (gint) lroundf (x + w) - px);
+      mnv3_json_add_int (b, "h", (gint) lroundf (y + h) - py);
+      mnv3_json_add_int (b, "region_id", d->roi_id);
+      if (d->label)
+        mnv3_json_add_string (b, "roi_type", d->label);
+      json_builder_set_member_name (b, "detection");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "bounding_box");
+      json_builder_begin_object (b);
+      mnv3_json_add_double (b, "x_min", mnv3_round (CLAMP (x / fw, 0, 1),
+              1e6));
+      mnv3_json_add_double (b, "y_min", mnv3_round (CLAMP (y / fh, 0, 1),
+              1e6));
+      mnv3_json_add_double (b, "x_max", mnv3_round (CLAMP ((x + w) / fw, 0,
+                  1), 1e6));
+      mnv3_json_add_double (b, "y_max", mnv3_round (CLAMP ((y + h) / fh, 0,
+                  1), 1e6));
+      json_builder_end_object (b);
+      mnv3_json_add_double (b, "confidence", mnv3_round (d->score, 1e6));
+      mnv3_json_add_int (b, "label_id", d->class_id);
+      if (d->label)
+        mnv3_json_add_string (b, "label", d->label);
+      json_builder_set_member_name (b, "fresh");
+      json_builder_add_boolean_value (b, m->fresh);
+      json_builder_end_object (b);
+      for (guint j = 0; d->roi_id != 0 && j < cls->len; j++) {
+        const GstMnv3ClassificationMeta *c = g_ptr_array_index (cls, j);
+        gchar *name;
+
+        if (done[j] || c->region_id != d->roi_id)
+          continue;
+        done[j] = TRUE;
+        name = n_blocks == 0 ? g_strdup ("classification")
+            : g_strdup_printf ("classification_%u", n_blocks);
+        mnv3_json_add_classification (b, name, c);
+        g_free (name);
+        n_blocks++;
+      }
+      json_builder_end_object (b);
+      n_objects++;
+    }
+  }
+  return n_objects;
+}
+
 /* "objects": one per region; every classification of that region is an
  * attribute block in it ("classification", then "classification_1", ...
  * when several models classified the same region). */
@@ -237,6 +320,7 @@ mnv3_json_add_objects (GstMnv3Metaconvert * self, JsonBuilder * b,
 
   json_builder_set_member_name (b, "objects");
   json_builder_begin_array (b);
+  n_objects += mnv3_json_add_detections (self, b, buf, metas, done);
   for (guint i = 0; i < metas->len; i++) {
     const GstMnv3ClassificationMeta *first = g_ptr_array_index (metas, i);
     guint n_blocks = 0;
@@ -261,6 +345,9 @@ mnv3_json_add_objects (GstMnv3Metaconvert * self, JsonBuilder * b,
     json_builder_end_object (b);
     n_objects++;
   }
+  /* segmentation results: one object each, after the classifications */
+  n_objects += mnv3_metaconvert_add_segmentations (b, buf, self->width,
+      self->height, self->mask_rle);
   json_builder_end_array (b);
 
   g_free (done);
@@ -508,6 +595,11 @@ gst_mnv3_metaconvert_set_property (GObject * object, guint prop_id,
       self->skip_empty = g_value_get_boolean (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_MASK_RLE:
+      GST_OBJECT_LOCK (self);
+      self->mask_rle = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -536,6 +628,9 @@ gst_mnv3_metaconvert_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SKIP_EMPTY:
       g_value_set_boolean (value, self->skip_empty);
+      break;
+    case PROP_MASK_RLE:
+      g_value_set_boolean (value, self->mask_rle);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -597,6 +692,11 @@ gst_mnv3_metaconvert_class_init (GstMnv3MetaconvertClass * klass)
       g_param_spec_boolean ("skip-empty", "Skip empty frames",
           "Write nothing for frames without results (by default they get "
           "an object with an empty \"objects\" array)", DEFAULT_SKIP_EMPTY,
+          playing));
+  g_object_class_install_property (gobject_class, PROP_MASK_RLE,
+      g_param_spec_boolean ("mask-rle", "Mask run-length encoding",
+          "Also write each segmentation class map, run-length encoded "
+          "(\"mask\": rle-class-runs, see docs/metadata.md)", FALSE,
           playing));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

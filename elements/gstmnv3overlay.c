@@ -14,6 +14,18 @@
  * and, with #GstMnv3Overlay:show-stats, the producing element's inference
  * rate and latency.
  *
+ * For a #GstMnv3SegmentationMeta it blends the class map with a palette
+ * (#GstMnv3Overlay:mask-opacity, #GstMnv3Overlay:mask-classes, a legend
+ * with #GstMnv3Overlay:show-legend) and, with
+ * #GstMnv3Overlay:background=blur or replace, blurs
+ * (#GstMnv3Overlay:blur-radius) or replaces
+ * (#GstMnv3Overlay:background-color) everything but
+ * #GstMnv3Overlay:foreground-class ("person"): the mask (the probability
+ * of one-channel models) is upsampled bilinearly to the frame for a smooth
+ * edge.  This pixel work is done on the frame's own planes in every
+ * format, YUV included, before any label is drawn (mnv3overlay-segment.c);
+ * pixels outside the map's region count as background.
+ *
  * Text is rendered once with Pango into small ARGB images that are reused
  * while the text does not change.  Packed RGB frames in Cairo's native byte
  * order (BGRx/BGRA on little-endian machines) are drawn on directly.  For any
@@ -33,13 +45,17 @@
 #include "config.h"
 #endif
 
+#include <math.h>
 #include <string.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <gst/video/video-overlay-composition.h>
 
 #include "gstmnv3meta.h"
+#include "gstmnv3detectionmeta.h"
 #include "gstmnv3overlay.h"
+#include "gstmnv3segmentationmeta.h"
+#include "mnv3overlay-segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (mnv3_overlay_debug);
 #define GST_CAT_DEFAULT mnv3_overlay_debug
@@ -67,6 +83,9 @@ enum
   PROP_SHOW_STATS,
   PROP_QOS,
 };
+/* The segmentation painter's properties (mnv3overlay-segment.c) take the
+ * ids from here on, clear of the ones above. */
+#define PROP_SEGMENT_FIRST 100
 
 /* A sprite: a small premultiplied native-endian ARGB image (a label with
  * its background, a region outline) rendered once and reused while its
@@ -111,6 +130,7 @@ typedef struct
   gboolean draw_labels;
   gdouble line_width;
   gboolean show_stats;
+  Mnv3SegProps seg;             /* segmentation: palette, background */
 } Mnv3DrawSettings;
 
 typedef enum
@@ -137,8 +157,10 @@ struct _GstMnv3Overlay
   gdouble line_width;
   gboolean show_stats;
   gboolean font_changed;
+  Mnv3SegProps seg;
 
   /* streaming state */
+  Mnv3SegState *seg_state;
   PangoFontMap *fontmap;
   PangoContext *pango;
   PangoLayout *layout;
@@ -471,13 +493,200 @@ mnv3_overlay_paint_classification (GstMnv3Overlay * self,
   }
 }
 
+/* A distinct, stable colour per class: hues a golden angle apart. */
+static void
+mnv3_class_colour (gint class_id, gdouble rgb[3])
+{
+  gdouble h = fmod (class_id * 0.618033988749895, 1.0) * 6.0;
+  gdouble f = h - floor (h), s = 0.85, v = 1.0;
+  gdouble p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+
+  switch ((gint) h % 6) {
+    case 0: rgb[0] = v; rgb[1] = t; rgb[2] = p; break;
+    case 1: rgb[0] = q; rgb[1] = v; rgb[2] = p; break;
+    case 2: rgb[0] = p; rgb[1] = v; rgb[2] = t; break;
+    case 3: rgb[0] = p; rgb[1] = q; rgb[2] = v; break;
+    case 4: rgb[0] = t; rgb[1] = p; rgb[2] = v; break;
+    default: rgb[0] = v; rgb[1] = p; rgb[2] = q; break;
+  }
+}
+
+/* One edge of a detection box: a bar in its class colour, translucent
+ * when the boxes were carried forward.  Boxes are drawn as four bars, not
+ * one box-sized image, so that a large box costs only its edges to render
+ * and to blend. */
+static Mnv3Sprite *
+mnv3_overlay_bar_sprite (GstMnv3Overlay * self, gint width, gint height,
+    gint class_id, gboolean fresh)
+{
+  gchar *key = g_strdup_printf ("b%dx%d|%d|%d", width, height, class_id,
+      fresh);
+  Mnv3Sprite *sp = mnv3_overlay_cached_sprite (self, key);
+  gdouble rgb[3];
+  cairo_t *cr;
+
+  if (sp) {
+    g_free (key);
+    return sp;
+  }
+  sp = mnv3_sprite_new (self, width, height, &cr);
+  mnv3_class_colour (class_id, rgb);
+  cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], fresh ? 1.0 : 0.45);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (sp->surface);
+
+  mnv3_overlay_cache_sprite (self, key, sp);
+  return sp;
+}
+
+static void
+mnv3_overlay_place_box (GstMnv3Overlay * self, Mnv3Scene * scene, gint x,
+    gint y, gint w, gint h, gdouble line_width, gint class_id,
+    gboolean fresh)
+{
+  gint lw = (gint) MAX (1.0, floor (line_width + 0.5));
+
+  lw = MIN (lw, MAX (1, MIN (w, h) / 2));
+  mnv3_scene_place (scene, mnv3_overlay_bar_sprite (self, w, lw, class_id,
+          fresh), x, y);
+  mnv3_scene_place (scene, mnv3_overlay_bar_sprite (self, w, lw, class_id,
+          fresh), x, y + h - lw);
+  mnv3_scene_place (scene, mnv3_overlay_bar_sprite (self, lw, h, class_id,
+          fresh), x, y);
+  mnv3_scene_place (scene, mnv3_overlay_bar_sprite (self, lw, h, class_id,
+          fresh), x + w - lw, y);
+}
+
+/* Detection boxes: an outline per box (class colour), its label and score
+ * above its top-left corner. */
+static void
+mnv3_overlay_paint_detection (GstMnv3Overlay * self, const GstMeta * meta,
+    Mnv3Scene * scene, const Mnv3DrawSettings * settings)
+{
+  const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
+
+  for (guint i = 0; i < m->n_detections; i++) {
+    const GstMnv3Detection *d = &m->detections[i];
+    gfloat fx, fy, fw, fh;
+    gint x, y, w, h;
+
+    gst_mnv3_detection_meta_get_box (m, i, scene->width, scene->height, &fx,
+        &fy, &fw, &fh);
+    x = (gint) floorf (fx + 0.5f);
+    y = (gint) floorf (fy + 0.5f);
+    w = (gint) floorf (fx + fw + 0.5f) - x;
+    h = (gint) floorf (fy + fh + 0.5f) - y;
+    if (w < 1 || h < 1)
+      continue;
+    if (settings->line_width > 0.0)
+      mnv3_overlay_place_box (self, scene, x, y, w, h, settings->line_width,
+          d->class_id, m->fresh);
+    if (settings->draw_labels) {
+      gchar *text = d->label
+          ? g_strdup_printf ("%s %.0f%%", d->label, 100.0 * d->score)
+          : g_strdup_printf ("class %d %.0f%%", d->class_id, 100.0 * d->score);
+
+      mnv3_scene_stack (scene, mnv3_overlay_text_sprite (self,
+              m->fresh ? STYLE_LABEL : STYLE_LABEL_STALE, text), x, y, TRUE);
+      g_free (text);
+    }
+  }
+
+  if (settings->show_stats && (m->fps > 0.0 || m->latency_ms > 0.0)) {
+    gchar *text = m->fps > 0.0
+        ? g_strdup_printf ("inference %.1f fps, %.1f ms", m->fps,
+        m->latency_ms)
+        : g_strdup_printf ("inference %.1f ms", m->latency_ms);
+    Mnv3Sprite *sp = mnv3_overlay_text_sprite (self, STYLE_STATS, text);
+
+    if (!mnv3_scene_contains (scene, sp))
+      mnv3_scene_stack (scene, sp, 0, scene->height, TRUE);
+    g_free (text);
+  }
+}
+
+/* Segmentation: the pixels (palette, background) are done on the frame
+ * itself before the scene is drawn (mnv3_overlay_segment_pixels); the
+ * scene gets the legend (top-right) and the statistics. */
+static void
+mnv3_overlay_paint_segmentation (GstMnv3Overlay * self, const GstMeta * meta,
+    Mnv3Scene * scene, const Mnv3DrawSettings * settings)
+{
+  const GstMnv3SegmentationMeta *m = (const GstMnv3SegmentationMeta *) meta;
+  gchar *key = mnv3_seg_legend_key (&settings->seg, m);
+
+  if (key) {
+    Mnv3Sprite *sp = mnv3_overlay_cached_sprite (self, key);
+
+    if (!sp) {
+      cairo_surface_t *s = mnv3_seg_legend_render (self->layout,
+          &settings->seg, m);
+      if (s) {
+        sp = g_new0 (Mnv3Sprite, 1);
+        sp->serial = ++self->sprite_serial;
+        sp->surface = s;
+        sp->width = cairo_image_surface_get_width (s);
+        sp->height = cairo_image_surface_get_height (s);
+        mnv3_overlay_cache_sprite (self, key, sp);
+        key = NULL;
+      }
+    }
+    if (sp)
+      mnv3_scene_stack (scene, sp, scene->width - sp->width, 0, FALSE);
+    g_free (key);
+  }
+
+  if (settings->show_stats && (m->fps > 0.0 || m->latency_ms > 0.0)) {
+    gchar *text = m->fps > 0.0
+        ? g_strdup_printf ("segmentation %.1f fps, %.1f ms", m->fps,
+        m->latency_ms)
+        : g_strdup_printf ("segmentation %.1f ms", m->latency_ms);
+    Mnv3Sprite *sp = mnv3_overlay_text_sprite (self, STYLE_STATS, text);
+
+    if (!mnv3_scene_contains (scene, sp))
+      mnv3_scene_stack (scene, sp, 0, scene->height, TRUE);
+    g_free (text);
+  }
+}
+
+/* Palette blend and background effect of every segmentation meta, on the
+ * frame's own planes (no ARGB round trip), before labels are drawn. */
+static GstFlowReturn
+mnv3_overlay_segment_pixels (GstMnv3Overlay * self, GstBuffer * buf,
+    const Mnv3SegProps * props)
+{
+  GstVideoFilter *filter = GST_VIDEO_FILTER (self);
+  GstVideoFrame frame;
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  if (!mnv3_seg_wants_frame (props, buf))
+    return GST_FLOW_OK;
+  if (!gst_video_frame_map (&frame, &filter->in_info, buf, GST_MAP_READWRITE)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("Could not map the video frame for writing"));
+    return GST_FLOW_ERROR;
+  }
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_MNV3_SEGMENTATION_META_API_TYPE)))
+    if (!mnv3_seg_apply (self->seg_state, props, &frame,
+            (const GstMnv3SegmentationMeta *) meta))
+      GST_WARNING_OBJECT (self, "cannot draw segmentation on %s",
+          gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (&frame)));
+  gst_video_frame_unmap (&frame);
+  return GST_FLOW_OK;
+}
+
 static const struct
 {
   GType (*api_type) (void);
   Mnv3Painter paint;
 } mnv3_painters[] = {
+  {gst_mnv3_segmentation_meta_api_get_type, mnv3_overlay_paint_segmentation},
   {gst_mnv3_classification_meta_api_get_type,
       mnv3_overlay_paint_classification},
+  {gst_mnv3_detection_meta_api_get_type, mnv3_overlay_paint_detection},
 };
 
 static void
@@ -736,6 +945,7 @@ gst_mnv3_overlay_set_info (GstVideoFilter * filter, GstCaps * incaps,
       "blending an overlay composition");
   /* positions clamped to the old size are wrong for the new one */
   mnv3_overlay_forget_composition (self);
+  mnv3_seg_state_reset (self->seg_state);
   self->negotiated = TRUE;
   return TRUE;
 }
@@ -759,6 +969,7 @@ gst_mnv3_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   settings.draw_labels = self->draw_labels;
   settings.line_width = self->line_width;
   settings.show_stats = self->show_stats;
+  mnv3_seg_props_copy (&settings.seg, &self->seg);
   font_changed = self->font_changed;
   GST_OBJECT_UNLOCK (self);
   if (font_changed || !self->layout)
@@ -767,9 +978,11 @@ gst_mnv3_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   self->frame_count++;
   mnv3_scene_reset (&self->scene, GST_VIDEO_INFO_WIDTH (info),
       GST_VIDEO_INFO_HEIGHT (info));
+  ret = mnv3_overlay_segment_pixels (self, buf, &settings.seg);
   mnv3_overlay_build_scene (self, buf, &settings);
+  mnv3_seg_props_clear (&settings.seg);
 
-  if (self->scene.items->len > 0) {
+  if (ret == GST_FLOW_OK && self->scene.items->len > 0) {
     if (self->mode == RENDER_ATTACH)
       mnv3_overlay_attach (self, buf);
     else
@@ -816,9 +1029,18 @@ gst_mnv3_overlay_set_property (GObject * object, guint prop_id,
       gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self),
           g_value_get_boolean (value));
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default:{
+      gboolean ours = FALSE;
+
+      GST_OBJECT_LOCK (self);
+      if (prop_id >= PROP_SEGMENT_FIRST)
+        ours = mnv3_seg_set_property (&self->seg,
+            prop_id - PROP_SEGMENT_FIRST, value);
+      GST_OBJECT_UNLOCK (self);
+      if (!ours)
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
+    }
   }
 }
 
@@ -848,7 +1070,9 @@ gst_mnv3_overlay_get_property (GObject * object, guint prop_id,
           gst_base_transform_is_qos_enabled (GST_BASE_TRANSFORM (self)));
       return;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id < PROP_SEGMENT_FIRST || !mnv3_seg_get_property (&self->seg,
+              prop_id - PROP_SEGMENT_FIRST, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -865,6 +1089,8 @@ gst_mnv3_overlay_finalize (GObject * object)
   g_array_unref (self->scene.stacks);
   g_array_unref (self->last_items);
   g_free (self->font_desc);
+  mnv3_seg_props_clear (&self->seg);
+  mnv3_seg_state_free (self->seg_state);
   G_OBJECT_CLASS (gst_mnv3_overlay_parent_class)->finalize (object);
 }
 
@@ -908,6 +1134,10 @@ gst_mnv3_overlay_class_init (GstMnv3OverlayClass * klass)
           "Handle QoS events by dropping late frames (off by default: "
           "every frame is passed on)", DEFAULT_QOS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  /* mask-opacity, mask-classes, show-legend, background, foreground-class,
+   * blur-radius, background-color */
+  mnv3_seg_install_properties (gobject_class, PROP_SEGMENT_FIRST, rw);
+  gst_type_mark_as_plugin_api (GST_TYPE_MNV3_OVERLAY_BACKGROUND, 0);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -932,6 +1162,8 @@ gst_mnv3_overlay_init (GstMnv3Overlay * self)
   self->font_desc = g_strdup (DEFAULT_FONT_DESC);
   self->line_width = DEFAULT_LINE_WIDTH;
   self->show_stats = DEFAULT_SHOW_STATS;
+  mnv3_seg_props_init (&self->seg);
+  self->seg_state = mnv3_seg_state_new ();
   self->sprites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       mnv3_sprite_free);
   self->scene.items = g_array_new (FALSE, FALSE, sizeof (Mnv3Placement));

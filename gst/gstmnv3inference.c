@@ -90,6 +90,8 @@ typedef struct {
   GstVideoRectangle sampled;
   guint since_last;             /* frames since the last inference */
   gdouble last_latency_ms;
+  gdouble region_ms;            /* region runs of the current frame */
+  guint region_runs;
 } GstMnv3InferencePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstMnv3Inference, gst_mnv3_inference,
@@ -708,6 +710,7 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
   GstMnv3InferenceFrame fr = { 0 };
   GstFlowReturn ret = GST_FLOW_OK;
+  gboolean frame_run = TRUE;
 
   g_mutex_lock (&priv->engine_lock);
   if (!gst_mnv3_inference_apply_pending (self)) {
@@ -735,11 +738,17 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     priv->since_last++;
   fr.fresh = gst_mnv3_inference_should_infer (self, buf, fr.running_time);
   if (fr.fresh) {
-    ret = gst_mnv3_inference_run (self, buf, &fr);
-    if (ret != GST_FLOW_OK)
-      goto done;
+    /* a subclass that works on regions runs the model itself */
+    frame_run = !klass->wants_frame_run || klass->wants_frame_run (self);
+    if (frame_run) {
+      ret = gst_mnv3_inference_run (self, buf, &fr);
+      if (ret != GST_FLOW_OK)
+        goto done;
+    }
     priv->since_last = 0;
   }
+  priv->region_ms = 0.0;
+  priv->region_runs = 0;
   GST_OBJECT_LOCK (self);
   fr.fps = priv->fps;
   if (!fr.fresh)
@@ -750,6 +759,10 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     ret = klass->process_output (self, buf, priv->session, &fr);
   else if (klass->carry_forward)
     klass->carry_forward (self, buf, &fr);
+  if (fr.fresh && !frame_run && priv->region_runs > 0) {
+    priv->last_latency_ms = priv->region_ms;
+    gst_mnv3_inference_update_stats (self, priv->region_ms);
+  }
 
 done:
   g_mutex_unlock (&priv->engine_lock);
@@ -985,6 +998,82 @@ const mnv3_labels *
 gst_mnv3_inference_get_labels (GstMnv3Inference * self)
 {
   return &PRIV (self)->labels;
+}
+
+GstFlowReturn
+gst_mnv3_inference_run_region (GstMnv3Inference * self, GstBuffer * buffer,
+    const GstVideoRectangle * region, gdouble * latency_ms)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  mnv3_preprocess_params p = { 0 };
+  mnv3_preprocess *pp;
+  GstVideoFrame vframe;
+  mnv3_frame frame;
+  gint fw, fh, x0, y0, x1, y1, c;
+  gint64 t0 = g_get_monotonic_time ();
+  gdouble ms;
+
+  if (!priv->have_info || !priv->session
+      || !gst_mnv3_pixel_format_from_video (GST_VIDEO_INFO_FORMAT
+          (&priv->vinfo), &p.format)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("no model or no caps before a region run"));
+    return GST_FLOW_ERROR;
+  }
+  fw = GST_VIDEO_INFO_WIDTH (&priv->vinfo);
+  fh = GST_VIDEO_INFO_HEIGHT (&priv->vinfo);
+  x0 = CLAMP (region->x, 0, fw - 1);
+  y0 = CLAMP (region->y, 0, fh - 1);
+  x1 = CLAMP (region->x + region->w, x0 + 1, fw);
+  y1 = CLAMP (region->y + region->h, y0 + 1, fh);
+  /* as gst_mnv3_preprocess_new(), with the region as the source */
+  p.matrix = GST_VIDEO_INFO_COLORIMETRY (&priv->vinfo).matrix ==
+      GST_VIDEO_COLOR_MATRIX_BT709 ? MNV3_MATRIX_BT709 : MNV3_MATRIX_BT601;
+  p.src_width = fw;
+  p.src_height = fh;
+  p.src.x = x0;
+  p.src.y = y0;
+  p.src.width = x1 - x0;
+  p.src.height = y1 - y0;
+  p.dst_width = priv->in_width;
+  p.dst_height = priv->in_height;
+  p.dst.width = priv->in_width;
+  p.dst.height = priv->in_height;
+  for (c = 0; c < 3; c++) {
+    p.mean[c] = priv->mean[c];
+    p.std[c] = priv->std[c] != 0.0f ? priv->std[c] : 1.0f;
+    p.pad_value[c] = (0.0f - p.mean[c]) / p.std[c];
+  }
+  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
+  if (!pp) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Cannot pre-process region %d,%d %dx%d: %s", x0, y0, x1 - x0,
+            y1 - y0, mnv3_last_error ()), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_video_frame_map (&vframe, &priv->vinfo, buffer, GST_MAP_READ)) {
+    mnv3_preprocess_free (pp);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map the video frame"),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+  gst_mnv3_frame_from_video (&vframe, &frame);
+  mnv3_preprocess_run (pp, &frame, mnv3_session_input (priv->session, 0),
+      priv->session);
+  gst_video_frame_unmap (&vframe);
+  mnv3_preprocess_free (pp);
+  if (mnv3_session_run (priv->session) != MNV3_OK) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Inference with model '%s' failed: %s", priv->model_name,
+            mnv3_last_error ()), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  ms = (g_get_monotonic_time () - t0) / 1000.0;
+  priv->region_ms += ms;
+  priv->region_runs++;
+  if (latency_ms)
+    *latency_ms = ms;
+  return GST_FLOW_OK;
 }
 
 gboolean

@@ -15,7 +15,11 @@
  *    and attach the results (the buffer is writable);
  *  - carry_forward: inference was skipped on this buffer (inference-interval,
  *    or QoS said we are late): attach the last results marked not fresh;
- *  - reset: forget remembered results (stop, flush, new model).
+ *  - reset: forget remembered results (stop, flush, new model);
+ *  - wants_frame_run (optional): FALSE when the subclass runs the model
+ *    itself on parts of the frame (regions of interest) from
+ *    process_output, with gst_mnv3_inference_run_region(); the base class
+ *    then skips its full-frame run on that frame.
  *
  * Scheduling: inference runs when `inference-interval` frames have passed
  * since the last run, unless the buffer is already late according to the
@@ -81,6 +85,7 @@ struct _GstMnv3InferenceClass {
   void (*carry_forward) (GstMnv3Inference * self, GstBuffer * buffer,
       const GstMnv3InferenceFrame * frame);
   void (*reset) (GstMnv3Inference * self);
+  gboolean (*wants_frame_run) (GstMnv3Inference * self);
 
   gpointer _gst_reserved[GST_PADDING];
 };
@@ -90,6 +95,14 @@ struct _GstMnv3InferenceClass {
 const mnv3_labels *gst_mnv3_inference_get_labels (GstMnv3Inference * self);
 /* Value of the post-messages property. */
 gboolean gst_mnv3_inference_get_post_messages (GstMnv3Inference * self);
+/* From process_output (engine lock held): stretch the part @region of
+ * buffer to the model input (pre-processing as for whole frames) and run
+ * the model; the outputs are then read from the session as usual.
+ * GST_FLOW_ERROR with an element error posted on failure; *latency_ms gets
+ * the time taken (may be NULL). */
+GstFlowReturn gst_mnv3_inference_run_region (GstMnv3Inference * self,
+    GstBuffer * buffer, const GstVideoRectangle * region,
+    gdouble * latency_ms);
 
 G_END_DECLS
 

@@ -10,6 +10,7 @@
 
 GST_ELEMENT_REGISTER_DECLARE (mnv3classify);
 GST_ELEMENT_REGISTER_DECLARE (mnv3segment);
+GST_ELEMENT_REGISTER_DECLARE (mnv3detect);
 #ifdef HAVE_MNV3OVERLAY
 GST_ELEMENT_REGISTER_DECLARE (mnv3overlay);
 #endif
@@ -24,6 +25,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (mnv3classify, plugin);
   ret |= GST_ELEMENT_REGISTER (mnv3segment, plugin);
+  ret |= GST_ELEMENT_REGISTER (mnv3detect, plugin);
 #ifdef HAVE_MNV3OVERLAY
   ret |= GST_ELEMENT_REGISTER (mnv3overlay, plugin);
 #endif

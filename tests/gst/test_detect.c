@@ -1,0 +1,1091 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * mnv3detect through GstHarness, with a seeded SSDLite / MobileNetV3-Small
+ * export made at test time by models/export_torchvision.py --task detection
+ * (Debian's /usr/bin/python3 with torch; the test exits 77, skipped, when
+ * torch is missing).  $MNV3_DETECT_TEST_MODEL names another model file.
+ *
+ * Reference for the boxes: the same frame pre-processed, run and
+ * post-processed in this test with the engine (core/preprocess.h, mnv3.h)
+ * and models/detect.c (mnv3_detector_run, mnv3_det_map_to_frame), one
+ * thread on both sides, so the element must give the same boxes to 1e-3 px
+ * in every resize-mode and input format.  The seeded weights are random:
+ * thresholds are low so that a real photo gives a few dozen boxes.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <json-glib/json-glib.h>
+
+#ifdef HAVE_GST_ANALYTICS
+#include <gst/analytics/analytics.h>
+#endif
+
+#include "gstmnv3detectionmeta.h"
+#include "gstmnv3meta.h"
+#include "classify.h"
+#include "detect.h"
+#include "image.h"
+#include "mnv3.h"
+#include "preprocess.h"
+
+#define THRESHOLD 0.05f
+#define BOX_TOL 1e-3f
+
+static gchar *model_path;
+static mnv3_image photo;
+
+/* The test links the engine (for the reference) and loads the plugin, which
+ * holds its own copy: AddressSanitizer would report the duplicated globals
+ * (same code, same values) as an ODR violation. */
+#if defined(__SANITIZE_ADDRESS__)
+const char *__asan_default_options (void);
+const char *
+__asan_default_options (void)
+{
+  return "detect_odr_violation=0";
+}
+#endif
+
+/* ---- the model ----------------------------------------------------------- */
+
+/* Export the seeded model beside this executable unless an up-to-date one
+ * is there.  Returns FALSE when torch is missing (skip). */
+static gboolean
+prepare_model (void)
+{
+  const gchar *env = g_getenv ("MNV3_DETECT_TEST_MODEL");
+  const gchar *root = g_getenv ("MNV3_SOURCE_ROOT");
+  gchar *exe, *dir, *script, *det_script;
+  gchar *argv[16];
+  gint status = 1;
+  GStatBuf st_model, st_a, st_b;
+  gboolean fresh;
+
+  if (env && *env) {
+    model_path = g_strdup (env);
+    return TRUE;
+  }
+  g_assert (root != NULL);
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  dir = g_path_get_dirname (exe);
+  model_path = g_build_filename (dir, "ssdlite-v3-small-seed1.onnx", NULL);
+  script = g_build_filename (root, "models", "export_torchvision.py", NULL);
+  det_script = g_build_filename (root, "models", "export_detection.py", NULL);
+  fresh = g_stat (model_path, &st_model) == 0 && g_stat (script, &st_a) == 0
+      && g_stat (det_script, &st_b) == 0 && st_model.st_mtime >= st_a.st_mtime
+      && st_model.st_mtime >= st_b.st_mtime;
+  if (!fresh) {
+    gchar *check[] = { (gchar *) "/usr/bin/python3", (gchar *) "-c",
+      (gchar *) "import torch, torchvision, onnx", NULL
+    };
+    if (!g_spawn_sync (NULL, check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+            NULL, NULL, NULL, &status, NULL) || status != 0) {
+      g_print ("SKIP: /usr/bin/python3 lacks torch/torchvision/onnx\n");
+      g_free (exe);
+      g_free (dir);
+      g_free (script);
+      g_free (det_script);
+      return FALSE;
+    }
+    argv[0] = (gchar *) "/usr/bin/python3";
+    argv[1] = script;
+    argv[2] = (gchar *) "--task";
+    argv[3] = (gchar *) "detection";
+    argv[4] = (gchar *) "--arch";
+    argv[5] = (gchar *) "small";
+    argv[6] = (gchar *) "--seed";
+    argv[7] = (gchar *) "1";
+    argv[8] = (gchar *) "-o";
+    argv[9] = model_path;
+    argv[10] = (gchar *) "--quiet";
+    argv[11] = NULL;
+    if (!g_spawn_sync (NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status,
+            NULL) || !g_spawn_check_wait_status (status, NULL)) {
+      g_printerr ("export of the detection model failed\n");
+      exit (1);
+    }
+  }
+  g_free (exe);
+  g_free (dir);
+  g_free (script);
+  g_free (det_script);
+  return TRUE;
+}
+
+static void
+load_photo (void)
+{
+  const gchar *dir = g_getenv ("MNV3_TEST_DATA");
+  gchar *path;
+  char err[256];
+
+  fail_unless (dir != NULL, "MNV3_TEST_DATA is not set");
+  path = g_build_filename (dir, "chelsea.png", NULL);
+  fail_unless (mnv3_image_load (path, &photo, err, sizeof err) == 0,
+      "cannot load %s: %s", path, err);
+  g_free (path);
+}
+
+static void
+free_photo (void)
+{
+  mnv3_image_free (&photo);
+}
+
+/* ---- frames ---------------------------------------------------------------- */
+
+static guint8
+clamp_u8 (double v)
+{
+  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
+}
+
+static void
+rgb_to_yuv (const guint8 * p, double *y, double *u, double *v)
+{
+  double r = p[0], g = p[1], b = p[2];
+
+  *y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
+  *u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
+  *v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
+}
+
+/* Any pixel content works (the reference reads the same bytes): chroma is
+ * point-sampled, packed alpha opaque. */
+static void
+fill_frame (GstVideoFrame * f, const mnv3_image * img)
+{
+  GstVideoFormat fmt = GST_VIDEO_FRAME_FORMAT (f);
+  gint x, y;
+
+  if (fmt == GST_VIDEO_FORMAT_I420 || fmt == GST_VIDEO_FORMAT_NV12) {
+    guint8 *yp = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+    gint ys = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+
+    for (y = 0; y < img->height; y++)
+      for (x = 0; x < img->width; x++) {
+        double Y, U, V;
+        rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
+        yp[y * ys + x] = clamp_u8 (Y);
+        if (x % 2 || y % 2)
+          continue;
+        if (fmt == GST_VIDEO_FORMAT_NV12) {
+          guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+          gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
+          uv[y / 2 * s + x] = clamp_u8 (U);
+          uv[y / 2 * s + x + 1] = clamp_u8 (V);
+        } else {
+          guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
+          guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
+          up[y / 2 * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x / 2] =
+              clamp_u8 (U);
+          vp[y / 2 * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x / 2] =
+              clamp_u8 (V);
+        }
+      }
+  } else {
+    guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+    gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
+    gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
+    gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
+    gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
+
+    for (y = 0; y < img->height; y++) {
+      guint8 *row = d + y * stride;
+      memset (row, 0xff, (gsize) ps * img->width);
+      for (x = 0; x < img->width; x++) {
+        const guint8 *s = img->rgb + 3 * (y * img->width + x);
+        row[x * ps + ro] = s[0];
+        row[x * ps + go] = s[1];
+        row[x * ps + bo] = s[2];
+      }
+    }
+  }
+}
+
+static GstBuffer *
+make_frame (GstVideoFormat fmt, GstVideoInfo * info_out)
+{
+  GstVideoInfo info;
+  GstVideoFrame f;
+  GstBuffer *buf;
+
+  fail_unless (gst_video_info_set_format (&info, fmt, photo.width,
+          photo.height));
+  GST_VIDEO_INFO_FPS_N (&info) = 30;
+  GST_VIDEO_INFO_FPS_D (&info) = 1;
+  buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  fail_unless (gst_video_frame_map (&f, &info, buf, GST_MAP_WRITE));
+  fill_frame (&f, &photo);
+  gst_video_frame_unmap (&f);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  if (info_out)
+    *info_out = info;
+  return buf;
+}
+
+/* ---- the reference --------------------------------------------------------- */
+
+typedef struct {
+  gint n;
+  mnv3_detection d[400];
+} RefBoxes;
+
+static mnv3_pixel_format
+pixel_format (GstVideoFormat f)
+{
+  switch (f) {
+    case GST_VIDEO_FORMAT_RGB: return MNV3_PIXEL_RGB;
+    case GST_VIDEO_FORMAT_BGRx: return MNV3_PIXEL_BGRX;
+    case GST_VIDEO_FORMAT_RGBA: return MNV3_PIXEL_RGBA;
+    case GST_VIDEO_FORMAT_I420: return MNV3_PIXEL_I420;
+    case GST_VIDEO_FORMAT_NV12: return MNV3_PIXEL_NV12;
+    default: fail ("format not in the test's list"); return MNV3_PIXEL_RGB;
+  }
+}
+
+/* What mnv3detect should find on buf (format info) with fit. */
+static void
+reference_boxes (GstBuffer * buf, const GstVideoInfo * info, mnv3_fit fit,
+    float threshold, RefBoxes * ref)
+{
+  mnv3_model *m = NULL;
+  mnv3_session_options o = mnv3_session_options_default ();
+  mnv3_session *s = NULL;
+  mnv3_preprocess_params p = { 0 };
+  mnv3_preprocess *pp;
+  mnv3_det_config cfg;
+  mnv3_detector *det;
+  mnv3_det_params dp = mnv3_det_params_default ();
+  mnv3_tensor_info in;
+  mnv3_frame frame;
+  GstVideoFrame vf;
+  guint i;
+  gint k, n, kept = 0;
+
+  fail_unless (mnv3_model_load (model_path, &m) == MNV3_OK, "%s",
+      mnv3_last_error ());
+  o.num_threads = 1;
+  fail_unless (mnv3_session_create (m, &o, &s) == MNV3_OK);
+  fail_unless (mnv3_session_input_info (s, 0, &in) == MNV3_OK);
+
+  p.format = pixel_format (GST_VIDEO_INFO_FORMAT (info));
+  p.matrix = MNV3_MATRIX_BT601;
+  p.src_width = GST_VIDEO_INFO_WIDTH (info);
+  p.src_height = GST_VIDEO_INFO_HEIGHT (info);
+  p.dst_height = (int) in.dims[1];
+  p.dst_width = (int) in.dims[2];
+  mnv3_preprocess_fit (fit, p.src_width, p.src_height, p.dst_width,
+      p.dst_height, &p.src, &p.dst);
+  mnv3_normalization_from_model (m, p.mean, p.std);
+  for (k = 0; k < 3; k++)
+    p.pad_value[k] = (0.0f - p.mean[k]) / p.std[k];
+  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
+  fail_unless (pp != NULL, "%s", mnv3_last_error ());
+
+  fail_unless (gst_video_frame_map (&vf, info, buf, GST_MAP_READ));
+  memset (&frame, 0, sizeof frame);
+  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (&vf); i++) {
+    frame.planes[i] = GST_VIDEO_FRAME_PLANE_DATA (&vf, i);
+    frame.strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (&vf, i);
+  }
+  mnv3_preprocess_run (pp, &frame, mnv3_session_input (s, 0), s);
+  gst_video_frame_unmap (&vf);
+  fail_unless (mnv3_session_run (s) == MNV3_OK);
+
+  fail_unless (mnv3_det_config_from_model (m, &cfg) == MNV3_OK);
+  fail_unless (mnv3_detector_create (&cfg, &det) == MNV3_OK);
+  dp.score_threshold = threshold;
+  dp.iou_threshold = 0.55f;
+  dp.max_detections = 100;
+  n = mnv3_detector_run (det, mnv3_session_output (s, 0, NULL),
+      mnv3_session_output (s, 1, NULL), &dp, ref->d, 100);
+  fail_unless (n >= 0);
+  mnv3_det_map_to_frame (ref->d, n, &p.src, &p.dst);
+  for (k = 0; k < n; k++)
+    if (ref->d[k].x1 > ref->d[k].x0 && ref->d[k].y1 > ref->d[k].y0)
+      ref->d[kept++] = ref->d[k];
+  ref->n = kept;
+
+  mnv3_detector_free (det);
+  mnv3_preprocess_free (pp);
+  mnv3_session_free (s);
+  mnv3_model_free (m);
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static GstHarness *
+detect_harness (const gchar * extra, GstVideoFormat fmt, const gchar * tail)
+{
+  gchar *launch = g_strdup_printf ("mnv3detect model=\"%s\" num-threads=1 "
+      "threshold=%g %s%s%s", model_path, THRESHOLD, extra ? extra : "",
+      tail ? " ! " : "", tail ? tail : "");
+  GstHarness *h = gst_harness_new_parse (launch);
+  GstVideoInfo info;
+  GstBuffer *buf = make_frame (fmt, &info);
+
+  gst_harness_set_src_caps (h, gst_video_info_to_caps (&info));
+  gst_buffer_unref (buf);
+  g_free (launch);
+  return h;
+}
+
+static GstBuffer *
+push_pull (GstHarness * h, GstVideoFormat fmt)
+{
+  GstBuffer *out;
+
+  fail_unless_equals_int (gst_harness_push (h, make_frame (fmt, NULL)),
+      GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  return out;
+}
+
+static void
+check_boxes_equal (const GstMnv3DetectionMeta * m, const RefBoxes * ref,
+    const gchar * what)
+{
+  guint i;
+
+  fail_unless (m != NULL, "%s: no detection meta", what);
+  fail_unless_equals_int (m->n_detections, ref->n);
+  for (i = 0; i < m->n_detections; i++) {
+    const GstMnv3Detection *d = &m->detections[i];
+    const mnv3_detection *r = &ref->d[i];
+
+    fail_unless_equals_int (d->class_id, r->label);
+    fail_unless (fabsf (d->score - r->score) < 1e-6f, "%s: score %d", what,
+        i);
+    fail_unless (fabsf (d->x - r->x0) < BOX_TOL
+        && fabsf (d->y - r->y0) < BOX_TOL
+        && fabsf (d->x + d->w - r->x1) < BOX_TOL
+        && fabsf (d->y + d->h - r->y1) < BOX_TOL,
+        "%s: box %d is %.3f,%.3f %.3fx%.3f, reference %.3f,%.3f-%.3f,%.3f",
+        what, i, d->x, d->y, d->w, d->h, r->x0, r->y0, r->x1, r->y1);
+  }
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static const GstVideoFormat formats[] = { GST_VIDEO_FORMAT_RGB,
+  GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_I420,
+  GST_VIDEO_FORMAT_NV12
+};
+
+static const struct {
+  const gchar *name;
+  mnv3_fit fit;
+} modes[] = {
+  {"stretch", MNV3_FIT_STRETCH},
+  {"center-crop", MNV3_FIT_CENTER_CROP},
+  {"letterbox", MNV3_FIT_LETTERBOX},
+};
+
+/* Boxes land on the reference's pixels in every resize-mode and format;
+ * the ROI metas say the same in DL Streamer's fields. */
+GST_START_TEST (test_boxes_every_mode_and_format)
+{
+  GstVideoFormat fmt = formats[__i__ % G_N_ELEMENTS (formats)];
+  guint mode = __i__ / G_N_ELEMENTS (formats);
+  gchar *extra = g_strdup_printf ("resize-mode=%s", modes[mode].name);
+  GstHarness *h = detect_harness (extra, fmt, NULL);
+  GstVideoInfo info;
+  GstBuffer *in = make_frame (fmt, &info), *out;
+  GstMnv3DetectionMeta *m;
+  RefBoxes *ref = g_new0 (RefBoxes, 1);
+  gchar *what = g_strdup_printf ("%s %s", modes[mode].name,
+      gst_video_format_to_string (fmt));
+  guint i;
+
+  reference_boxes (in, &info, modes[mode].fit, THRESHOLD, ref);
+  fail_unless (ref->n >= 3, "%s: only %d reference boxes", what, ref->n);
+  out = push_pull (h, fmt);
+  m = gst_buffer_get_mnv3_detection_meta (out);
+  check_boxes_equal (m, ref, what);
+  fail_unless (m->fresh);
+  fail_unless_equals_int (m->frame_width, photo.width);
+  fail_unless_equals_int (m->frame_height, photo.height);
+  {
+    gchar *base = g_path_get_basename (model_path);
+    fail_unless_equals_string (m->model, base);
+    g_free (base);
+  }
+  for (i = 0; i < m->n_detections; i++) {
+    const GstMnv3Detection *d = &m->detections[i];
+    GstVideoRegionOfInterestMeta *roi =
+        gst_buffer_get_video_region_of_interest_meta_id (out, d->roi_id);
+    GstStructure *s;
+    gdouble v;
+    gint id;
+
+    fail_unless (d->label != NULL);
+    fail_unless (roi != NULL, "%s: no ROI meta for box %u", what, i);
+    fail_unless_equals_string (g_quark_to_string (roi->roi_type), d->label);
+    fail_unless (abs ((gint) roi->x - (gint) lroundf (d->x)) <= 0
+        && abs ((gint) (roi->x + roi->w) - (gint) lroundf (d->x + d->w)) <= 0);
+    s = gst_video_region_of_interest_meta_get_param (roi, "detection");
+    fail_unless (s != NULL);
+    fail_unless (gst_structure_get_double (s, "x_min", &v)
+        && fabs (v - d->x / photo.width) < 1e-6);
+    fail_unless (gst_structure_get_double (s, "y_max", &v)
+        && fabs (v - (d->y + d->h) / photo.height) < 1e-6);
+    fail_unless (gst_structure_get_double (s, "confidence", &v)
+        && fabs (v - d->score) < 1e-6);
+    fail_unless (gst_structure_get_int (s, "label_id", &id)
+        && id == d->class_id);
+    fail_unless_equals_string (gst_structure_get_string (s, "label"),
+        d->label);
+  }
+#ifdef HAVE_GST_ANALYTICS
+  {
+    GstAnalyticsRelationMeta *rmeta =
+        gst_buffer_get_analytics_relation_meta (out);
+    GstAnalyticsODMtd od;
+    gint x, y, w, hh;
+    gfloat conf;
+
+    fail_unless (rmeta != NULL);
+    fail_unless_equals_int (gst_analytics_relation_get_length (rmeta),
+        m->n_detections);
+    for (i = 0; i < m->n_detections; i++) {
+      fail_unless (gst_analytics_relation_meta_get_od_mtd (rmeta, i, &od));
+      fail_unless (gst_analytics_od_mtd_get_location (&od, &x, &y, &w, &hh,
+              &conf));
+      fail_unless_equals_int (x, (gint) lroundf (m->detections[i].x));
+      fail_unless_equals_int (y, (gint) lroundf (m->detections[i].y));
+      fail_unless (fabsf (conf - m->detections[i].score) < 1e-6f);
+      fail_unless_equals_string (g_quark_to_string
+          (gst_analytics_od_mtd_get_obj_type (&od)), m->detections[i].label);
+    }
+  }
+#endif
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+  g_free (ref);
+  g_free (what);
+  g_free (extra);
+}
+
+GST_END_TEST;
+
+/* Copied through videoconvert (boxes as they are) and videoscale (boxes
+ * read in the new frame's pixels; the scale transform itself rescales). */
+GST_START_TEST (test_meta_survives_scaling)
+{
+  GstHarness *h0 = detect_harness (NULL, GST_VIDEO_FORMAT_RGB, NULL);
+  GstHarness *h1 = detect_harness (NULL, GST_VIDEO_FORMAT_RGB,
+      "videoconvert ! capsfilter caps=video/x-raw,format=I420 ! videoscale ! "
+      "capsfilter caps=video/x-raw,width=300,height=150");
+  GstBuffer *o0 = push_pull (h0, GST_VIDEO_FORMAT_RGB);
+  GstBuffer *o1 = push_pull (h1, GST_VIDEO_FORMAT_RGB), *dst;
+  GstMnv3DetectionMeta *m0 = gst_buffer_get_mnv3_detection_meta (o0);
+  GstMnv3DetectionMeta *m1 = gst_buffer_get_mnv3_detection_meta (o1), *m2;
+  GstVideoInfo in_info, out_info;
+  GstVideoMetaTransform t = { &in_info, &out_info };
+  gdouble sx = 300.0 / photo.width, sy = 150.0 / photo.height;
+  guint i;
+
+  fail_unless (m0 != NULL && m1 != NULL);
+  fail_unless (m0->n_detections > 0);
+  fail_unless_equals_int (m1->n_detections, m0->n_detections);
+  for (i = 0; i < m0->n_detections; i++) {
+    const GstMnv3Detection *a = &m0->detections[i];
+    gfloat x, y, w, hh;
+
+    fail_unless (gst_mnv3_detection_meta_get_box (m1, i, 300, 150, &x, &y, &w,
+            &hh));
+    fail_unless (fabs (x - a->x * sx) < 1e-3 && fabs (y - a->y * sy) < 1e-3
+        && fabs (w - a->w * sx) < 1e-3 && fabs (hh - a->h * sy) < 1e-3,
+        "box %u: %.3f,%.3f %.3fx%.3f after scaling", i, x, y, w, hh);
+    fail_unless_equals_int (m1->detections[i].class_id, a->class_id);
+    fail_unless_equals_string (m1->detections[i].label, a->label);
+  }
+
+  /* the scale transform (elements that call it) rescales directly */
+  gst_video_info_set_format (&in_info, GST_VIDEO_FORMAT_RGB, photo.width,
+      photo.height);
+  gst_video_info_set_format (&out_info, GST_VIDEO_FORMAT_RGB, 2 * photo.width,
+      photo.height / 2);
+  dst = gst_buffer_new ();
+  fail_unless (m0->meta.info->transform_func (dst, (GstMeta *) m0, o0,
+          gst_video_meta_transform_scale_get_quark (), &t));
+  m2 = gst_buffer_get_mnv3_detection_meta (dst);
+  fail_unless (m2 != NULL);
+  fail_unless_equals_int (m2->frame_width, 2 * photo.width);
+  fail_unless_equals_int (m2->frame_height, photo.height / 2);
+  for (i = 0; i < m0->n_detections; i++) {
+    fail_unless (fabsf (m2->detections[i].x - 2 * m0->detections[i].x) < 1e-3f);
+    fail_unless (fabsf (m2->detections[i].w - 2 * m0->detections[i].w) < 1e-3f);
+    fail_unless (fabsf (m2->detections[i].y - m0->detections[i].y *
+            (photo.height / 2) / (gfloat) photo.height) < 1e-3f);
+  }
+  gst_buffer_unref (dst);
+  gst_buffer_unref (o0);
+  gst_buffer_unref (o1);
+  gst_harness_teardown (h0);
+  gst_harness_teardown (h1);
+}
+
+GST_END_TEST;
+
+/* object-class keeps exactly the boxes with the listed labels. */
+GST_START_TEST (test_object_class_filter)
+{
+  GstHarness *h = detect_harness (NULL, GST_VIDEO_FORMAT_RGB, NULL);
+  GstBuffer *all = push_pull (h, GST_VIDEO_FORMAT_RGB), *some;
+  GstMnv3DetectionMeta *ma = gst_buffer_get_mnv3_detection_meta (all), *ms;
+  const gchar *keep1, *keep2 = NULL;
+  gchar *list;
+  guint i, j = 0, expected = 0;
+
+  fail_unless (ma && ma->n_detections >= 2);
+  keep1 = ma->detections[0].label;
+  for (i = 1; i < ma->n_detections && !keep2; i++)
+    if (strcmp (ma->detections[i].label, keep1) != 0)
+      keep2 = ma->detections[i].label;
+  fail_unless (keep2 != NULL);
+  list = g_strdup_printf (" %s , %s,", keep1, keep2);
+  /* changed while playing */
+  g_object_set (gst_harness_find_element (h, "mnv3detect"), "object-class",
+      list, NULL);
+  gst_object_unref (gst_harness_find_element (h, "mnv3detect"));
+  some = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  ms = gst_buffer_get_mnv3_detection_meta (some);
+  fail_unless (ms != NULL);
+  for (i = 0; i < ma->n_detections; i++) {
+    const GstMnv3Detection *d = &ma->detections[i];
+
+    if (strcmp (d->label, keep1) != 0 && strcmp (d->label, keep2) != 0)
+      continue;
+    expected++;
+    fail_unless (j < ms->n_detections);
+    fail_unless_equals_string (ms->detections[j].label, d->label);
+    fail_unless (ms->detections[j].x == d->x && ms->detections[j].score ==
+        d->score);
+    j++;
+  }
+  fail_unless_equals_int (ms->n_detections, expected);
+  fail_unless (expected < ma->n_detections);
+  gst_buffer_unref (some);
+
+  /* a class that is not there: an empty meta, no ROI */
+  g_object_set (gst_harness_find_element (h, "mnv3detect"), "object-class",
+      "no such class", NULL);
+  gst_object_unref (gst_harness_find_element (h, "mnv3detect"));
+  some = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  ms = gst_buffer_get_mnv3_detection_meta (some);
+  fail_unless (ms != NULL);
+  fail_unless_equals_int (ms->n_detections, 0);
+  fail_unless (gst_buffer_get_video_region_of_interest_meta (some) == NULL);
+  gst_buffer_unref (some);
+  g_free (list);
+  gst_buffer_unref (all);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* threshold, max-detections and iou-threshold changed while playing act on
+ * the next frame; carried-forward frames repeat the boxes, not fresh. */
+GST_START_TEST (test_properties_while_playing)
+{
+  GstHarness *h = detect_harness ("inference-interval=2", GST_VIDEO_FORMAT_RGB,
+      NULL);
+  GstElement *e = gst_harness_find_element (h, "mnv3detect");
+  GstBuffer *b0, *b1, *b2, *b3, *b4;
+  GstMnv3DetectionMeta *m0, *m1, *m2, *m3, *m4;
+  guint i, above = 0;
+
+  b0 = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m0 = gst_buffer_get_mnv3_detection_meta (b0);
+  fail_unless (m0 && m0->fresh && m0->n_detections > 3);
+  b1 = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m1 = gst_buffer_get_mnv3_detection_meta (b1);
+  fail_unless (m1 && !m1->fresh);
+  fail_unless_equals_int (m1->n_detections, m0->n_detections);
+  for (i = 0; i < m0->n_detections; i++)
+    fail_unless (m1->detections[i].x == m0->detections[i].x);
+
+  /* a higher threshold keeps the boxes scoring above it */
+  for (i = 0; i < m0->n_detections; i++)
+    above += m0->detections[i].score > 2 * THRESHOLD;
+  g_object_set (e, "threshold", 2 * THRESHOLD, NULL);
+  b2 = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m2 = gst_buffer_get_mnv3_detection_meta (b2);
+  fail_unless (m2 && m2->fresh);
+  fail_unless_equals_int (m2->n_detections, above);
+  for (i = 0; i < m2->n_detections; i++)
+    fail_unless (m2->detections[i].score > 2 * THRESHOLD);
+  gst_buffer_unref (push_pull (h, GST_VIDEO_FORMAT_RGB));
+
+  g_object_set (e, "threshold", THRESHOLD, "max-detections", 2, NULL);
+  b3 = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m3 = gst_buffer_get_mnv3_detection_meta (b3);
+  fail_unless_equals_int (m3->n_detections, 2);
+  fail_unless (m3->detections[1].score == m0->detections[1].score);
+  gst_buffer_unref (push_pull (h, GST_VIDEO_FORMAT_RGB));
+
+  /* IoU 0: any overlap with a better box of the same class suppresses */
+  g_object_set (e, "max-detections", 100, "iou-threshold", 0.0f, NULL);
+  b4 = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m4 = gst_buffer_get_mnv3_detection_meta (b4);
+  fail_unless (m4->n_detections <= m0->n_detections);
+  fail_unless (m4->n_detections > 0);
+  for (i = 0; i < m4->n_detections; i++) {
+    const GstMnv3Detection *p = &m4->detections[i];
+    guint j;
+
+    for (j = i + 1; j < m4->n_detections; j++) {
+      const GstMnv3Detection *q = &m4->detections[j];
+      gfloat iw = MIN (p->x + p->w, q->x + q->w) - MAX (p->x, q->x);
+      gfloat ih = MIN (p->y + p->h, q->y + q->h) - MAX (p->y, q->y);
+
+      fail_if (p->class_id == q->class_id && iw > 0 && ih > 0,
+          "boxes %u and %u of class %d overlap with iou-threshold 0", i, j,
+          p->class_id);
+    }
+  }
+
+  gst_buffer_unref (b0);
+  gst_buffer_unref (b1);
+  gst_buffer_unref (b2);
+  gst_buffer_unref (b3);
+  gst_buffer_unref (b4);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* mnv3overlay draws each box: pixels along its edges change. */
+GST_START_TEST (test_overlay_draws_boxes)
+{
+  GstHarness *h = detect_harness ("max-detections=3", GST_VIDEO_FORMAT_BGRx,
+      "mnv3overlay draw-labels=false line-width=3");
+  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_BGRx, NULL), *out;
+  GstMnv3DetectionMeta *m;
+  GstMapInfo a, b;
+  gint stride = GST_ROUND_UP_4 (photo.width * 4);
+  guint i, changed = 0, total = 0;
+
+  out = push_pull (h, GST_VIDEO_FORMAT_BGRx);
+  m = gst_buffer_get_mnv3_detection_meta (out);
+  fail_unless (m && m->n_detections > 0);
+  fail_unless (gst_buffer_map (in, &a, GST_MAP_READ));
+  fail_unless (gst_buffer_map (out, &b, GST_MAP_READ));
+  for (i = 0; i < m->n_detections; i++) {
+    const GstMnv3Detection *d = &m->detections[i];
+    gint x0 = (gint) lroundf (d->x), y0 = (gint) lroundf (d->y);
+    gint x1 = (gint) lroundf (d->x + d->w) - 1;
+    gint y1 = (gint) lroundf (d->y + d->h) - 1;
+    gint y, x;
+
+    /* one pixel inside each vertical edge, every 4th row */
+    for (y = y0 + 4; y < y1 - 4; y += 4) {
+      for (x = x0 + 1; x <= x1 - 1; x += MAX (1, x1 - x0 - 2)) {
+        gsize off = (gsize) y * stride + (gsize) x * 4;
+        total++;
+        changed += memcmp (a.data + off, b.data + off, 3) != 0;
+      }
+    }
+  }
+  /* boxes of other classes may cross an edge in the same colour: nearly
+   * all edge pixels, not all */
+  fail_unless (total > 20);
+  fail_unless (changed >= total * 9 / 10, "%u of %u edge pixels changed",
+      changed, total);
+  /* the middle of the frame far from any edge is untouched somewhere */
+  gst_buffer_unmap (in, &a);
+  gst_buffer_unmap (out, &b);
+  gst_buffer_unref (in);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+#ifdef HAVE_GST_ANALYTICS
+/* objectdetectionoverlay is in gst-plugins-bad, which the common test
+ * environment does not scan (scanning it in-process loads plugins that
+ * leak under LeakSanitizer); main() adds it, with a registry of our own, in
+ * builds with GstAnalytics (>= 1.24, never the sanitizer builds on
+ * Debian 12). */
+static void
+allow_plugins_bad (void)
+{
+  const gchar *wl = g_getenv ("GST_PLUGIN_LOADING_WHITELIST");
+  const gchar *reg = g_getenv ("GST_REGISTRY_1_0");
+
+  if (wl && *wl) {
+    gchar *more = g_strconcat (wl, ":gst-plugins-bad", NULL);
+    g_setenv ("GST_PLUGIN_LOADING_WHITELIST", more, TRUE);
+    g_free (more);
+  }
+  if (reg && *reg) {
+    gchar *own = g_strconcat (reg, ".detect", NULL);
+    g_setenv ("GST_REGISTRY_1_0", own, TRUE);
+    g_free (own);
+  }
+}
+
+static GstElementFactory *
+find_stock_overlay (void)
+{
+  return gst_element_factory_find ("objectdetectionoverlay");
+}
+
+/* GStreamer's own objectdetectionoverlay (gst-plugins-bad >= 1.24) draws
+ * our GstAnalyticsODMtd boxes: pixels along their edges change. */
+GST_START_TEST (test_stock_overlay_draws_od_mtd)
+{
+  GstElementFactory *f = find_stock_overlay ();
+  GstHarness *h;
+  GstBuffer *in, *out;
+  GstMnv3DetectionMeta *m;
+  GstMapInfo a, b;
+  gint stride = GST_ROUND_UP_4 (photo.width * 4);
+  guint i, changed = 0, total = 0;
+
+  if (!f) {
+    GST_INFO ("objectdetectionoverlay not available: not tested");
+    return;
+  }
+  gst_object_unref (f);
+  h = detect_harness ("max-detections=3", GST_VIDEO_FORMAT_BGRx,
+      "objectdetectionoverlay draw-labels=false");
+  in = make_frame (GST_VIDEO_FORMAT_BGRx, NULL);
+  out = push_pull (h, GST_VIDEO_FORMAT_BGRx);
+  m = gst_buffer_get_mnv3_detection_meta (out);
+  fail_unless (m && m->n_detections > 0);
+  fail_unless (gst_buffer_map (in, &a, GST_MAP_READ));
+  fail_unless (gst_buffer_map (out, &b, GST_MAP_READ));
+  for (i = 0; i < m->n_detections; i++) {
+    gint x0 = (gint) lroundf (m->detections[i].x);
+    gint y0 = (gint) lroundf (m->detections[i].y);
+    gint y1 = (gint) lroundf (m->detections[i].y + m->detections[i].h) - 1;
+    gint y;
+
+    /* the left edge, every 4th row, one pixel either side of the line */
+    for (y = y0 + 4; y < y1 - 4; y += 4) {
+      gint x;
+      gboolean hit = FALSE;
+
+      for (x = MAX (x0 - 1, 0); x <= x0 + 1 && x < photo.width; x++) {
+        gsize off = (gsize) y * stride + (gsize) x * 4;
+        hit |= memcmp (a.data + off, b.data + off, 3) != 0;
+      }
+      total++;
+      changed += hit;
+    }
+  }
+  fail_unless (total > 10);
+  fail_unless (changed >= total * 9 / 10, "%u of %u edge rows changed",
+      changed, total);
+  gst_buffer_unmap (in, &a);
+  gst_buffer_unmap (out, &b);
+  gst_buffer_unref (in);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+#endif
+
+/* mnv3metaconvert writes one object per box. */
+GST_START_TEST (test_metaconvert_objects)
+{
+  gchar *path = NULL, *tail, *text = NULL;
+  gint fd = g_file_open_tmp ("mnv3-detect-XXXXXX.jsonl", &path, NULL);
+  GstHarness *h;
+  GstBuffer *out;
+  GstMnv3DetectionMeta *m;
+  JsonParser *parser = json_parser_new ();
+  JsonArray *objects;
+  guint i;
+
+  fail_unless (fd >= 0);
+  close (fd);
+  tail = g_strdup_printf ("mnv3metaconvert location=\"%s\"", path);
+  h = detect_harness (NULL, GST_VIDEO_FORMAT_RGB, tail);
+  out = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m = gst_buffer_get_mnv3_detection_meta (out);
+  fail_unless (m && m->n_detections > 0);
+  gst_harness_teardown (h);     /* closes the file */
+
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
+  fail_unless (json_parser_load_from_data (parser, text, -1, NULL), "%s",
+      text);
+  objects = json_object_get_array_member (json_node_get_object
+      (json_parser_get_root (parser)), "objects");
+  fail_unless_equals_int (json_array_get_length (objects), m->n_detections);
+  for (i = 0; i < m->n_detections; i++) {
+    JsonObject *o = json_array_get_object_element (objects, i);
+    JsonObject *det = json_object_get_object_member (o, "detection");
+    JsonObject *bb = json_object_get_object_member (det, "bounding_box");
+    const GstMnv3Detection *d = &m->detections[i];
+
+    fail_unless_equals_string (json_object_get_string_member (det, "label"),
+        d->label);
+    fail_unless_equals_int (json_object_get_int_member (det, "label_id"),
+        d->class_id);
+    fail_unless (fabs (json_object_get_double_member (det, "confidence") -
+            d->score) < 1e-5);
+    fail_unless (fabs (json_object_get_double_member (bb, "x_min") -
+            d->x / photo.width) < 1e-5);
+    fail_unless (fabs (json_object_get_double_member (bb, "y_max") -
+            (d->y + d->h) / photo.height) < 1e-5);
+    fail_unless_equals_int (json_object_get_int_member (o, "region_id"),
+        d->roi_id);
+    fail_unless_equals_int (json_object_get_int_member (o, "x"),
+        (gint) lroundf (d->x));
+  }
+  gst_buffer_unref (out);
+  g_object_unref (parser);
+  g_unlink (path);
+  g_free (text);
+  g_free (tail);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+/* The embedded classifier on region r of an RGB frame, as mnv3classify
+ * inference-region=roi-list should run it: top-1 class and probability. */
+static void
+reference_classify (GstBuffer * buf, const GstVideoInfo * info,
+    const GstVideoRegionOfInterestMeta * roi, gint * id, gfloat * prob)
+{
+  gchar *path = g_build_filename (g_getenv ("MNV3_MODEL_DIR"),
+      "mobilenet_v3_small_224_1.0_uint8.tflite", NULL);
+  mnv3_model *m = NULL;
+  mnv3_session_options o = mnv3_session_options_default ();
+  mnv3_session *s = NULL;
+  mnv3_preprocess_params p = { 0 };
+  mnv3_preprocess *pp;
+  mnv3_tensor_info in, out;
+  mnv3_frame frame;
+  GstVideoFrame vf;
+  gfloat *probs;
+  gint k, top, n;
+
+  fail_unless (mnv3_model_load (path, &m) == MNV3_OK);
+  o.num_threads = 1;
+  fail_unless (mnv3_session_create (m, &o, &s) == MNV3_OK);
+  mnv3_session_input_info (s, 0, &in);
+  p.format = MNV3_PIXEL_RGB;
+  p.matrix = MNV3_MATRIX_BT601;
+  p.src_width = GST_VIDEO_INFO_WIDTH (info);
+  p.src_height = GST_VIDEO_INFO_HEIGHT (info);
+  p.src.x = (int) roi->x;
+  p.src.y = (int) roi->y;
+  p.src.width = (int) roi->w;
+  p.src.height = (int) roi->h;
+  p.dst_height = p.dst.height = (int) in.dims[1];
+  p.dst_width = p.dst.width = (int) in.dims[2];
+  mnv3_normalization_from_model (m, p.mean, p.std);
+  for (k = 0; k < 3; k++)
+    p.pad_value[k] = (0.0f - p.mean[k]) / p.std[k];
+  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
+  fail_unless (pp != NULL, "%s", mnv3_last_error ());
+  fail_unless (gst_video_frame_map (&vf, info, buf, GST_MAP_READ));
+  memset (&frame, 0, sizeof frame);
+  frame.planes[0] = GST_VIDEO_FRAME_PLANE_DATA (&vf, 0);
+  frame.strides[0] = GST_VIDEO_FRAME_PLANE_STRIDE (&vf, 0);
+  mnv3_preprocess_run (pp, &frame, mnv3_session_input (s, 0), s);
+  gst_video_frame_unmap (&vf);
+  fail_unless (mnv3_session_run (s) == MNV3_OK);
+  mnv3_session_output (s, 0, &out);
+  n = (gint) out.dims[out.rank - 1];
+  probs = g_new (gfloat, n);
+  mnv3_classify_probabilities (mnv3_session_output (s, 0, NULL), probs, n);
+  fail_unless_equals_int (mnv3_classify_topk (probs, n, 1, &top), 1);
+  *id = top;
+  *prob = probs[top];
+  g_free (probs);
+  mnv3_preprocess_free (pp);
+  mnv3_session_free (s);
+  mnv3_model_free (m);
+  g_free (path);
+}
+
+/* mnv3classify inference-region=roi-list classifies each detected box of
+ * the listed types cut from the frame, and the result names its ROI. */
+GST_START_TEST (test_secondary_classification)
+{
+  GstHarness *h0 = detect_harness ("max-detections=8", GST_VIDEO_FORMAT_RGB,
+      NULL), *h;
+  GstBuffer *b0 = push_pull (h0, GST_VIDEO_FORMAT_RGB), *out, *in;
+  GstMnv3DetectionMeta *m0 = gst_buffer_get_mnv3_detection_meta (b0), *m;
+  GstVideoInfo info;
+  gchar *tail;
+  const gchar *keep;
+  gpointer state = NULL;
+  GstMeta *meta;
+  guint i, n_cls = 0, n_keep = 0;
+
+  fail_unless (m0 && m0->n_detections >= 2);
+  keep = m0->detections[0].label;
+  tail = g_strdup_printf ("mnv3classify inference-region=roi-list "
+      "num-threads=1 top-k=3 min-roi-size=4 object-class=\"%s\"", keep);
+  h = detect_harness ("max-detections=8", GST_VIDEO_FORMAT_RGB, tail);
+  in = make_frame (GST_VIDEO_FORMAT_RGB, &info);
+  out = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  m = gst_buffer_get_mnv3_detection_meta (out);
+  fail_unless (m != NULL);
+  for (i = 0; i < m->n_detections; i++)
+    n_keep += strcmp (m->detections[i].label, keep) == 0;
+  fail_unless (n_keep >= 1);
+  while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+              GST_MNV3_CLASSIFICATION_META_API_TYPE))) {
+    GstMnv3ClassificationMeta *c = (GstMnv3ClassificationMeta *) meta;
+    GstVideoRegionOfInterestMeta *roi =
+        gst_buffer_get_video_region_of_interest_meta_id (out, c->region_id);
+    GstStructure *param;
+    gint id, pid;
+    gfloat prob;
+
+    fail_unless (roi != NULL, "classification of region %d: no such ROI",
+        c->region_id);
+    fail_unless_equals_string (g_quark_to_string (roi->roi_type), keep);
+    fail_unless (c->region.x == (gint) roi->x && c->region.y == (gint) roi->y
+        && c->region.w == (gint) roi->w && c->region.h == (gint) roi->h);
+    fail_unless_equals_int (c->frame_width, photo.width);
+    fail_unless (c->fresh && c->n_results == 3);
+    reference_classify (in, &info, roi, &id, &prob);
+    fail_unless_equals_int (c->class_ids[0], id);
+    fail_unless (fabsf (c->scores[0] - prob) < 1e-5f, "%g vs %g",
+        c->scores[0], prob);
+    param = gst_video_region_of_interest_meta_get_param (roi,
+        "classification");
+    fail_unless (param && gst_structure_get_int (param, "label_id", &pid)
+        && pid == id);
+    n_cls++;
+  }
+  fail_unless_equals_int (n_cls, n_keep);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  g_free (tail);
+
+  /* regions smaller than min-roi-size are left alone */
+  h = detect_harness ("max-detections=8", GST_VIDEO_FORMAT_RGB,
+      "mnv3classify inference-region=roi-list min-roi-size=100000");
+  out = push_pull (h, GST_VIDEO_FORMAT_RGB);
+  fail_unless (gst_buffer_get_mnv3_detection_meta (out) != NULL);
+  fail_unless (gst_buffer_get_mnv3_classification_meta (out) == NULL);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  gst_buffer_unref (in);
+  gst_buffer_unref (b0);
+  gst_harness_teardown (h0);
+}
+
+GST_END_TEST;
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static void
+expect_start_error (const gchar * launch, const gchar * needle)
+{
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch (launch, &err);
+  GstBus *bus;
+  GstMessage *msg;
+  GError *gerr = NULL;
+  gchar *dbg = NULL;
+
+  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
+  bus = gst_element_get_bus (p);
+  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error message for %s", launch);
+  gst_message_parse_error (msg, &gerr, &dbg);
+  fail_unless (strstr (gerr->message, needle) != NULL,
+      "error '%s' does not name '%s'", gerr->message, needle);
+  g_error_free (gerr);
+  g_free (dbg);
+  gst_message_unref (msg);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (p);
+}
+
+GST_START_TEST (test_classifier_refused)
+{
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3detect "
+      "model=\"%s/models/mobilenet_v3_small_224_1.0_uint8.tflite\" ! fakesink",
+      g_getenv ("MNV3_SOURCE_ROOT"));
+
+  expect_start_error (launch, "not a detection model");
+  g_free (launch);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_no_model)
+{
+  expect_start_error ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
+      "no default model");
+}
+
+GST_END_TEST;
+
+static Suite *
+mnv3detect_suite (void)
+{
+  Suite *s = suite_create ("mnv3detect");
+  TCase *tc = tcase_create ("general");
+  TCase *tc_err = tcase_create ("errors");
+
+  tcase_add_unchecked_fixture (tc, load_photo, free_photo);
+  tcase_add_loop_test (tc, test_boxes_every_mode_and_format, 0,
+      G_N_ELEMENTS (formats) * G_N_ELEMENTS (modes));
+  tcase_add_test (tc, test_meta_survives_scaling);
+  tcase_add_test (tc, test_object_class_filter);
+  tcase_add_test (tc, test_properties_while_playing);
+  tcase_add_test (tc, test_overlay_draws_boxes);
+  tcase_add_test (tc, test_metaconvert_objects);
+  tcase_add_test (tc, test_secondary_classification);
+#ifdef HAVE_GST_ANALYTICS
+  tcase_add_test (tc, test_stock_overlay_draws_od_mtd);
+#endif
+  suite_add_tcase (s, tc);
+
+  tcase_add_test (tc_err, test_classifier_refused);
+  tcase_add_test (tc_err, test_no_model);
+  suite_add_tcase (s, tc_err);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+#ifdef HAVE_GST_ANALYTICS
+  allow_plugins_bad ();
+#endif
+  gst_check_init (&argc, &argv);
+  if (!prepare_model ())
+    return 77;
+  ret = gst_check_run_suite (mnv3detect_suite (), "mnv3detect", __FILE__);
+  g_free (model_path);
+  return ret;
+}
