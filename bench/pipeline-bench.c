@@ -53,6 +53,7 @@ typedef struct {
   gchar *sizes, *formats, *threads, *mode, *model;
   gint frames, runs, seconds, fps;
   gboolean markdown;
+  gchar *element, *overlay;
 } bench_options;
 
 typedef struct {
@@ -623,12 +624,19 @@ caps_string (frame_size sz, const char *format, int fps)
       "framerate=%d/1", format, sz.width, sz.height, fps);
 }
 
+/* --element / --overlay: the inference element measured (mnv3classify by
+ * default; mnv3detect and mnv3segment take the same base-class properties)
+ * and extra mnv3overlay properties (e.g. "background=blur"). */
+static const char *bench_element = "mnv3classify";
+static const char *overlay_props = "";
+
 static gchar *
 classify_string (int threads, const char *model)
 {
-  return g_strdup_printf ("mnv3classify name=cls num-threads=%d "
-      "inference-interval=1%s%s%s", threads, model ? " model=\"" : "",
-      model ? model : "", model ? "\"" : "");
+  return g_strdup_printf ("%s name=cls num-threads=%d "
+      "inference-interval=1%s%s%s ! mnv3overlay %s", bench_element, threads,
+      model ? " model=\"" : "", model ? model : "", model ? "\"" : "",
+      overlay_props);
 }
 
 static gboolean
@@ -747,9 +755,11 @@ sweep_throughput (const bench_options * o, const bench_plan * plan)
   table t;
   guint s, f, k;
 
-  table_init (&t, "Throughput: videotestsrc is-live=false num-buffers=N ! "
-      "mnv3classify inference-interval=1 ! mnv3overlay ! fakesink sync=false",
-      h, G_N_ELEMENTS (h));
+  gchar *title = g_strdup_printf ("Throughput: videotestsrc is-live=false "
+      "num-buffers=N ! %s inference-interval=1 ! mnv3overlay %s ! fakesink "
+      "sync=false", bench_element, overlay_props);
+
+  table_init (&t, title, h, G_N_ELEMENTS (h));
   for (s = 0; s < plan->sizes->len; s++)
     for (f = 0; f < plan->formats->len; f++) {
       frame_size sz = g_array_index (plan->sizes, frame_size, s);
@@ -771,7 +781,7 @@ sweep_throughput (const bench_options * o, const bench_plan * plan)
         run_result r;
 
         desc = g_strdup_printf ("videotestsrc is-live=false num-buffers=%d "
-            "! %s ! %s ! mnv3overlay ! fakesink name=sink sync=false",
+            "! %s ! %s ! fakesink name=sink sync=false",
             o->frames, caps, cl);
         run_pipeline (desc, o->frames, 60 + o->frames, &r);
         if (r.ok)
@@ -790,6 +800,7 @@ sweep_throughput (const bench_options * o, const bench_plan * plan)
     }
   table_print (&t, 2, o->markdown);
   table_clear (&t);
+  g_free (title);
 }
 
 /* Also says whether the bar is met: every 1920x1080 run with 2 threads
@@ -806,8 +817,9 @@ sweep_live (const bench_options * o, const bench_plan * plan)
   table t;
   guint s, f, k;
   gchar *title = g_strdup_printf ("Live: videotestsrc is-live=true "
-      "num-buffers=%u at %d fps ! mnv3classify inference-interval=1 ! "
-      "mnv3overlay ! %s", frames, o->fps, LIVE_SINK);
+      "num-buffers=%u at %d fps ! %s inference-interval=1 ! "
+      "mnv3overlay %s ! %s", frames, o->fps, bench_element, overlay_props,
+      LIVE_SINK);
 
   table_init (&t, title, h, G_N_ELEMENTS (h));
   for (s = 0; s < plan->sizes->len; s++)
@@ -819,7 +831,7 @@ sweep_live (const bench_options * o, const bench_plan * plan)
         gchar *caps = caps_string (sz, fm, o->fps);
         gchar *cl = classify_string (th, o->model);
         gchar *desc = g_strdup_printf ("videotestsrc is-live=true "
-            "num-buffers=%u ! %s ! %s ! mnv3overlay ! " LIVE_SINK,
+            "num-buffers=%u ! %s ! %s ! " LIVE_SINK,
             frames, caps, cl);
         gchar *size = g_strdup_printf ("%dx%d", sz.width, sz.height);
         gchar *ths = g_strdup_printf ("%d", th);
@@ -883,6 +895,11 @@ main (int argc, char **argv)
         "Frame rate of the live source (default 30)", "N"},
     {"model", 0, 0, G_OPTION_ARG_FILENAME, &o.model,
         "Model file (default: mnv3classify's embedded V3-Small)", "FILE"},
+    {"element", 0, 0, G_OPTION_ARG_STRING, &o.element,
+        "Inference element: mnv3classify (default), mnv3detect, mnv3segment",
+        "NAME"},
+    {"overlay", 0, 0, G_OPTION_ARG_STRING, &o.overlay,
+        "Extra mnv3overlay properties, e.g. \"background=blur\"", "PROPS"},
     {"markdown", 0, 0, G_OPTION_ARG_NONE, &o.markdown,
         "Markdown tables", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL}
@@ -924,7 +941,11 @@ main (int argc, char **argv)
   }
   g_strfreev (modes);
 
-  if (!have_element ("mnv3classify") || !have_element ("mnv3overlay")) {
+  if (o.element)
+    bench_element = o.element;
+  if (o.overlay)
+    overlay_props = o.overlay;
+  if (!have_element (bench_element) || !have_element ("mnv3overlay")) {
     g_printerr ("pipeline-bench: mnv3classify/mnv3overlay not found: set "
         "GST_PLUGIN_PATH to the build's elements/ folder (bench/pipeline "
         "does)\n");

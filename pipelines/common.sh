@@ -9,6 +9,9 @@
 #   MNV3_MODEL        model file for mnv3classify (default: the embedded
 #                     MobileNetV3-Small ImageNet classifier)
 #   MNV3_THREADS      num-threads of mnv3classify (default: all cores)
+#   MNV3_ELEMENT      inference element of the classify/RTP/JSON scripts
+#                     (default mnv3classify; mnv3detect or mnv3segment with
+#                     MNV3_MODEL stream detections or masks instead)
 
 MNV3_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GST_PLUGIN_PATH=${MNV3_PLUGIN_PATH:-$MNV3_ROOT/build/elements}${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}
@@ -37,7 +40,7 @@ need_mnv3() {
 
 # The mnv3classify element with the user's model and thread count.
 classify() {
-  printf 'mnv3classify%s%s' \
+  printf '%s%s%s' "${MNV3_ELEMENT:-mnv3classify}" \
     "${MNV3_MODEL:+ model=$MNV3_MODEL}" \
     "${MNV3_THREADS:+ num-threads=$MNV3_THREADS}"
 }
