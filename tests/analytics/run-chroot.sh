@@ -54,11 +54,22 @@ else
   tar --exclude='./build*' -cf - . | tar -xf - -C "$root/src"
 fi
 
-chroot "$root" sh -ec '
+# The detection test needs a seeded SSDLite export; the chroot has no torch,
+# so the host (which has it, for the parity tests) exports it.
+detect_model=
+if /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then
+  /usr/bin/python3 models/export_torchvision.py --task detection --arch small \
+    --seed 1 -o "$root/src/ssdlite-small-seed1.onnx" --quiet
+  detect_model=/src/ssdlite-small-seed1.onnx
+fi
+
+chroot "$root" env MNV3_DETECT_TEST_MODEL="$detect_model" sh -ec '
   cd /src
   gst-inspect-1.0 --version | head -n 2
   rm -rf /tmp/build
   meson setup /tmp/build -Danalytics=enabled -Dpython=/nonexistent
   ninja -C /tmp/build
   meson test -C /tmp/build --suite gst --print-errorlogs
+  # the GstAnalytics checks ran (they are compiled only with analytics on)
+  grep -q "HAVE_GST_ANALYTICS 1" /tmp/build/gst/config.h
 '
