@@ -41,6 +41,10 @@
 
 #include <string.h>
 
+#ifdef HAVE_GST_ANALYTICS
+#include <gst/analytics/analytics.h>
+#endif
+
 #include "gstmnv3segment.h"
 #include "gstmnv3segmentationmeta.h"
 #include "preprocess.h"
@@ -187,6 +191,62 @@ gst_mnv3_segment_window (GstMnv3Segment * self, mnv3_session * session,
   *h = MAX (1, MIN (y1, l->height) - *y);
 }
 
+#if defined(HAVE_GST_ANALYTICS) && GST_CHECK_VERSION(1, 26, 0)
+/* GStreamer >= 1.26: the class map as a GstAnalyticsSegmentationMtd (a
+ * GRAY8 mask buffer sharing our map, region id i = class i) whose regions
+ * are described, N_TO_N, by a GstAnalyticsClsMtd holding one entry per
+ * class (the label, and the class's share of the map as its level). */
+static void
+gst_mnv3_segment_add_analytics (GstMnv3Segment * self, GstBuffer * buffer,
+    GstMnv3SegmentationMeta * meta)
+{
+  GstAnalyticsRelationMeta *rmeta;
+  GstAnalyticsSegmentationMtd seg;
+  GstAnalyticsClsMtd cls;
+  GstBuffer *mask;
+  GstVideoRectangle r;
+  guint n = MIN ((guint) self->labels.count, 256), ids[256];
+  GQuark quarks[256];
+  gfloat levels[256];
+  gdouble fractions[256];
+  guint i;
+
+  if (n == 0 || !self->last_map)
+    return;
+  rmeta = gst_buffer_get_analytics_relation_meta (buffer);
+  if (!rmeta)
+    rmeta = gst_buffer_add_analytics_relation_meta (buffer);
+  if (!rmeta)
+    return;
+  mask = gst_buffer_new_wrapped_bytes (self->last_map);
+  gst_buffer_add_video_meta (mask, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_FORMAT_GRAY8, self->last_w, self->last_h);
+  gst_mnv3_segmentation_meta_get_region (meta, meta->frame_width,
+      meta->frame_height, &r);
+  gst_mnv3_segmentation_meta_class_fractions (meta, fractions, n);
+  for (i = 0; i < n; i++) {
+    gchar name[32];
+    ids[i] = i;
+    levels[i] = (gfloat) fractions[i];
+    if (self->labels.names[i]) {
+      quarks[i] = g_quark_from_string (self->labels.names[i]);
+    } else {
+      g_snprintf (name, sizeof name, "class %u", i);
+      quarks[i] = g_quark_from_string (name);
+    }
+  }
+  /* the mask buffer is taken over by the relation meta */
+  if (!gst_analytics_relation_meta_add_segmentation_mtd (rmeta, mask,
+          GST_SEGMENTATION_TYPE_SEMANTIC, n, ids, r.x, r.y, (guint) r.w,
+          (guint) r.h, &seg))
+    return;
+  if (gst_analytics_relation_meta_add_cls_mtd (rmeta, n, levels, quarks,
+          &cls))
+    gst_analytics_relation_meta_set_relation (rmeta,
+        GST_ANALYTICS_REL_TYPE_N_TO_N, seg.id, cls.id);
+}
+#endif
+
 static void
 gst_mnv3_segment_attach (GstMnv3Segment * self, GstBuffer * buffer,
     const GstMnv3InferenceFrame * fr)
@@ -200,6 +260,9 @@ gst_mnv3_segment_attach (GstMnv3Segment * self, GstBuffer * buffer,
   if (meta) {
     meta->latency_ms = fr->latency_ms;
     meta->fps = fr->fps;
+#if defined(HAVE_GST_ANALYTICS) && GST_CHECK_VERSION(1, 26, 0)
+    gst_mnv3_segment_add_analytics (self, buffer, meta);
+#endif
   }
 }
 

@@ -23,6 +23,11 @@
 #include <gst/video/video.h>
 
 #include "gstmnv3segmentationmeta.h"
+
+#if defined(HAVE_GST_ANALYTICS) && GST_CHECK_VERSION(1, 26, 0)
+#define TEST_SEGMENTATION_MTD 1
+#include <gst/analytics/analytics.h>
+#endif
 #include "image.h"
 
 static gchar *
@@ -225,6 +230,71 @@ GST_START_TEST (test_selfie_astronaut)
 }
 
 GST_END_TEST;
+
+#ifdef TEST_SEGMENTATION_MTD
+/* GStreamer >= 1.26: the same result read back through the GstAnalytics
+ * API: the mask, its place in the frame, and the classes related N_TO_N. */
+GST_START_TEST (test_analytics_segmentation_mtd)
+{
+  mnv3_image img;
+  GstBuffer *out, *mask;
+  GstMnv3SegmentationMeta *m;
+  GstAnalyticsRelationMeta *rmeta;
+  GstAnalyticsSegmentationMtd seg;
+  GstAnalyticsClsMtd cls;
+  GstVideoMeta *vmeta;
+  GstVideoRectangle r;
+  GstMapInfo map;
+  gpointer state = NULL;
+  gint x, y;
+  guint w, h;
+  gdouble fr[2];
+
+  load ("astronaut.png", &img);
+  out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
+          img.width, 0), img.width, img.height);
+  m = gst_buffer_get_mnv3_segmentation_meta (out);
+  fail_unless (m != NULL);
+  rmeta = gst_buffer_get_analytics_relation_meta (out);
+  fail_unless (rmeta != NULL);
+  fail_unless (gst_analytics_relation_meta_iterate (rmeta, &state,
+          gst_analytics_segmentation_mtd_get_mtd_type (), &seg));
+  fail_unless_equals_int (gst_analytics_segmentation_mtd_get_region_count
+      (&seg), m->n_labels);
+  fail_unless_equals_int (gst_analytics_segmentation_mtd_get_region_id (&seg,
+          1), 1);
+  mask = gst_analytics_segmentation_mtd_get_mask (&seg, &x, &y, &w, &h);
+  fail_unless (mask != NULL);
+  gst_mnv3_segmentation_meta_get_region (m, img.width, img.height, &r);
+  fail_unless (x == r.x && y == r.y && (gint) w == r.w && (gint) h == r.h);
+  vmeta = gst_buffer_get_video_meta (mask);
+  fail_unless (vmeta != NULL);
+  fail_unless_equals_int (vmeta->format, GST_VIDEO_FORMAT_GRAY8);
+  fail_unless_equals_int (vmeta->width, m->width);
+  fail_unless_equals_int (vmeta->height, m->height);
+  fail_unless (gst_buffer_map (mask, &map, GST_MAP_READ));
+  fail_unless (map.size == (gsize) m->width * m->height);
+  fail_unless (memcmp (map.data, m->class_map, map.size) == 0);
+  gst_buffer_unmap (mask, &map);
+  gst_buffer_unref (mask);
+  /* the classes: related N_TO_N, labels and shares as ours */
+  state = NULL;
+  fail_unless (gst_analytics_relation_meta_get_direct_related (rmeta, seg.id,
+          GST_ANALYTICS_REL_TYPE_N_TO_N, gst_analytics_cls_mtd_get_mtd_type (),
+          &state, &cls));
+  fail_unless_equals_int (gst_analytics_cls_mtd_get_length (&cls),
+      m->n_labels);
+  gst_mnv3_segmentation_meta_class_fractions (m, fr, 2);
+  fail_unless_equals_string (g_quark_to_string
+      (gst_analytics_cls_mtd_get_quark (&cls, 1)), "person");
+  fail_unless (fabs (gst_analytics_cls_mtd_get_level (&cls, 1) - fr[1])
+      < 1e-6);
+  gst_buffer_unref (out);
+  mnv3_image_free (&img);
+}
+
+GST_END_TEST;
+#endif
 
 GST_START_TEST (test_selfie_coffee)
 {
@@ -438,6 +508,9 @@ mnv3segment_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_selfie_astronaut);
   tcase_add_test (tc, test_selfie_coffee);
+#ifdef TEST_SEGMENTATION_MTD
+  tcase_add_test (tc, test_analytics_segmentation_mtd);
+#endif
   tcase_add_test (tc, test_placement);
   tcase_add_test (tc, test_meta_through_videoscale);
   tcase_add_test (tc, test_road_model);
