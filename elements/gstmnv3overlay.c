@@ -32,7 +32,15 @@
  * other format (I420, NV12, RGB, RGBx, ...) the images form a
  * #GstVideoOverlayComposition, attached to the buffer as a meta when
  * downstream says (in the ALLOCATION query) that it renders such metas, and
- * blended into the frame otherwise; no videoconvert is needed.
+ * blended into the frame otherwise; no videoconvert is needed.  When
+ * blending into an 8-bit YUV frame (I420, YV12, NV12, NV21, Y444, Y42B,
+ * AYUV, YUY2, UYVY), detection boxes and region outlines are not images:
+ * their edges are written straight onto the planes as solid bars in the
+ * class colour (converted once to Y, U, V with the frame's matrix and
+ * range; every chroma sample an edge touches takes it; carried-forward
+ * boxes blended at 45 %), and only the labels are blended as a
+ * composition, so a hundred boxes cost about what they cost on BGRx.  An
+ * attached composition meta still holds the boxes as rectangles.
  *
  * The overlay never drops frames: QoS handling is off by default.
  *
@@ -116,11 +124,22 @@ typedef struct
   gboolean upward;
 } Mnv3Stack;
 
+/* A solid rectangle (a box edge) drawn straight onto the planes of a YUV
+ * frame: blending hundreds of small ARGB rectangles through an overlay
+ * composition costs far more than writing the few pixels of each edge. */
+typedef struct
+{
+  gint x, y, w, h;              /* frame pixels, not yet clipped */
+  guint8 comp[3];               /* Y, U, V in the frame's colour space */
+  guint8 alpha;                 /* 255: opaque */
+} Mnv3Bar;
+
 /* What one frame shows. */
 typedef struct
 {
   GArray *items;                /* Mnv3Placement, drawn in order */
   GArray *stacks;               /* Mnv3Stack */
+  GArray *bars;                 /* Mnv3Bar, drawn before the items */
   gint width, height;
 } Mnv3Scene;
 
@@ -170,6 +189,7 @@ struct _GstMnv3Overlay
   gboolean negotiated;
   Mnv3RenderMode mode;
   cairo_format_t cairo_format;
+  gboolean bars_on_planes;      /* box edges as Mnv3Bar, not sprites */
   Mnv3Scene scene;
   GstVideoOverlayComposition *last_comp;
   GArray *last_items;           /* placements that made last_comp */
@@ -380,6 +400,7 @@ mnv3_scene_reset (Mnv3Scene * scene, gint width, gint height)
 {
   g_array_set_size (scene->items, 0);
   g_array_set_size (scene->stacks, 0);
+  g_array_set_size (scene->bars, 0);
   scene->width = width;
   scene->height = height;
 }
@@ -448,6 +469,10 @@ mnv3_scene_stack (Mnv3Scene * scene, Mnv3Sprite * sp, gint x, gint y,
 typedef void (*Mnv3Painter) (GstMnv3Overlay * self, const GstMeta * meta,
     Mnv3Scene * scene, const Mnv3DrawSettings * settings);
 
+static void mnv3_overlay_add_outline_bars (GstMnv3Overlay * self,
+    Mnv3Scene * scene, gint x, gint y, gint w, gint h, gint lw,
+    const gdouble rgb[3], guint8 alpha);
+
 static void
 mnv3_overlay_paint_classification (GstMnv3Overlay * self,
     const GstMeta * meta, Mnv3Scene * scene,
@@ -461,7 +486,14 @@ mnv3_overlay_paint_classification (GstMnv3Overlay * self,
       &r);
 
   /* A result about part of the frame shows where that part is. */
-  if (m->region_id != 0 && settings->line_width > 0.0)
+  if (m->region_id != 0 && settings->line_width > 0.0 && self->bars_on_planes
+      && r.w > 0 && r.h > 0) {
+    static const gdouble green[3] = { 0.1, 1.0, 0.3 };
+    gint lw = (gint) MAX (1.0, floor (settings->line_width + 0.5));
+
+    mnv3_overlay_add_outline_bars (self, scene, r.x, r.y, r.w, r.h,
+        MIN (lw, MAX (1, MIN (r.w, r.h) / 2)), green, 255);
+  } else if (m->region_id != 0 && settings->line_width > 0.0)
     mnv3_scene_place (scene, mnv3_overlay_outline_sprite (self, r.w, r.h,
             settings->line_width), r.x, r.y);
 
@@ -540,6 +572,67 @@ mnv3_overlay_bar_sprite (GstMnv3Overlay * self, gint width, gint height,
   return sp;
 }
 
+static guint8
+mnv3_overlay_clamp_u8 (gdouble v)
+{
+  return (guint8) CLAMP (lround (v), 0, 255);
+}
+
+/* Y, U, V of an RGB colour (0..1) with the frame's matrix and range, the
+ * way the segmentation painter converts background-color. */
+static void
+mnv3_overlay_rgb_to_yuv (const GstVideoInfo * info, const gdouble rgb[3],
+    guint8 comp[3])
+{
+  gdouble kr, kb, y, cb, cr;
+
+  if (!gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &kr, &kb)) {
+    kr = 0.299;                 /* BT.601, GStreamer's default for SD */
+    kb = 0.114;
+  }
+  y = kr * rgb[0] + (1.0 - kr - kb) * rgb[1] + kb * rgb[2];
+  cb = (rgb[2] - y) / (2.0 * (1.0 - kb));
+  cr = (rgb[0] - y) / (2.0 * (1.0 - kr));
+  if (info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255) {
+    comp[0] = mnv3_overlay_clamp_u8 (255.0 * y);
+    comp[1] = mnv3_overlay_clamp_u8 (128.0 + 255.0 * cb);
+    comp[2] = mnv3_overlay_clamp_u8 (128.0 + 255.0 * cr);
+  } else {
+    comp[0] = mnv3_overlay_clamp_u8 (16.0 + 219.0 * y);
+    comp[1] = mnv3_overlay_clamp_u8 (128.0 + 224.0 * cb);
+    comp[2] = mnv3_overlay_clamp_u8 (128.0 + 224.0 * cr);
+  }
+}
+
+static void
+mnv3_scene_add_bar (Mnv3Scene * scene, gint x, gint y, gint w, gint h,
+    const guint8 comp[3], guint8 alpha)
+{
+  Mnv3Bar bar = { x, y, w, h, {comp[0], comp[1], comp[2]}, alpha };
+
+  g_array_append_val (scene->bars, bar);
+}
+
+/* The outline of (x, y, w, h), lw pixels wide inside it, as four bars in
+ * an RGB colour (0..1) converted once to the frame's Y, U, V. */
+static void
+mnv3_overlay_add_outline_bars (GstMnv3Overlay * self, Mnv3Scene * scene,
+    gint x, gint y, gint w, gint h, gint lw, const gdouble rgb[3],
+    guint8 alpha)
+{
+  guint8 comp[3];
+
+  mnv3_overlay_rgb_to_yuv (&GST_VIDEO_FILTER (self)->in_info, rgb, comp);
+  mnv3_scene_add_bar (scene, x, y, w, lw, comp, alpha);
+  mnv3_scene_add_bar (scene, x, y + h - lw, w, lw, comp, alpha);
+  /* the sides without the corners, so a translucent box is even */
+  if (h > 2 * lw) {
+    mnv3_scene_add_bar (scene, x, y + lw, lw, h - 2 * lw, comp, alpha);
+    mnv3_scene_add_bar (scene, x + w - lw, y + lw, lw, h - 2 * lw, comp,
+        alpha);
+  }
+}
+
 static void
 mnv3_overlay_place_box (GstMnv3Overlay * self, Mnv3Scene * scene, gint x,
     gint y, gint w, gint h, gdouble line_width, gint class_id,
@@ -548,6 +641,15 @@ mnv3_overlay_place_box (GstMnv3Overlay * self, Mnv3Scene * scene, gint x,
   gint lw = (gint) MAX (1.0, floor (line_width + 0.5));
 
   lw = MIN (lw, MAX (1, MIN (w, h) / 2));
+  if (self->bars_on_planes) {
+    gdouble rgb[3];
+
+    mnv3_class_colour (class_id, rgb);
+    /* same opacity as the sprites: 1.0 fresh, 0.45 carried forward */
+    mnv3_overlay_add_outline_bars (self, scene, x, y, w, h, lw, rgb,
+        fresh ? 255 : 115);
+    return;
+  }
   mnv3_scene_place (scene, mnv3_overlay_bar_sprite (self, w, lw, class_id,
           fresh), x, y);
   mnv3_scene_place (scene, mnv3_overlay_bar_sprite (self, w, lw, class_id,
@@ -787,6 +889,79 @@ mnv3_overlay_draw_direct (GstMnv3Overlay * self, GstVideoFrame * frame)
   return ok;
 }
 
+/* Whether box edges can be written straight onto frames of @info: 8-bit
+ * YUV whose components are addressed by a pixel stride (I420, YV12, NV12,
+ * NV21, Y444, Y42B, AYUV, YUY2, UYVY).  Others fall back to sprites. */
+static gboolean
+mnv3_overlay_bars_supported (const GstVideoInfo * info)
+{
+  const GstVideoFormatInfo *fi = info->finfo;
+
+  if (!fi || !GST_VIDEO_FORMAT_INFO_IS_YUV (fi)
+      || GST_VIDEO_FORMAT_INFO_HAS_PALETTE (fi)
+      || GST_VIDEO_FORMAT_INFO_IS_TILED (fi)
+      || GST_VIDEO_FORMAT_INFO_N_COMPONENTS (fi) < 3)
+    return FALSE;
+  for (guint c = 0; c < 3; c++)
+    if (GST_VIDEO_FORMAT_INFO_DEPTH (fi, c) != 8
+        || GST_VIDEO_FORMAT_INFO_SHIFT (fi, c) != 0
+        || GST_VIDEO_FORMAT_INFO_PSTRIDE (fi, c) < 1)
+      return FALSE;
+  return TRUE;
+}
+
+/* One component of a bar already clipped to the frame, [x0, x1) x [y0, y1)
+ * in luma pixels.  Subsampled chroma gets every sample the bar touches. */
+static void
+mnv3_bar_fill_component (GstVideoFrame * frame, guint c, const Mnv3Bar * bar,
+    gint x0, gint y0, gint x1, gint y1)
+{
+  const GstVideoFormatInfo *fi = frame->info.finfo;
+  guint ws = GST_VIDEO_FORMAT_INFO_W_SUB (fi, c);
+  guint hs = GST_VIDEO_FORMAT_INFO_H_SUB (fi, c);
+  gint cx0 = x0 >> ws, cx1 = ((x1 - 1) >> ws) + 1;
+  gint cy0 = y0 >> hs, cy1 = ((y1 - 1) >> hs) + 1;
+  gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, c);
+  gint stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+  guint8 *base = GST_VIDEO_FRAME_COMP_DATA (frame, c);
+  guint val = bar->comp[c], a = bar->alpha, n = (guint) (cx1 - cx0);
+  /* integer blend, rounded: (val * a + p * (255 - a)) / 255 */
+  guint va = val * a + 127, ia = 255 - a;
+
+  for (gint cy = cy0; cy < cy1; cy++) {
+    guint8 *row = base + (gssize) cy * stride + (gssize) cx0 * ps;
+
+    if (a == 255 && ps == 1)
+      memset (row, (int) val, n);
+    else if (a == 255)
+      for (guint i = 0; i < n; i++)
+        row[(gsize) i * ps] = (guint8) val;
+    else
+      for (guint i = 0; i < n; i++) {
+        guint8 *px = row + (gsize) i * ps;
+        *px = (guint8) ((va + *px * ia) / 255);
+      }
+  }
+}
+
+static void
+mnv3_overlay_draw_bars (GstMnv3Overlay * self, GstVideoFrame * frame)
+{
+  GArray *bars = self->scene.bars;
+  gint fw = GST_VIDEO_FRAME_WIDTH (frame), fh = GST_VIDEO_FRAME_HEIGHT (frame);
+
+  for (guint i = 0; i < bars->len; i++) {
+    const Mnv3Bar *b = &g_array_index (bars, Mnv3Bar, i);
+    gint x0 = MAX (b->x, 0), y0 = MAX (b->y, 0);
+    gint x1 = MIN (b->x + b->w, fw), y1 = MIN (b->y + b->h, fh);
+
+    if (x0 >= x1 || y0 >= y1)
+      continue;
+    for (guint c = 0; c < 3; c++)
+      mnv3_bar_fill_component (frame, c, b, x0, y0, x1, y1);
+  }
+}
+
 static GstFlowReturn
 mnv3_overlay_blend (GstMnv3Overlay * self, GstBuffer * buf)
 {
@@ -799,8 +974,13 @@ mnv3_overlay_blend (GstMnv3Overlay * self, GstBuffer * buf)
         ("Could not map the video frame for writing"));
     return GST_FLOW_ERROR;
   }
-  ok = self->mode == RENDER_DIRECT && mnv3_overlay_draw_direct (self, &frame);
-  if (!ok) {
+  mnv3_overlay_draw_bars (self, &frame);
+  if (self->scene.items->len == 0)
+    ok = TRUE;
+  else
+    ok = self->mode == RENDER_DIRECT && mnv3_overlay_draw_direct (self,
+        &frame);
+  if (!ok && self->scene.items->len > 0) {
     GstVideoOverlayComposition *comp = mnv3_overlay_scene_composition (self);
     ok = gst_video_overlay_composition_blend (comp, &frame);
     gst_video_overlay_composition_unref (comp);
@@ -938,6 +1118,10 @@ gst_mnv3_overlay_set_info (GstVideoFilter * filter, GstCaps * incaps,
     self->mode = RENDER_DIRECT;
   else
     self->mode = RENDER_BLEND;
+  /* Attached compositions stay whole: downstream renders them, and may
+   * scale them. */
+  self->bars_on_planes = self->mode == RENDER_BLEND
+      && mnv3_overlay_bars_supported (in_info);
   GST_INFO_OBJECT (self, "%s: %s", gst_video_format_to_string
       (GST_VIDEO_INFO_FORMAT (in_info)),
       self->mode == RENDER_ATTACH ? "attaching an overlay composition meta" :
@@ -982,7 +1166,8 @@ gst_mnv3_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   mnv3_overlay_build_scene (self, buf, &settings);
   mnv3_seg_props_clear (&settings.seg);
 
-  if (ret == GST_FLOW_OK && self->scene.items->len > 0) {
+  if (ret == GST_FLOW_OK && (self->scene.items->len > 0
+          || self->scene.bars->len > 0)) {
     if (self->mode == RENDER_ATTACH)
       mnv3_overlay_attach (self, buf);
     else
@@ -1087,6 +1272,7 @@ gst_mnv3_overlay_finalize (GObject * object)
   g_hash_table_unref (self->sprites);
   g_array_unref (self->scene.items);
   g_array_unref (self->scene.stacks);
+  g_array_unref (self->scene.bars);
   g_array_unref (self->last_items);
   g_free (self->font_desc);
   mnv3_seg_props_clear (&self->seg);
@@ -1168,6 +1354,7 @@ gst_mnv3_overlay_init (GstMnv3Overlay * self)
       mnv3_sprite_free);
   self->scene.items = g_array_new (FALSE, FALSE, sizeof (Mnv3Placement));
   self->scene.stacks = g_array_new (FALSE, FALSE, sizeof (Mnv3Stack));
+  self->scene.bars = g_array_new (FALSE, FALSE, sizeof (Mnv3Bar));
   self->last_items = g_array_new (FALSE, FALSE, sizeof (Mnv3Placement));
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), DEFAULT_QOS);

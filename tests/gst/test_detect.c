@@ -720,6 +720,254 @@ GST_START_TEST (test_overlay_draws_boxes)
 
 GST_END_TEST;
 
+/* mnv3overlay's class colour (hues a golden angle apart) as Y, U, V with
+ * the frame's matrix and range: what a box edge must become. */
+static void
+class_colour_yuv (const GstVideoInfo * info, gint class_id, double yuv[3])
+{
+  double h = fmod (class_id * 0.618033988749895, 1.0) * 6.0;
+  double f = h - floor (h), s = 0.85, v = 1.0, rgb[3];
+  double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+  double kr, kb, y;
+
+  switch ((gint) h % 6) {
+    case 0: rgb[0] = v; rgb[1] = t; rgb[2] = p; break;
+    case 1: rgb[0] = q; rgb[1] = v; rgb[2] = p; break;
+    case 2: rgb[0] = p; rgb[1] = v; rgb[2] = t; break;
+    case 3: rgb[0] = p; rgb[1] = q; rgb[2] = v; break;
+    case 4: rgb[0] = t; rgb[1] = p; rgb[2] = v; break;
+    default: rgb[0] = v; rgb[1] = p; rgb[2] = q; break;
+  }
+  fail_unless (gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix,
+          &kr, &kb));
+  fail_unless (info->colorimetry.range == GST_VIDEO_COLOR_RANGE_16_235);
+  y = kr * rgb[0] + (1.0 - kr - kb) * rgb[1] + kb * rgb[2];
+  yuv[0] = 16.0 + 219.0 * y;
+  yuv[1] = 128.0 + 224.0 * (rgb[2] - y) / (2.0 * (1.0 - kb));
+  yuv[2] = 128.0 + 224.0 * (rgb[0] - y) / (2.0 * (1.0 - kr));
+}
+
+/* Which box edges cover each pixel and each chroma sample, as mnv3overlay
+ * draws them: box i with line width l is four bars (top, bottom, and the
+ * sides between them), drawn in meta order, each touching every chroma
+ * sample under any of its pixels.  own is 1 + the last box drawn there,
+ * cnt how many bars cover it; c* the same per sample of component 1. */
+typedef struct
+{
+  gint W, H, cw, ch, xs, ys;
+  guint16 *own, *cnt, *cown, *ccnt;
+} EdgeMap;
+
+static void
+edge_map_bar (EdgeMap * e, guint i, gint x0, gint y0, gint x1, gint y1)
+{
+  x0 = MAX (x0, 0);
+  y0 = MAX (y0, 0);
+  x1 = MIN (x1, e->W);
+  y1 = MIN (y1, e->H);
+  if (x0 >= x1 || y0 >= y1)
+    return;
+  for (gint y = y0; y < y1; y++)
+    for (gint x = x0; x < x1; x++) {
+      e->own[(gsize) y * e->W + x] = i + 1;
+      e->cnt[(gsize) y * e->W + x]++;
+    }
+  for (gint y = y0 >> e->ys; y <= (y1 - 1) >> e->ys; y++)
+    for (gint x = x0 >> e->xs; x <= (x1 - 1) >> e->xs; x++) {
+      e->cown[(gsize) y * e->cw + x] = i + 1;
+      e->ccnt[(gsize) y * e->cw + x]++;
+    }
+}
+
+static void
+edge_map_init (EdgeMap * e, const GstVideoInfo * info,
+    const GstMnv3DetectionMeta * m, gint line_width)
+{
+  e->W = GST_VIDEO_INFO_WIDTH (info);
+  e->H = GST_VIDEO_INFO_HEIGHT (info);
+  e->xs = GST_VIDEO_FORMAT_INFO_W_SUB (info->finfo, 1);
+  e->ys = GST_VIDEO_FORMAT_INFO_H_SUB (info->finfo, 1);
+  e->cw = GST_VIDEO_INFO_COMP_WIDTH (info, 1);
+  e->ch = GST_VIDEO_INFO_COMP_HEIGHT (info, 1);
+  e->own = g_new0 (guint16, (gsize) e->W * e->H);
+  e->cnt = g_new0 (guint16, (gsize) e->W * e->H);
+  e->cown = g_new0 (guint16, (gsize) e->cw * e->ch);
+  e->ccnt = g_new0 (guint16, (gsize) e->cw * e->ch);
+  for (guint i = 0; i < m->n_detections; i++) {
+    gfloat fx, fy, fw, fh;
+    gint x0, y0, x1, y1, l;
+
+    fail_unless (gst_mnv3_detection_meta_get_box (m, i, e->W, e->H, &fx,
+            &fy, &fw, &fh));
+    x0 = (gint) floorf (fx + 0.5f);
+    y0 = (gint) floorf (fy + 0.5f);
+    x1 = (gint) floorf (fx + fw + 0.5f);
+    y1 = (gint) floorf (fy + fh + 0.5f);
+    if (x1 <= x0 || y1 <= y0)
+      continue;
+    l = MIN (line_width, MAX (1, MIN (x1 - x0, y1 - y0) / 2));
+    edge_map_bar (e, i, x0, y0, x1, y0 + l);
+    edge_map_bar (e, i, x0, y1 - l, x1, y1);
+    if (y1 - y0 > 2 * l) {
+      edge_map_bar (e, i, x0, y0 + l, x0 + l, y1 - l);
+      edge_map_bar (e, i, x1 - l, y0 + l, x1, y1 - l);
+    }
+  }
+}
+
+static void
+edge_map_clear (EdgeMap * e)
+{
+  g_free (e->own);
+  g_free (e->cnt);
+  g_free (e->cown);
+  g_free (e->ccnt);
+}
+
+static guint8
+frame_sample (GstVideoFrame * f, guint c, gint x, gint y)
+{
+  return ((const guint8 *) GST_VIDEO_FRAME_COMP_DATA (f, c))[(gsize) y *
+      GST_VIDEO_FRAME_COMP_STRIDE (f, c) +
+      (gsize) x * GST_VIDEO_FRAME_COMP_PSTRIDE (f, c)];
+}
+
+/* Checks every pixel and chroma sample of @out against @in: untouched
+ * where no edge lies; where one does, the class colour of the last box
+ * drawn there (@fresh, opaque) or, carried forward, that colour blended at
+ * 0.45 (115/255) over the frame where exactly one bar covers it.
+ * Tolerance: 1 level (rounding of the conversion and of the blend). */
+static void
+check_edges (const EdgeMap * e, const GstVideoInfo * info,
+    const GstMnv3DetectionMeta * m, GstVideoFrame * in, GstVideoFrame * out,
+    const gchar * what)
+{
+  guint covered = 0, blended = 0, untouched = 0;
+
+  for (guint c = 0; c < 3; c++) {
+    gboolean luma = c == 0;
+    gint w = luma ? e->W : e->cw, h = luma ? e->H : e->ch;
+    const guint16 *own = luma ? e->own : e->cown;
+    const guint16 *cnt = luma ? e->cnt : e->ccnt;
+
+    for (gint y = 0; y < h; y++) {
+      for (gint x = 0; x < w; x++) {
+        gsize k = (gsize) y * w + x;
+        gint p = frame_sample (in, c, x, y), q = frame_sample (out, c, x, y);
+        double yuv[3], want;
+
+        if (cnt[k] == 0) {
+          fail_unless (p == q, "%s: component %u changed at %d,%d away from "
+              "every box (%d -> %d)", what, c, x, y, p, q);
+          untouched++;
+          continue;
+        }
+        class_colour_yuv (info, m->detections[own[k] - 1].class_id, yuv);
+        if (m->fresh) {
+          want = yuv[c];
+          covered++;
+        } else if (cnt[k] == 1) {
+          want = (yuv[c] * 115 + p * 140) / 255;
+          blended++;
+        } else {
+          continue;
+        }
+        fail_unless (fabs (q - want) <= 1.0, "%s: component %u at %d,%d of "
+            "box %u is %d, not %.1f", what, c, x, y, own[k] - 1, q, want);
+      }
+    }
+  }
+  fail_unless (untouched > (guint) (e->W * e->H / 4));
+  fail_unless (covered + blended > 500, "%s: only %u edge samples", what,
+      covered + blended);
+}
+
+/* Planar YUV: box edges are written on the planes (line-width 3) and
+ * nothing else changes when labels are off; fresh boxes are opaque,
+ * carried-forward ones translucent. */
+static void
+check_boxes_on_planes (GstVideoFormat fmt)
+{
+  GstHarness *h = detect_harness ("max-detections=20 inference-interval=2",
+      fmt, "mnv3overlay draw-labels=false line-width=3");
+  GstVideoInfo info;
+  GstBuffer *in = make_frame (fmt, &info);
+
+  for (gint k = 0; k < 2; k++) {
+    GstBuffer *out = push_pull (h, fmt);
+    GstMnv3DetectionMeta *m = gst_buffer_get_mnv3_detection_meta (out);
+    GstVideoFrame a, b;
+    EdgeMap e;
+    gchar *what;
+
+    fail_unless (m && m->n_detections > 0);
+    fail_unless (m->fresh == (k == 0));
+    fail_unless (gst_video_frame_map (&a, &info, in, GST_MAP_READ));
+    fail_unless (gst_video_frame_map (&b, &info, out, GST_MAP_READ));
+    edge_map_init (&e, &info, m, 3);
+    what = g_strdup_printf ("%s %s", gst_video_format_to_string (fmt),
+        m->fresh ? "fresh" : "carried forward");
+    check_edges (&e, &info, m, &a, &b, what);
+    g_free (what);
+    edge_map_clear (&e);
+    gst_video_frame_unmap (&a);
+    gst_video_frame_unmap (&b);
+    gst_buffer_unref (out);
+  }
+  gst_buffer_unref (in);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_overlay_boxes_i420)
+{
+  check_boxes_on_planes (GST_VIDEO_FORMAT_I420);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_overlay_boxes_nv12)
+{
+  check_boxes_on_planes (GST_VIDEO_FORMAT_NV12);
+}
+
+GST_END_TEST;
+
+/* With labels on, the labels still come through the composition (drawn
+ * over the edges, above each box), and the frame below every box's top
+ * edge is still untouched between its edges. */
+GST_START_TEST (test_overlay_boxes_labels_nv12)
+{
+  const GstVideoFormat fmt = GST_VIDEO_FORMAT_NV12;
+  GstHarness *h = detect_harness ("max-detections=3", fmt,
+      "mnv3overlay line-width=3");
+  GstHarness *h2 = detect_harness ("max-detections=3", fmt,
+      "mnv3overlay line-width=3 draw-labels=false");
+  GstVideoInfo info;
+  GstBuffer *in = make_frame (fmt, &info), *with, *without;
+  GstMapInfo a, b;
+  gsize differ = 0;
+
+  with = push_pull (h, fmt);
+  without = push_pull (h2, fmt);
+  fail_unless (gst_buffer_map (with, &a, GST_MAP_READ));
+  fail_unless (gst_buffer_map (without, &b, GST_MAP_READ));
+  fail_unless_equals_int (a.size, b.size);
+  for (gsize i = 0; i < a.size; i++)
+    differ += a.data[i] != b.data[i];
+  /* three labels of a few hundred pixels each */
+  fail_unless (differ > 300, "labels changed only %" G_GSIZE_FORMAT
+      " bytes", differ);
+  gst_buffer_unmap (with, &a);
+  gst_buffer_unmap (without, &b);
+  gst_buffer_unref (in);
+  gst_buffer_unref (with);
+  gst_buffer_unref (without);
+  gst_harness_teardown (h);
+  gst_harness_teardown (h2);
+}
+
+GST_END_TEST;
+
 #ifdef HAVE_GST_ANALYTICS
 /* objectdetectionoverlay is in gst-plugins-bad, which the common test
  * environment does not scan (scanning it in-process loads plugins that
@@ -1061,6 +1309,9 @@ mnv3detect_suite (void)
   tcase_add_test (tc, test_object_class_filter);
   tcase_add_test (tc, test_properties_while_playing);
   tcase_add_test (tc, test_overlay_draws_boxes);
+  tcase_add_test (tc, test_overlay_boxes_i420);
+  tcase_add_test (tc, test_overlay_boxes_nv12);
+  tcase_add_test (tc, test_overlay_boxes_labels_nv12);
   tcase_add_test (tc, test_metaconvert_objects);
   tcase_add_test (tc, test_secondary_classification);
 #ifdef HAVE_GST_ANALYTICS

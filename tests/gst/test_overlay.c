@@ -392,6 +392,59 @@ GST_START_TEST (test_region_outline)
 
 GST_END_TEST;
 
+/* The same on NV12, where the outline is written straight onto the planes
+ * (not blended as a region-sized image): the changed area is the region
+ * (even coordinates, so chroma adds nothing outside it), an edge pixel has
+ * the outline's green in Y (BT.601 limited range for this size: 0.1, 1.0,
+ * 0.3 -> 158.6, within 1) and the region's inside away from the label is
+ * untouched. */
+GST_START_TEST (test_region_outline_nv12)
+{
+  GstHarness *h = overlay_harness ("NV12", "line-width=3");
+  GstBuffer *in = make_frame ("NV12", 0), *ref, *out;
+  GstMnv3ClassificationMeta *m = add_cat (in, TRUE);
+  GstVideoInfo info;
+  GstVideoFrame a, b;
+  Diff d;
+
+  m->region_id = 7;
+  m->region.x = 100;
+  m->region.y = 80;
+  m->region.w = 120;
+  m->region.h = 100;
+  out = push_pull (h, in, &ref);
+  d = diff_frames ("NV12", ref, out);
+  fail_unless_equals_int (d.x0, 100);
+  fail_unless_equals_int (d.y0, 80);
+  fail_unless (d.y1 == 179, "outline bottom at %d", d.y1);
+  fail_unless (d.x1 >= 219 && d.x1 < 100 + LABEL_MAX_X);
+
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_NV12, W, H);
+  fail_unless (gst_video_frame_map (&a, &info, ref, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&b, &info, out, GST_MAP_READ));
+  {
+    const guint8 *ya = GST_VIDEO_FRAME_PLANE_DATA (&a, 0);
+    const guint8 *yb = GST_VIDEO_FRAME_PLANE_DATA (&b, 0);
+    gint st = GST_VIDEO_FRAME_PLANE_STRIDE (&a, 0);
+
+    for (gint y = 120; y < 170; y += 7) {
+      fail_unless (ABS (yb[y * st + 101] - 159) <= 1, "left edge Y %d",
+          yb[y * st + 101]);
+      fail_unless (ABS (yb[y * st + 218] - 159) <= 1, "right edge Y %d",
+          yb[y * st + 218]);
+      for (gint x = 110; x < 210; x++)
+        fail_unless (ya[y * st + x] == yb[y * st + x]);
+    }
+  }
+  gst_video_frame_unmap (&a);
+  gst_video_frame_unmap (&b);
+  gst_buffer_unref (ref);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* Downstream that renders GstVideoOverlayCompositionMeta gets the label as
  * a meta and the pixels untouched; blending that meta draws the label. */
 GST_START_TEST (test_nv12_attach_meta)
@@ -582,6 +635,7 @@ mnv3overlay_suite (void)
   tcase_add_test (tc, test_stale_dimmed);
   tcase_add_test (tc, test_show_stats);
   tcase_add_test (tc, test_region_outline);
+  tcase_add_test (tc, test_region_outline_nv12);
   tcase_add_test (tc, test_nv12_attach_meta);
   tcase_add_test (tc, test_composition_reused);
   tcase_add_test (tc, test_qos_never_drops_by_default);
