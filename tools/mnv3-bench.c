@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "detect.h"
 #include "mnv3.h"
 
 typedef struct {
@@ -184,6 +185,51 @@ fail:
   return -1;
 }
 
+/* Detection models (metadata task=detection): time the post-processing
+ * (decode, score threshold, top-k, class-wise NMS: models/detect.c) on the
+ * outputs of the last run, reported apart from the network. */
+static void
+bench_detection (const mnv3_model *m, mnv3_session *s, const options *o,
+    const mnv3_tensor_info *in)
+{
+  const char *task = mnv3_model_metadata (m, "task");
+  mnv3_det_config cfg;
+  mnv3_det_params p = mnv3_det_params_default ();
+  mnv3_detector *d = NULL;
+  mnv3_detection *dets = NULL;
+  double *t = NULL;
+  int n = 0;
+
+  if (!task || strcmp (task, "detection") || mnv3_model_num_outputs (m) < 2)
+    return;
+  if (mnv3_det_config_from_model (m, &cfg) != MNV3_OK
+      || mnv3_det_config_resize (&cfg, (int) in->dims[1],
+          (int) in->dims[2]) != MNV3_OK
+      || mnv3_detector_create (&cfg, &d) != MNV3_OK) {
+    fprintf (stderr, "detection post-processing: %s\n", mnv3_last_error ());
+    return;
+  }
+  p.score_threshold = 0.5f;   /* mnv3detect's default threshold */
+  p.max_detections = 100;     /* and max-detections */
+  dets = malloc (sizeof *dets * (size_t) p.max_detections);
+  t = malloc (sizeof *t * (size_t) o->runs);
+  if (dets && t) {
+    const float *cls = mnv3_session_output (s, 0, NULL);
+    const float *reg = mnv3_session_output (s, 1, NULL);
+    for (int i = 0; i < o->runs; i++) {
+      double t0 = mnv3_cli_now_ms ();
+      n = mnv3_detector_run (d, cls, reg, &p, dets, p.max_detections);
+      t[i] = mnv3_cli_now_ms () - t0;
+    }
+    printf ("postproc    median %.3f ms (decode + threshold %.2f + NMS, "
+        "%d detections; not in the latency above)\n", median (t, o->runs),
+        p.score_threshold, n);
+  }
+  free (t);
+  free (dets);
+  mnv3_detector_free (d);
+}
+
 static void
 print_text (const mnv3_session *s, const options *o,
     const mnv3_tensor_info *in, const mnv3_session_stats *st,
@@ -318,6 +364,8 @@ main (int argc, char **argv)
     print_json (s, &o, &in, &st, &r);
   else
     print_text (s, &o, &in, &st, &r);
+  if (!o.json)
+    bench_detection (m, s, &o, &in);
   rc = 0;
 out:
   free (r.layer_ms);
