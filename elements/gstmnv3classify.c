@@ -537,26 +537,10 @@ static void
 gst_mnv3_classify_set_object_class (GstMnv3Classify * self,
     const gchar * text)
 {
-  gchar **parts;
-  GPtrArray *kept;
-  guint i;
-
   g_free (self->object_class);
   self->object_class = g_strdup (text);
   g_strfreev (self->allowed);
-  self->allowed = NULL;
-  if (!text || !*text)
-    return;
-  kept = g_ptr_array_new ();
-  parts = g_strsplit (text, ",", -1);
-  for (i = 0; parts[i]; i++) {
-    gchar *name = g_strstrip (parts[i]);
-    if (*name)
-      g_ptr_array_add (kept, g_strdup (name));
-  }
-  g_strfreev (parts);
-  g_ptr_array_add (kept, NULL);
-  self->allowed = (gchar **) g_ptr_array_free (kept, FALSE);
+  self->allowed = gst_mnv3_parse_name_list (text);
 }
 
 static void

@@ -1086,3 +1086,28 @@ gst_mnv3_inference_get_post_messages (GstMnv3Inference * self)
   GST_OBJECT_UNLOCK (self);
   return ret;
 }
+
+gchar **
+gst_mnv3_parse_name_list (const gchar * text)
+{
+  GPtrArray *kept;
+  gchar **parts;
+  guint i;
+
+  if (!text || !*text)
+    return NULL;
+  kept = g_ptr_array_new ();
+  parts = g_strsplit (text, ",", -1);
+  for (i = 0; parts[i]; i++) {
+    gchar *name = g_strstrip (parts[i]);
+    if (*name)
+      g_ptr_array_add (kept, g_strdup (name));
+  }
+  g_strfreev (parts);
+  if (kept->len == 0) {
+    g_ptr_array_free (kept, TRUE);
+    return NULL;
+  }
+  g_ptr_array_add (kept, NULL);
+  return (gchar **) g_ptr_array_free (kept, FALSE);
+}

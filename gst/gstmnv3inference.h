@@ -104,6 +104,11 @@ GstFlowReturn gst_mnv3_inference_run_region (GstMnv3Inference * self,
     GstBuffer * buffer, const GstVideoRectangle * region,
     gdouble * latency_ms);
 
+/* "car, person" -> {"car", "person", NULL}: comma-separated names, trimmed,
+ * empty entries dropped; NULL when text is NULL or has no name.  For the
+ * label allow-lists of the elements (object-class).  g_strfreev() it. */
+gchar **gst_mnv3_parse_name_list (const gchar * text);
+
 G_END_DECLS
 
 #endif /* __GST_MNV3_INFERENCE_H__ */
