@@ -18,4 +18,18 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 ninja -C build-nosimd
 meson test -C build-nosimd --print-errorlogs --num-processes 2
 # GstAnalytics (GStreamer >= 1.24) in a Debian 13 chroot; skipped unless root
+rm -f build-trixie/root/tmp/build/meson-logs/testlog.json
 sh tests/analytics/run-chroot.sh
+
+# One closing line over every test run above (meson writes one log a build)
+logs=""
+for l in build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+    build-nosimd/meson-logs/testlog.json \
+    build-trixie/root/tmp/build/meson-logs/testlog.json; do
+  if [ -f "$l" ]; then logs="$logs $l"; fi
+done
+results=$(cat $logs | grep -o '"result": "[A-Z]*"' || true)
+total=$(printf '%s\n' "$results" | grep -c '"result"' || true)
+passed=$(printf '%s\n' "$results" | grep -c '"OK"' || true)
+skipped=$(printf '%s\n' "$results" | grep -c '"SKIP"' || true)
+echo "$passed passed, $((total - passed - skipped)) failed, $skipped skipped"
