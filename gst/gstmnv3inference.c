@@ -913,8 +913,10 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
   default_model = gst_mnv3_inference_default_model ();
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Model file (.tflite or .onnx) to run; the default is the "
-          "embedded MobileNetV3-Small ImageNet classifier", default_model,
+          "Model file (.tflite or .onnx) to run.  Defaults: mnv3classify, "
+          "the embedded MobileNetV3-Small ImageNet classifier; mnv3segment, "
+          "the embedded MediaPipe selfie model; mnv3detect has none (set "
+          "it)", default_model,
           rw));
   g_free (default_model);
   g_object_class_install_property (gobject_class, PROP_LABELS_FILE,
