@@ -389,19 +389,6 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-static mnv3_fit
-gst_mnv3_detect_fit (GstMnv3ResizeMode mode)
-{
-  switch (mode) {
-    case GST_MNV3_RESIZE_CENTER_CROP:
-      return MNV3_FIT_CENTER_CROP;
-    case GST_MNV3_RESIZE_LETTERBOX:
-      return MNV3_FIT_LETTERBOX;
-    default:
-      return MNV3_FIT_STRETCH;
-  }
-}
-
 static GstFlowReturn
 gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
     mnv3_session * session, const GstMnv3InferenceFrame * fr)
@@ -411,7 +398,6 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   mnv3_det_params p = mnv3_det_params_default ();
   mnv3_tensor_info in, ci, ri;
   const float *cls, *reg;
-  GstMnv3ResizeMode mode;
   mnv3_rect src, dst;
   gchar **allowed;
   guint max_det;
@@ -461,9 +447,10 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   }
 
   /* boxes back to frame pixels, for the rects the pre-processing used */
-  g_object_get (self, "resize-mode", &mode, NULL);
-  mnv3_preprocess_fit (gst_mnv3_detect_fit (mode), fr->width, fr->height,
-      self->det_w, self->det_h, &src, &dst);
+  src = (mnv3_rect) { fr->sampled.x, fr->sampled.y, fr->sampled.w,
+    fr->sampled.h };
+  dst = (mnv3_rect) { fr->placed.x, fr->placed.y, fr->placed.w,
+    fr->placed.h };
   mnv3_det_map_to_frame (self->scratch, n, &src, &dst);
 
   gst_mnv3_detect_forget (self);

@@ -161,32 +161,30 @@ gst_mnv3_segment_check_model (GstMnv3Inference * base,
   return TRUE;
 }
 
-/* The part of the output that shows the frame (letterbox bars cut off). */
+/* The part of the output that shows the frame (letterbox bars cut off):
+ * where the pre-processing placed the sampled frame in the model input,
+ * scaled to the output's resolution. */
 static void
-gst_mnv3_segment_window (GstMnv3Segment * self, mnv3_session * session,
+gst_mnv3_segment_window (mnv3_session * session,
     const GstMnv3InferenceFrame * fr, const mnv3_segment_layout * l,
     int *x, int *y, int *w, int *h)
 {
-  GstMnv3ResizeMode mode;
   mnv3_tensor_info in;
-  mnv3_rect src, dst;
   int in_w, in_h, x1, y1;
 
   *x = *y = 0;
   *w = l->width;
   *h = l->height;
-  g_object_get (self, "resize-mode", &mode, NULL);
-  if (mode != GST_MNV3_RESIZE_LETTERBOX
-      || mnv3_session_input_info (session, 0, &in) != MNV3_OK)
+  if (mnv3_session_input_info (session, 0, &in) != MNV3_OK)
     return;
   in_h = (int) in.dims[1];
   in_w = (int) in.dims[2];
-  mnv3_preprocess_fit (MNV3_FIT_LETTERBOX, fr->width, fr->height, in_w, in_h,
-      &src, &dst);
-  *x = (int) ((gint64) dst.x * l->width / in_w);
-  *y = (int) ((gint64) dst.y * l->height / in_h);
-  x1 = (int) (((gint64) (dst.x + dst.width) * l->width + in_w - 1) / in_w);
-  y1 = (int) (((gint64) (dst.y + dst.height) * l->height + in_h - 1) / in_h);
+  *x = (int) ((gint64) fr->placed.x * l->width / in_w);
+  *y = (int) ((gint64) fr->placed.y * l->height / in_h);
+  x1 = (int) (((gint64) (fr->placed.x + fr->placed.w) * l->width + in_w - 1)
+      / in_w);
+  y1 = (int) (((gint64) (fr->placed.y + fr->placed.h) * l->height + in_h - 1)
+      / in_h);
   *w = MAX (1, MIN (x1, l->width) - *x);
   *h = MAX (1, MIN (y1, l->height) - *y);
 }
@@ -319,7 +317,7 @@ gst_mnv3_segment_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   threshold = self->threshold;
   GST_OBJECT_UNLOCK (self);
 
-  gst_mnv3_segment_window (self, session, fr, &layout, &x, &y, &w, &h);
+  gst_mnv3_segment_window (session, fr, &layout, &x, &y, &w, &h);
   map = g_malloc ((gsize) w * h);
   if (layout.kind == MNV3_SEGMENT_MASK)
     prob = g_malloc ((gsize) w * h * sizeof (gfloat));

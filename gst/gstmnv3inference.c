@@ -88,6 +88,7 @@ typedef struct {
   GstVideoInfo vinfo;
   gboolean have_info;
   GstVideoRectangle sampled;
+  GstVideoRectangle placed;
   guint since_last;             /* frames since the last inference */
   gdouble last_latency_ms;
   gdouble region_ms;            /* region runs of the current frame */
@@ -193,8 +194,8 @@ gst_mnv3_inference_build_preprocess (GstMnv3Inference * self)
   GST_OBJECT_UNLOCK (self);
 
   priv->pp = gst_mnv3_preprocess_new (&priv->vinfo, fit_from_mode (mode),
-      priv->in_width, priv->in_height, priv->mean, priv->std, &priv->sampled,
-      &reason);
+      NULL, priv->in_width, priv->in_height, priv->mean, priv->std,
+      &priv->sampled, &priv->placed, &reason);
   if (!priv->pp) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Cannot prepare frames for the model: %s", reason), (NULL));
@@ -728,6 +729,7 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   fr.width = GST_VIDEO_INFO_WIDTH (&priv->vinfo);
   fr.height = GST_VIDEO_INFO_HEIGHT (&priv->vinfo);
   fr.sampled = priv->sampled;
+  fr.placed = priv->placed;
   fr.latency_ms = priv->last_latency_ms;
   fr.running_time = GST_BUFFER_PTS_IS_VALID (buf)
       && trans->segment.format == GST_FORMAT_TIME ?
@@ -1007,50 +1009,26 @@ gst_mnv3_inference_run_region (GstMnv3Inference * self, GstBuffer * buffer,
     const GstVideoRectangle * region, gdouble * latency_ms)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
-  mnv3_preprocess_params p = { 0 };
   mnv3_preprocess *pp;
   GstVideoFrame vframe;
   mnv3_frame frame;
-  gint fw, fh, x0, y0, x1, y1, c;
+  gchar *reason = NULL;
   gint64 t0 = g_get_monotonic_time ();
   gdouble ms;
 
-  if (!priv->have_info || !priv->session
-      || !gst_mnv3_pixel_format_from_video (GST_VIDEO_INFO_FORMAT
-          (&priv->vinfo), &p.format)) {
+  if (!priv->have_info || !priv->session) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("no model or no caps before a region run"));
     return GST_FLOW_ERROR;
   }
-  fw = GST_VIDEO_INFO_WIDTH (&priv->vinfo);
-  fh = GST_VIDEO_INFO_HEIGHT (&priv->vinfo);
-  x0 = CLAMP (region->x, 0, fw - 1);
-  y0 = CLAMP (region->y, 0, fh - 1);
-  x1 = CLAMP (region->x + region->w, x0 + 1, fw);
-  y1 = CLAMP (region->y + region->h, y0 + 1, fh);
-  /* as gst_mnv3_preprocess_new(), with the region as the source */
-  p.matrix = GST_VIDEO_INFO_COLORIMETRY (&priv->vinfo).matrix ==
-      GST_VIDEO_COLOR_MATRIX_BT709 ? MNV3_MATRIX_BT709 : MNV3_MATRIX_BT601;
-  p.src_width = fw;
-  p.src_height = fh;
-  p.src.x = x0;
-  p.src.y = y0;
-  p.src.width = x1 - x0;
-  p.src.height = y1 - y0;
-  p.dst_width = priv->in_width;
-  p.dst_height = priv->in_height;
-  p.dst.width = priv->in_width;
-  p.dst.height = priv->in_height;
-  for (c = 0; c < 3; c++) {
-    p.mean[c] = priv->mean[c];
-    p.std[c] = priv->std[c] != 0.0f ? priv->std[c] : 1.0f;
-    p.pad_value[c] = (0.0f - p.mean[c]) / p.std[c];
-  }
-  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
+  pp = gst_mnv3_preprocess_new (&priv->vinfo, MNV3_FIT_STRETCH, region,
+      priv->in_width, priv->in_height, priv->mean, priv->std, NULL, NULL,
+      &reason);
   if (!pp) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Cannot pre-process region %d,%d %dx%d: %s", x0, y0, x1 - x0,
-            y1 - y0, mnv3_last_error ()), (NULL));
+        ("Cannot pre-process region %d,%d %dx%d: %s", region->x, region->y,
+            region->w, region->h, reason), (NULL));
+    g_free (reason);
     return GST_FLOW_ERROR;
   }
   if (!gst_video_frame_map (&vframe, &priv->vinfo, buffer, GST_MAP_READ)) {

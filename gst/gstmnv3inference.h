@@ -72,6 +72,8 @@ typedef struct {
   gdouble latency_ms;          /* this run, or the last one when not fresh */
   gdouble fps;                 /* inferences per second, recent */
   GstClockTime running_time;   /* of the buffer; NONE when unknown */
+  GstVideoRectangle placed;    /* where `sampled` lands in the model input
+                                * (in its pixels; letterbox bars outside) */
 } GstMnv3InferenceFrame;
 
 struct _GstMnv3InferenceClass {

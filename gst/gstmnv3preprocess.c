@@ -39,8 +39,9 @@ gst_mnv3_pixel_format_from_video (GstVideoFormat format,
 
 mnv3_preprocess *
 gst_mnv3_preprocess_new (const GstVideoInfo * info, mnv3_fit fit,
-    int dst_width, int dst_height, const float mean[3], const float std[3],
-    GstVideoRectangle * region, gchar ** reason)
+    const GstVideoRectangle * source, int dst_width, int dst_height,
+    const float mean[3], const float std[3], GstVideoRectangle * region,
+    GstVideoRectangle * placed, gchar ** reason)
 {
   mnv3_preprocess_params p = { 0 };
   mnv3_preprocess *pp;
@@ -60,8 +61,17 @@ gst_mnv3_preprocess_new (const GstVideoInfo * info, mnv3_fit fit,
   p.src_height = GST_VIDEO_INFO_HEIGHT (info);
   p.dst_width = dst_width;
   p.dst_height = dst_height;
-  mnv3_preprocess_fit (fit, p.src_width, p.src_height, dst_width, dst_height,
-      &p.src, &p.dst);
+  if (source) {
+    int x0 = CLAMP (source->x, 0, p.src_width - 1);
+    int y0 = CLAMP (source->y, 0, p.src_height - 1);
+    int x1 = CLAMP (source->x + source->w, x0 + 1, p.src_width);
+    int y1 = CLAMP (source->y + source->h, y0 + 1, p.src_height);
+    p.src = (mnv3_rect) { x0, y0, x1 - x0, y1 - y0 };
+    p.dst = (mnv3_rect) { 0, 0, dst_width, dst_height };
+  } else {
+    mnv3_preprocess_fit (fit, p.src_width, p.src_height, dst_width,
+        dst_height, &p.src, &p.dst);
+  }
   for (c = 0; c < 3; c++) {
     p.mean[c] = mean[c];
     p.std[c] = std[c] != 0.0f ? std[c] : 1.0f;
@@ -82,6 +92,12 @@ gst_mnv3_preprocess_new (const GstVideoInfo * info, mnv3_fit fit,
     region->y = p.src.y;
     region->w = p.src.width;
     region->h = p.src.height;
+  }
+  if (placed) {
+    placed->x = p.dst.x;
+    placed->y = p.dst.y;
+    placed->w = p.dst.width;
+    placed->h = p.dst.height;
   }
   return pp;
 }

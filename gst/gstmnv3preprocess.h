@@ -23,11 +23,15 @@ gboolean gst_mnv3_pixel_format_from_video (GstVideoFormat format,
     mnv3_pixel_format * out);
 
 /* A plan that turns frames described by info into a dst_width x dst_height
- * NHWC tensor normalised with mean/std (pixel units).  *region receives the
- * part of the frame that is sampled.  NULL with *reason set on failure. */
+ * NHWC tensor normalised with mean/std (pixel units).  source: NULL to fit
+ * the whole frame as `fit` says, or a part of the frame (clamped to it)
+ * stretched over the whole tensor (regions of interest).  *region (may be
+ * NULL) receives the part of the frame that is sampled and *placed (may be
+ * NULL) where it lands in the tensor.  NULL with *reason set on failure. */
 mnv3_preprocess *gst_mnv3_preprocess_new (const GstVideoInfo * info,
-    mnv3_fit fit, int dst_width, int dst_height, const float mean[3],
-    const float std[3], GstVideoRectangle * region, gchar ** reason);
+    mnv3_fit fit, const GstVideoRectangle * source, int dst_width,
+    int dst_height, const float mean[3], const float std[3],
+    GstVideoRectangle * region, GstVideoRectangle * placed, gchar ** reason);
 
 /* Describe a frame mapped for reading. */
 void gst_mnv3_frame_from_video (const GstVideoFrame * vframe,
