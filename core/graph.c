@@ -206,3 +206,27 @@ mnv3_graph_get_meta (const mnv3_graph *g, const char *key)
       return g->meta_values[i];
   return NULL;
 }
+
+size_t
+mnv3_dtype_size (mnv3_dtype t)
+{
+  switch (t) {
+    case MNV3_DTYPE_F32: case MNV3_DTYPE_I32: return 4;
+    case MNV3_DTYPE_U8: case MNV3_DTYPE_I8: return 1;
+    case MNV3_DTYPE_I64: return 8;
+    default: return 0;
+  }
+}
+
+const char *
+mnv3_dtype_name (mnv3_dtype t)
+{
+  switch (t) {
+    case MNV3_DTYPE_F32: return "float32";
+    case MNV3_DTYPE_U8: return "uint8";
+    case MNV3_DTYPE_I8: return "int8";
+    case MNV3_DTYPE_I32: return "int32";
+    case MNV3_DTYPE_I64: return "int64";
+    default: return "unknown";
+  }
+}

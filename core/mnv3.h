@@ -58,6 +58,27 @@ typedef enum {
   MNV3_ISA_AVX512 = 2,     /* AVX-512 F/BW/DQ/VL */
 } mnv3_isa;
 
+/* Element type of a tensor.  Quantized models keep 8-bit activations end
+ * to end (real = scale * (q - zero_point)); float appears only where the
+ * model says (QUANTIZE/DEQUANTIZE, float inputs and outputs). */
+typedef enum {
+  MNV3_DTYPE_F32 = 0,
+  MNV3_DTYPE_U8,
+  MNV3_DTYPE_I8,
+  MNV3_DTYPE_I32,
+  MNV3_DTYPE_I64,
+} mnv3_dtype;
+
+/* Bytes of one element of a type. */
+size_t mnv3_dtype_size (mnv3_dtype t);
+const char *mnv3_dtype_name (mnv3_dtype t);
+
+/* How a session runs a quantized model. */
+typedef enum {
+  MNV3_PRECISION_AUTO = 0, /* what the model is: integer when quantized */
+  MNV3_PRECISION_FP32,     /* dequantize the weights, run in float */
+} mnv3_precision;
+
 typedef struct mnv3_model mnv3_model;
 typedef struct mnv3_session mnv3_session;
 
@@ -67,6 +88,9 @@ typedef struct {
   const char *name;
   int rank;                    /* rank as the model file states it */
   int64_t dims[MNV3_MAX_RANK]; /* in NHWC order for rank-4 tensors */
+  mnv3_dtype type;             /* element type of the raw data */
+  float scale;                 /* quantized types: real = scale*(q - zp) */
+  int32_t zero_point;
 } mnv3_tensor_info;
 
 /* Last error message of the calling thread ("" if none). */
@@ -101,6 +125,7 @@ typedef struct {
   int input_width;   /* 0: the model's declared size */
   mnv3_isa isa;      /* MNV3_ISA_AUTO unless testing */
   int profile;       /* 1: record per-layer times on each run */
+  mnv3_precision precision;  /* MNV3_PRECISION_AUTO by default */
 } mnv3_session_options;
 
 mnv3_session_options mnv3_session_options_default (void);
@@ -114,9 +139,25 @@ float *mnv3_session_input (mnv3_session *s, int i);
 mnv3_status mnv3_session_input_info (const mnv3_session *s, int i,
     mnv3_tensor_info *info);
 mnv3_status mnv3_session_run (mnv3_session *s);
-/* Output i after a run; info may be NULL. Valid until the next run. */
+/* Output i after a run; info may be NULL. Valid until the next run.
+ * Integer outputs are converted to float (dequantized, or the index of an
+ * ARG_MAX). */
 const float *mnv3_session_output (const mnv3_session *s, int i,
     mnv3_tensor_info *info);
+
+/* Raw access in the tensor's own element type (info->type): for a
+ * quantized input, the bytes the model takes (uint8 pixels for TF's
+ * classifiers).  Once mnv3_session_input_raw() has been called for input
+ * i, runs read that buffer; otherwise the float buffer of
+ * mnv3_session_input() is quantized (TFLite's QUANTIZE rounding) at the
+ * start of each run.  For float tensors both are the same buffer. */
+void *mnv3_session_input_raw (mnv3_session *s, int i);
+const void *mnv3_session_output_raw (const mnv3_session *s, int i,
+    mnv3_tensor_info *info);
+
+/* 1 when the session runs integer kernels (a quantized model with
+ * precision AUTO). */
+int mnv3_session_is_quantized (const mnv3_session *s);
 
 /* The ISA the session really uses (after AUTO / $MNV3_ISA resolution). */
 mnv3_isa mnv3_session_isa (const mnv3_session *s);

@@ -1,0 +1,235 @@
+/* qops.h — integer (8-bit quantized) operators with TFLite's semantics.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The contract of core/ops.h (NHWC, batch 1, dense, create/prepare once,
+ * run without allocation or decisions) for tensors of 8-bit integers.
+ * What "correct" means here is TFLite's built-in integer kernels, bit for
+ * bit: multipliers derived from the real scales exactly as TFLite derives
+ * them (double precision, QuantizeMultiplier), requantization as
+ * SaturatingRoundingDoublingHighMul followed by RoundingDivideByPOT
+ * (TFLite's default "double rounding"), the output offset added, then the
+ * clamp to [act_min, act_max] (the type's range narrowed by a fused
+ * ReLU/ReLU6).
+ *
+ * Activations are stored in their model type (uint8 or int8; `mnv3_dtype`
+ * says which).  Every op is given its tensors' quantization (scale, zero
+ * point); per-channel quantization only occurs for convolution weights.
+ *
+ * The scalar reference of each op lives beside its SIMD versions in
+ * core/quant/; the kernels are chosen through the dispatch table at
+ * create/prepare time for the session's ISA.
+ */
+#ifndef MNV3_QOPS_H
+#define MNV3_QOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mnv3.h"
+#include "ops.h"
+#include "threadpool.h"
+
+/* ---- fixed-point arithmetic (TFLite's definitions) -------------------- */
+
+/* real ~= mult * 2^(shift - 31); mult in [2^30, 2^31) or 0. */
+typedef struct {
+  int32_t mult;
+  int shift;                 /* > 0: left shift; < 0: right shift */
+} mnv3_qmul;
+
+/* TFLite QuantizeMultiplier(): frexp, round(q * 2^31) (with the 2^31
+ * carry), shifts below -31 flush to zero. real must be >= 0. */
+mnv3_qmul mnv3_qmul_from_double (double real);
+
+static inline int32_t
+mnv3_q_srdhm (int32_t a, int32_t b)   /* SaturatingRoundingDoublingHighMul */
+{
+  int64_t ab, nudge;
+  int32_t r;
+
+  if (a == b && a == INT32_MIN)
+    return INT32_MAX;
+  ab = (int64_t) a * b;
+  nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  r = (int32_t) ((ab + nudge) / ((int64_t) 1 << 31));
+  return r;
+}
+
+static inline int32_t
+mnv3_q_rdivpot (int32_t x, int exponent)   /* RoundingDivideByPOT */
+{
+  int32_t mask = (int32_t) (((int64_t) 1 << exponent) - 1);
+  int32_t rem = x & mask;
+  int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (rem > thr ? 1 : 0);
+}
+
+/* TFLite MultiplyByQuantizedMultiplier (double rounding). */
+static inline int32_t
+mnv3_qmul_apply (int32_t x, mnv3_qmul m)
+{
+  int left = m.shift > 0 ? m.shift : 0;
+  int right = m.shift > 0 ? 0 : -m.shift;
+  return mnv3_q_rdivpot (mnv3_q_srdhm ((int32_t) ((uint32_t) x << left),
+          m.mult), right);
+}
+
+/* ---- tensors ----------------------------------------------------------- */
+
+/* Quantization of one 8-bit activation tensor: real = scale * (q - zp). */
+typedef struct {
+  mnv3_dtype type;           /* MNV3_DTYPE_U8 or MNV3_DTYPE_I8 */
+  float scale;
+  int32_t zp;
+} mnv3_qtensor;
+
+/* Clamp range of an op's output in its stored values: the type's range
+ * narrowed by a fused activation as TFLite's
+ * CalculateActivationRangeQuantized does (NONE, RELU, RELU6 = CLIP 0..6,
+ * RELU_N1_TO_1 = CLIP -1..1).  Other activations leave the full range. */
+void mnv3_q_act_range (mnv3_act act, const mnv3_qtensor *out,
+    int32_t *act_min, int32_t *act_max);
+
+/* ---- convolution: general, 1x1, depthwise, fully connected ------------ */
+
+typedef struct {
+  mnv3_conv_params geom;     /* shapes, strides, padding, groups (act unused).
+                              * groups == 1, or groups == ic == oc
+                              * (depthwise, multiplier 1).  FULLY_CONNECTED is
+                              * a 1x1 conv on a 1x1 input. */
+  mnv3_qtensor in, out;
+  int32_t act_min, act_max;  /* from mnv3_q_act_range() */
+  mnv3_dtype w_type;         /* U8 (asymmetric) or I8 */
+  int num_w_scales;          /* 1 (per tensor) or oc (per channel) */
+  const float *w_scales;     /* [num_w_scales] */
+  const int32_t *w_zps;      /* [num_w_scales] (0 for symmetric int8) */
+  /* How TFLite derives the multiplier differs between the schemes:
+   * uint8 per-tensor: (double)(float)(in_scale * w_scale) / out_scale
+   * (GetQuantizedConvolutionMultipler); int8 per-channel:
+   * (double)in_scale * (double)w_scale[c] / (double)out_scale.
+   * 1 = the uint8 rule, 0 = the per-channel rule. */
+  int legacy_multiplier;
+} mnv3_qconv_params;
+
+typedef struct mnv3_qconv mnv3_qconv;
+
+/* weights: OHWI [oc][kh][kw][ic/groups] of w_type (depthwise [c][kh][kw][1],
+ * FC [oc][ic]); bias: int32 [oc] (scale in_scale*w_scale) or NULL.
+ * Packs what the kernels read.  NULL on allocation failure (error set). */
+mnv3_qconv *mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
+    const void *weights, const int32_t *bias);
+size_t mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads);
+void mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
+    void *scratch, mnv3_threadpool *tp);
+size_t mnv3_qconv_packed_bytes (const mnv3_qconv *c);
+void mnv3_qconv_free (mnv3_qconv *c);
+
+/* ---- element-wise binary: ADD, SUB, MUL with broadcasting ------------- */
+
+typedef struct {
+  mnv3_binary_op op;         /* ADD, SUB or MUL */
+  mnv3_qtensor a, b, out;
+  int32_t act_min, act_max;
+  /* prepared (TFLite's PrepareGeneralSubOp / Mul's Prepare) */
+  int left_shift;
+  mnv3_qmul a_mul, b_mul, out_mul;
+} mnv3_qbinary;
+
+/* Fills the derived fields; MNV3_ERR_UNSUPPORTED when the op/type is not
+ * one TFLite supports. */
+mnv3_status mnv3_qbinary_prepare (mnv3_qbinary *q);
+/* Shapes as in mnv3_binary_run (NumPy broadcasting over NHWC). */
+void mnv3_qbinary_run (mnv3_isa isa, const mnv3_qbinary *q, const void *a,
+    const int a_shape[4], const void *b, const int b_shape[4], void *out,
+    const int out_shape[4], mnv3_threadpool *tp);
+
+/* ---- element-wise unary by table ------------------------------------- */
+
+/* Any 8-bit -> 8-bit element-wise op is one 256-entry table, filled by
+ * evaluating TFLite's integer formula on every possible input: exact by
+ * construction.  Index by the stored byte (uint8 value, or int8 + 128). */
+typedef enum {
+  MNV3_QUNARY_HARD_SWISH,    /* TFLite's fixed-point HardSwish */
+  MNV3_QUNARY_LOGISTIC,      /* TFLite's LOGISTIC for 8-bit */
+  MNV3_QUNARY_TANH,
+  MNV3_QUNARY_RELU,          /* requantize, then clamp at 0 */
+  MNV3_QUNARY_RELU6,
+  MNV3_QUNARY_RELU_N1_TO_1,
+  MNV3_QUNARY_REQUANTIZE,    /* QUANTIZE 8-bit -> 8-bit */
+} mnv3_qunary_kind;
+
+typedef struct {
+  uint8_t table[256];
+} mnv3_qlut;
+
+mnv3_status mnv3_qlut_prepare (mnv3_qlut *lut, mnv3_qunary_kind kind,
+    const mnv3_qtensor *in, const mnv3_qtensor *out);
+void mnv3_qlut_run (mnv3_isa isa, const mnv3_qlut *lut, const void *in,
+    void *out, size_t n, mnv3_threadpool *tp);
+
+/* ---- pooling and MEAN ------------------------------------------------- */
+
+/* AVERAGE_POOL_2D (and MAX): TFLite requires equal in/out quantization;
+ * the average is rounded as TFLite rounds it, then clamped. */
+void mnv3_qpool_run (mnv3_isa isa, const mnv3_pool_params *p,
+    mnv3_dtype type, int32_t act_min, int32_t act_max, const void *in,
+    void *out, mnv3_threadpool *tp);
+
+/* MEAN over H and W (keep dims), with TFLite's requantization. */
+typedef struct {
+  mnv3_qtensor in, out;
+  int count;                 /* h * w */
+  /* prepared */
+  mnv3_qmul mul;
+  int32_t bias;
+  int same_quant;            /* in and out share scale and zero point */
+} mnv3_qmean;
+
+mnv3_status mnv3_qmean_prepare (mnv3_qmean *q);
+void mnv3_qmean_run (mnv3_isa isa, const mnv3_qmean *q, const void *in,
+    int h, int w, int c, void *out, mnv3_threadpool *tp);
+
+/* ---- resize ------------------------------------------------------------ */
+
+/* RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR on 8-bit data (in and out
+ * quantization equal), with TFLite's integer interpolation and rounding.
+ * coord: ALIGN_CORNERS, HALF_PIXEL or ASYMMETRIC.  scratch of
+ * mnv3_qresize_scratch_size() bytes. */
+size_t mnv3_qresize_scratch_size (int oh, int ow, int c, int num_threads);
+void mnv3_qresize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
+    mnv3_dtype type, const void *in, int ih, int iw, int c, void *out,
+    int oh, int ow, void *scratch, mnv3_threadpool *tp);
+
+/* ---- concatenation, softmax, argmax, (de)quantize ---------------------- */
+
+/* Inputs whose quantization differs from out's are requantized as TFLite's
+ * ConcatenationWithScaling does. */
+void mnv3_qconcat_run (int axis, int n, const void *const *ins,
+    const int (*shapes)[4], const mnv3_qtensor *in_q, const mnv3_qtensor *out_q,
+    void *out, mnv3_threadpool *tp);
+
+/* SOFTMAX over channels, TFLite's 8-bit kernel (beta from the op). */
+typedef struct {
+  mnv3_qtensor in, out;
+  float beta;
+  /* prepared: whatever TFLite's kernel precomputes (tables, multiplier) */
+  float table[256];
+  int32_t input_multiplier, input_left_shift, diff_min;
+} mnv3_qsoftmax;
+
+mnv3_status mnv3_qsoftmax_prepare (mnv3_qsoftmax *q);
+void mnv3_qsoftmax_run (const mnv3_qsoftmax *q, const void *in, void *out,
+    size_t rows, int c);
+
+/* out[r] = index of the largest in[r*c..] (first wins), as int32 or int64. */
+void mnv3_qargmax_run (mnv3_dtype in_type, const void *in, mnv3_dtype out_type,
+    void *out, size_t rows, int c, mnv3_threadpool *tp);
+
+/* QUANTIZE float -> 8-bit and DEQUANTIZE 8-bit -> float, as TFLite's
+ * reference kernels (round half away from zero of x/scale, + zp, clamp). */
+void mnv3_quantize_run (const float *in, void *out, size_t n,
+    const mnv3_qtensor *q);
+void mnv3_dequantize_run (const void *in, float *out, size_t n,
+    const mnv3_qtensor *q);
+
+#endif /* MNV3_QOPS_H */
