@@ -22,6 +22,9 @@ mnv3_graph_free (mnv3_graph *g)
   for (int i = 0; i < g->num_tensors; i++) {
     free (g->tensors[i].name);
     free (g->tensors[i].data);
+    free (g->tensors[i].raw);
+    free (g->tensors[i].q.scale);
+    free (g->tensors[i].q.zp);
   }
   for (int i = 0; i < g->num_nodes; i++)
     free (g->nodes[i].name);
@@ -57,6 +60,33 @@ grow (void **arr, int *cap, int need, size_t elem)
   *arr = p;
   *cap = ncap;
   return 0;
+}
+
+mnv3_status
+mnv3_graph_set_quant (mnv3_graph *g, int t, mnv3_dtype type, int num,
+    const float *scale, const int32_t *zp)
+{
+  mnv3_gtensor *x = &g->tensors[t];
+
+  x->type = type;
+  free (x->q.scale);
+  free (x->q.zp);
+  memset (&x->q, 0, sizeof x->q);
+  if (num <= 0)
+    return MNV3_OK;
+  x->q.scale = malloc ((size_t) num * sizeof *x->q.scale);
+  x->q.zp = malloc ((size_t) num * sizeof *x->q.zp);
+  if (!x->q.scale || !x->q.zp) {
+    free (x->q.scale);
+    free (x->q.zp);
+    x->q.scale = NULL;
+    x->q.zp = NULL;
+    return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
+  }
+  memcpy (x->q.scale, scale, (size_t) num * sizeof *scale);
+  memcpy (x->q.zp, zp, (size_t) num * sizeof *zp);
+  x->q.num = num;
+  return MNV3_OK;
 }
 
 int

@@ -20,6 +20,18 @@
  *    so only numel must be exact.)
  *  - Node parameters are in NHWC terms (axes remapped by the importer).
  *  - Nodes are appended in a topological order.
+ *
+ * Types and quantization (the integer graph of a quantized model):
+ *  - Every tensor has an element type (`type`, F32 unless set).  Integer
+ *    activations carry their quantization in `q` (per tensor); constants of
+ *    an integer type keep their raw values in `raw` (weights uint8/int8 in
+ *    the canonical layouts above, biases int32) with per-tensor or
+ *    per-output-channel quantization (`q.num` values along axis 0 of the
+ *    canonical layout, i.e. the output channel).
+ *  - A graph is either a float graph (all F32 activations; what the
+ *    importers produce by default) or an integer graph (quantized
+ *    activations flow between integer ops; MNV3_OP_QUANTIZE converts where
+ *    the model converts).
  */
 #ifndef MNV3_GRAPH_H
 #define MNV3_GRAPH_H
@@ -43,6 +55,9 @@ typedef enum {
   MNV3_OP_RESHAPE,       /* in: x — memory order unchanged */
   MNV3_OP_SOFTMAX,       /* in: x, over channels */
   MNV3_OP_ARGMAX,        /* in: x, over channels; out (1,h,w,1) float index */
+  MNV3_OP_QUANTIZE,      /* in: x; converts between x's and the output's
+                          * type/quantization (QUANTIZE, DEQUANTIZE,
+                          * 8-bit requantization) */
   MNV3_OP_COUNT
 } mnv3_op_type;
 
@@ -68,6 +83,8 @@ typedef struct {
   mnv3_pad_mode pad_mode;
   int pad_t, pad_l, pad_b, pad_r;
   int count_include_pad;           /* average pool only */
+  int mean;                        /* TFLite MEAN (integer semantics differ
+                                    * from a global average pool) */
 } mnv3_pool_attr;
 
 typedef enum {
@@ -93,11 +110,23 @@ typedef struct {
   int nchw_source;                 /* 1: ONNX semantics (see above) */
 } mnv3_reshape_attr;
 
+/* Quantization of a tensor: real = scale * (q - zp). */
+typedef struct {
+  int num;                         /* 0: none; 1: per tensor; >1: per
+                                    * output channel */
+  float *scale;                    /* [num] (owned) */
+  int32_t *zp;                     /* [num] (owned) */
+} mnv3_gquant;
+
 typedef struct {
   char *name;
   int rank;                        /* declared rank, for reporting */
   int n, h, w, c;                  /* NHWC; for consts the logical shape */
-  float *data;                     /* non-NULL: constant (owned) */
+  float *data;                     /* non-NULL: float constant (owned) */
+  void *raw;                       /* non-NULL: constant of an integer type
+                                    * (owned) */
+  mnv3_dtype type;                 /* element type (F32 by default) */
+  mnv3_gquant q;
   int is_input, is_output;
 } mnv3_gtensor;
 
@@ -118,10 +147,12 @@ typedef struct {
     mnv3_binary_op binary;
     int concat_axis;               /* NHWC axis 0..3 */
     float bn_eps;
+    float softmax_beta;
   } u;
 } mnv3_gnode;
 
 typedef struct mnv3_graph {
+  int integer;                     /* 1: an integer (quantized) graph */
   mnv3_gtensor *tensors;
   int num_tensors, cap_tensors;
   mnv3_gnode *nodes;
@@ -140,6 +171,16 @@ void mnv3_graph_free (mnv3_graph *g);
  * `data` (may be NULL) is taken over by the graph (must be malloc'd). */
 int mnv3_graph_add_tensor (mnv3_graph *g, const char *name, int rank,
     int n, int h, int w, int c, float *data);
+/* Give tensor t an element type and per-tensor or per-channel
+ * quantization (scale/zp copied; num 0 for none). */
+mnv3_status mnv3_graph_set_quant (mnv3_graph *g, int t, mnv3_dtype type,
+    int num, const float *scale, const int32_t *zp);
+/* 1 when tensor t is a constant (float or raw). */
+static inline int
+mnv3_gtensor_is_const (const mnv3_gtensor *t)
+{
+  return t->data != NULL || t->raw != NULL;
+}
 /* Find a tensor by name; -1 when absent. */
 int mnv3_graph_find_tensor (const mnv3_graph *g, const char *name);
 /* Append a node (copied); returns its index or -1. */
