@@ -23,7 +23,8 @@ static void
 mark_use (mnv3_session *s, int t, int i)
 {
   mnv3_stensor *st = &s->tensors[t];
-  if (s->graph->tensors[t].data || s->graph->tensors[t].is_input)
+  if (mnv3_gtensor_is_const (&s->graph->tensors[t])
+      || s->graph->tensors[t].is_input)
     return;
   if (st->first < 0 || i < st->first)
     st->first = i;
@@ -88,7 +89,8 @@ mnv3_arena_plan (mnv3_session *s)
     mnv3_stensor *st = &s->tensors[t];
     int64_t e = (int64_t) st->shape[0] * st->shape[1] * st->shape[2]
         * st->shape[3];
-    st->bytes = align_up ((size_t) e * sizeof (float));
+    st->bytes = align_up ((size_t) e
+        * mnv3_dtype_size (s->graph->tensors[t].type));
     if (st->in_arena)
       order[n++] = t;
   }

@@ -91,6 +91,8 @@ run_node (mnv3_session *s, const mnv3_xnode *x)
     case MNV3_XOP_ARGMAX:
       mnv3_argmax_run (in, out, (size_t) is[0] * is[1] * is[2], is[3]);
       break;
+    default:                   /* integer nodes: exec-int.c */
+      break;
   }
 }
 
@@ -111,10 +113,20 @@ mnv3_session_exec (mnv3_session *s)
       continue;
     if (s->opts.profile) {
       double t0 = now_ms ();
-      run_node (s, x);
+      if (x->q)
+        mnv3_exec_integer_node (s, x);
+      else
+        run_node (s, x);
       x->last_ms = now_ms () - t0;
+    } else if (x->q) {
+      mnv3_exec_integer_node (s, x);
     } else {
       run_node (s, x);
+    }
+    if (s->tensor_cb) {
+      mnv3_tensor_info info;
+      mnv3_session_tensor_info (s, x->out, &info);
+      s->tensor_cb (s->tensor_cb_user, &info, s->tensors[x->out].data);
     }
   }
   return MNV3_OK;

@@ -43,7 +43,7 @@ producer (const mnv3_session *s, int t)
 static int
 is_const (const mnv3_session *s, int t)
 {
-  return s->graph->tensors[t].data != NULL;
+  return mnv3_gtensor_is_const (&s->graph->tensors[t]);
 }
 
 static int

@@ -203,6 +203,11 @@ mnv3_gtensor_numel (const mnv3_gtensor *t)
 mnv3_status mnv3_onnx_import (const void *data, size_t size, mnv3_graph **out);
 mnv3_status mnv3_tflite_import (const void *data, size_t size,
     mnv3_graph **out);
+/* The integer graph of a quantized TFLite model (graph.h "Types and
+ * quantization"); MNV3_ERR_UNSUPPORTED when the model is not quantized or
+ * uses an operator that has no integer form here. */
+mnv3_status mnv3_tflite_import_integer (const void *data, size_t size,
+    mnv3_graph **out);
 
 /* Error helpers (error.c). Always return `s` so one can write
  *   return mnv3_set_error (MNV3_ERR_FORMAT, "tensor %d: ...", i); */

@@ -159,6 +159,15 @@ const void *mnv3_session_output_raw (const mnv3_session *s, int i,
  * precision AUTO). */
 int mnv3_session_is_quantized (const mnv3_session *s);
 
+/* Debugging and per-layer comparison with another runtime: after each
+ * executed node, cb gets the node's output tensor (info: name, shape, type
+ * and quantization; data in its own element type), valid during the call
+ * only.  NULL turns it off. */
+typedef void (*mnv3_tensor_cb) (void *user, const mnv3_tensor_info *info,
+    const void *data);
+void mnv3_session_set_tensor_callback (mnv3_session *s, mnv3_tensor_cb cb,
+    void *user);
+
 /* The ISA the session really uses (after AUTO / $MNV3_ISA resolution). */
 mnv3_isa mnv3_session_isa (const mnv3_session *s);
 const char *mnv3_isa_name (mnv3_isa isa);
@@ -180,6 +189,8 @@ typedef struct {
   const char *op;        /* "conv", "dwconv", "add", ... (+"+hswish" fused) */
   int64_t macs;
   double last_ms;        /* time of this layer in the last profiled run */
+  const char *precision; /* element type it computes in: "uint8", "int8",
+                          * "float32" */
   int out_h, out_w, out_c;
 } mnv3_layer_info;
 

@@ -93,6 +93,29 @@ load_sidecar_labels (mnv3_graph *g, const char *path)
   fclose (f);
 }
 
+/* A quantized TFLite model also gets its integer graph; the metadata key
+ * "precision" says which a session with MNV3_PRECISION_AUTO runs, and
+ * "integer_error" why a quantized model has no integer graph. */
+static void
+load_integer_graph (mnv3_model *m, const void *data, size_t size)
+{
+  mnv3_graph *q = NULL;
+  mnv3_status st = mnv3_tflite_import_integer (data, size, &q);
+
+  if (st == MNV3_OK)
+    st = mnv3_graph_fold (q);
+  if (st == MNV3_OK) {
+    m->qgraph = q;
+    mnv3_graph_set_meta (m->graph, "precision", "integer");
+    return;
+  }
+  mnv3_graph_free (q);
+  if (!strstr (mnv3_last_error (), "no quantized activations"))
+    mnv3_graph_set_meta (m->graph, "integer_error", mnv3_last_error ());
+  mnv3_graph_set_meta (m->graph, "precision", "float32");
+  mnv3_set_error (MNV3_OK, "%s", "");
+}
+
 mnv3_status
 mnv3_model_load_memory (const void *data, size_t size, const char *name,
     mnv3_model **out)
@@ -129,6 +152,8 @@ mnv3_model_load_memory (const void *data, size_t size, const char *name,
     return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
   }
   m->graph = g;
+  if (is_tflite (data, size))
+    load_integer_graph (m, data, size);
   if (!mnv3_graph_get_meta (g, "format"))
     mnv3_graph_set_meta (g, "format", is_tflite (data, size) ? "tflite"
         : "onnx");
@@ -169,6 +194,7 @@ mnv3_model_free (mnv3_model *m)
   if (!m)
     return;
   mnv3_graph_free (m->graph);
+  mnv3_graph_free (m->qgraph);
   free (m->name);
   free (m);
 }
@@ -194,6 +220,11 @@ fill_info (const mnv3_gtensor *t, const int *shape, mnv3_tensor_info *info)
 
   memset (info, 0, sizeof *info);
   info->name = t->name;
+  info->type = t->type;
+  if (t->q.num >= 1) {
+    info->scale = t->q.scale[0];
+    info->zero_point = t->q.zp[0];
+  }
   info->rank = t->rank >= 1 && t->rank <= 4 ? t->rank : 4;
   switch (info->rank) {
     case 1: info->dims[0] = c; break;
@@ -217,7 +248,9 @@ mnv3_model_input_info (const mnv3_model *m, int i, mnv3_tensor_info *info)
 {
   if (!m || !info || i < 0 || i >= m->graph->num_inputs)
     return mnv3_set_error (MNV3_ERR_INVALID_ARG, "no input %d", i);
-  fill_info (&m->graph->tensors[m->graph->inputs[i]], NULL, info);
+  /* the declared types are the integer graph's when there is one */
+  const mnv3_graph *g = m->qgraph ? m->qgraph : m->graph;
+  fill_info (&g->tensors[g->inputs[i]], NULL, info);
   return MNV3_OK;
 }
 
@@ -226,7 +259,8 @@ mnv3_model_output_info (const mnv3_model *m, int i, mnv3_tensor_info *info)
 {
   if (!m || !info || i < 0 || i >= m->graph->num_outputs)
     return mnv3_set_error (MNV3_ERR_INVALID_ARG, "no output %d", i);
-  fill_info (&m->graph->tensors[m->graph->outputs[i]], NULL, info);
+  const mnv3_graph *g = m->qgraph ? m->qgraph : m->graph;
+  fill_info (&g->tensors[g->outputs[i]], NULL, info);
   return MNV3_OK;
 }
 
@@ -241,7 +275,8 @@ mnv3_model_metadata (const mnv3_model *m, const char *key)
 mnv3_session_options
 mnv3_session_options_default (void)
 {
-  mnv3_session_options o = { .num_threads = 1, .isa = MNV3_ISA_AUTO };
+  mnv3_session_options o = { .num_threads = 1, .isa = MNV3_ISA_AUTO,
+    .precision = MNV3_PRECISION_AUTO };
   return o;
 }
 
@@ -254,11 +289,21 @@ mnv3_session_free (mnv3_session *s)
     mnv3_conv_free (s->nodes[i].conv);
     mnv3_dwconv_free (s->nodes[i].dwconv);
     mnv3_deconv_free (s->nodes[i].deconv);
+    mnv3_plan_integer_free (&s->nodes[i]);
   }
   if (s->inputs)
     for (int i = 0; i < s->graph->num_inputs; i++)
       free (s->inputs[i]);
+  if (s->raw_inputs)
+    for (int i = 0; i < s->graph->num_inputs; i++)
+      free (s->raw_inputs[i]);
+  if (s->outputs_f32)
+    for (int i = 0; i < s->graph->num_outputs; i++)
+      free (s->outputs_f32[i]);
   free (s->inputs);
+  free (s->raw_inputs);
+  free (s->raw_fed);
+  free (s->outputs_f32);
   free (s->nodes);
   free (s->tensors);
   free (s->arena);
@@ -273,10 +318,14 @@ alloc_buffers (mnv3_session *s)
   const mnv3_graph *g = s->graph;
 
   s->inputs = calloc (g->num_inputs, sizeof *s->inputs);
-  if (!s->inputs)
+  s->raw_inputs = calloc (g->num_inputs, sizeof *s->raw_inputs);
+  s->raw_fed = calloc (g->num_inputs, sizeof *s->raw_fed);
+  s->outputs_f32 = calloc (g->num_outputs, sizeof *s->outputs_f32);
+  if (!s->inputs || !s->raw_inputs || !s->raw_fed || !s->outputs_f32)
     return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
   for (int i = 0; i < g->num_inputs; i++) {
     mnv3_stensor *t = &s->tensors[g->inputs[i]];
+    mnv3_dtype type = g->tensors[g->inputs[i]].type;
     size_t n = (size_t) t->shape[0] * t->shape[1] * t->shape[2]
         * t->shape[3];
     s->inputs[i] = aligned_alloc (64, (n * sizeof (float) + 127) & ~63u);
@@ -284,10 +333,32 @@ alloc_buffers (mnv3_session *s)
       return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory for inputs");
     memset (s->inputs[i], 0, n * sizeof (float));
     t->data = s->inputs[i];
+    if (type != MNV3_DTYPE_F32) {
+      /* the graph reads the raw buffer; the float one is quantized into
+       * it at each run unless the caller fills the raw one */
+      size_t bytes = n * mnv3_dtype_size (type);
+      s->raw_inputs[i] = aligned_alloc (64, (bytes + 127) & ~(size_t) 63);
+      if (!s->raw_inputs[i])
+        return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory for inputs");
+      memset (s->raw_inputs[i], 0, bytes);
+      t->data = s->raw_inputs[i];
+    }
+  }
+  for (int i = 0; i < g->num_outputs; i++) {
+    const mnv3_stensor *t = &s->tensors[g->outputs[i]];
+    size_t n = (size_t) t->shape[0] * t->shape[1] * t->shape[2]
+        * t->shape[3];
+    if (g->tensors[g->outputs[i]].type == MNV3_DTYPE_F32)
+      continue;
+    s->outputs_f32[i] = malloc (n * sizeof (float) + 64);
+    if (!s->outputs_f32[i])
+      return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory for outputs");
   }
   for (int i = 0; i < g->num_tensors; i++)
     if (g->tensors[i].data)
       s->tensors[i].data = g->tensors[i].data;
+    else if (g->tensors[i].raw)
+      s->tensors[i].data = g->tensors[i].raw;
   if (s->scratch_bytes) {
     s->scratch = aligned_alloc (64, (s->scratch_bytes + 127) & ~(size_t) 63);
     if (!s->scratch)
@@ -310,10 +381,13 @@ mnv3_session_create (const mnv3_model *m, const mnv3_session_options *opts,
   if (!s)
     return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
   s->model = m;
-  s->graph = m->graph;
   s->opts = opts ? *opts : mnv3_session_options_default ();
+  s->graph = s->opts.precision == MNV3_PRECISION_AUTO && m->qgraph ?
+      m->qgraph : m->graph;
   if (s->opts.num_threads < 1 || s->opts.num_threads > 256
-      || s->opts.input_height < 0 || s->opts.input_width < 0) {
+      || s->opts.input_height < 0 || s->opts.input_width < 0
+      || (s->opts.precision != MNV3_PRECISION_AUTO
+          && s->opts.precision != MNV3_PRECISION_FP32)) {
     mnv3_set_error (MNV3_ERR_INVALID_ARG, "invalid session options "
         "(threads %d, size %dx%d)", s->opts.num_threads,
         s->opts.input_height, s->opts.input_width);
@@ -322,7 +396,7 @@ mnv3_session_create (const mnv3_model *m, const mnv3_session_options *opts,
   }
   s->isa = mnv3_cpu_resolve (s->opts.isa);
   s->tp = mnv3_threadpool_create (s->opts.num_threads);
-  s->tensors = calloc (m->graph->num_tensors, sizeof *s->tensors);
+  s->tensors = calloc (s->graph->num_tensors, sizeof *s->tensors);
   if (!s->tp || !s->tensors) {
     mnv3_session_free (s);
     return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
@@ -356,12 +430,108 @@ mnv3_session_input_info (const mnv3_session *s, int i, mnv3_tensor_info *info)
   return MNV3_OK;
 }
 
+void *
+mnv3_session_input_raw (mnv3_session *s, int i)
+{
+  if (!s || i < 0 || i >= s->graph->num_inputs)
+    return NULL;
+  if (!s->raw_inputs[i])
+    return s->inputs[i];
+  s->raw_fed[i] = 1;
+  return s->raw_inputs[i];
+}
+
+static size_t
+session_numel (const mnv3_session *s, int t)
+{
+  const int *sh = s->tensors[t].shape;
+  return (size_t) sh[0] * sh[1] * sh[2] * sh[3];
+}
+
+/* Integer output t as float: dequantized, or an index as a number. */
+static void
+output_to_float (const mnv3_session *s, int t, float *out)
+{
+  const mnv3_gtensor *g = &s->graph->tensors[t];
+  const void *in = s->tensors[t].data;
+  size_t n = session_numel (s, t);
+
+  switch (g->type) {
+    case MNV3_DTYPE_U8:
+    case MNV3_DTYPE_I8:{
+      mnv3_qtensor q = mnv3_session_qtensor (s, t);
+      mnv3_dequantize_run (in, out, n, &q);
+      break;
+    }
+    case MNV3_DTYPE_I32:
+      for (size_t k = 0; k < n; k++)
+        out[k] = (float) ((const int32_t *) in)[k];
+      break;
+    case MNV3_DTYPE_I64:
+      for (size_t k = 0; k < n; k++)
+        out[k] = (float) ((const int64_t *) in)[k];
+      break;
+    default:
+      break;
+  }
+}
+
 mnv3_status
 mnv3_session_run (mnv3_session *s)
 {
+  const mnv3_graph *g;
+  mnv3_status st;
+
   if (!s)
     return mnv3_set_error (MNV3_ERR_INVALID_ARG, "NULL session");
-  return mnv3_session_exec (s);
+  g = s->graph;
+  for (int i = 0; i < g->num_inputs; i++)
+    if (s->raw_inputs[i] && !s->raw_fed[i]) {
+      mnv3_qtensor q = mnv3_session_qtensor (s, g->inputs[i]);
+      mnv3_quantize_run (s->inputs[i], s->raw_inputs[i],
+          session_numel (s, g->inputs[i]), &q);
+    }
+  if ((st = mnv3_session_exec (s)) != MNV3_OK)
+    return st;
+  for (int i = 0; i < g->num_outputs; i++)
+    if (s->outputs_f32[i])
+      output_to_float (s, g->outputs[i], s->outputs_f32[i]);
+  return MNV3_OK;
+}
+
+const void *
+mnv3_session_output_raw (const mnv3_session *s, int i, mnv3_tensor_info *info)
+{
+  int t;
+  if (!s || i < 0 || i >= s->graph->num_outputs)
+    return NULL;
+  t = s->graph->outputs[i];
+  if (info)
+    fill_info (&s->graph->tensors[t], s->tensors[t].shape, info);
+  return s->tensors[t].data;
+}
+
+int
+mnv3_session_is_quantized (const mnv3_session *s)
+{
+  return s && s->graph->integer;
+}
+
+void
+mnv3_session_set_tensor_callback (mnv3_session *s, mnv3_tensor_cb cb,
+    void *user)
+{
+  if (!s)
+    return;
+  s->tensor_cb = cb;
+  s->tensor_cb_user = user;
+}
+
+void
+mnv3_session_tensor_info (const mnv3_session *s, int t,
+    mnv3_tensor_info *info)
+{
+  fill_info (&s->graph->tensors[t], s->tensors[t].shape, info);
 }
 
 const float *
@@ -373,7 +543,7 @@ mnv3_session_output (const mnv3_session *s, int i, mnv3_tensor_info *info)
   t = s->graph->outputs[i];
   if (info)
     fill_info (&s->graph->tensors[t], s->tensors[t].shape, info);
-  return s->tensors[t].data;
+  return s->outputs_f32[i] ? s->outputs_f32[i] : s->tensors[t].data;
 }
 
 mnv3_isa
@@ -398,6 +568,8 @@ mnv3_session_get_stats (const mnv3_session *s, mnv3_session_stats *st)
     st->num_layers++;
     if (x->conv)
       st->weight_bytes += mnv3_conv_packed_bytes (x->conv);
+    if (x->q && x->q->conv)
+      st->weight_bytes += mnv3_qconv_packed_bytes (x->q->conv);
     if (x->dwconv)
       st->weight_bytes += mnv3_dwconv_packed_bytes (x->dwconv);
   }
@@ -420,6 +592,10 @@ mnv3_session_layer_info (const mnv3_session *s, int i, mnv3_layer_info *info)
     info->out_h = s->tensors[x->out].shape[1];
     info->out_w = s->tensors[x->out].shape[2];
     info->out_c = s->tensors[x->out].shape[3];
+    info->precision = mnv3_dtype_name (x->q ?
+        s->graph->tensors[x->in[0]].type == MNV3_DTYPE_F32 ?
+        s->graph->tensors[x->out].type : s->graph->tensors[x->in[0]].type :
+        MNV3_DTYPE_F32);
     return 1;
   }
   return 0;

@@ -323,6 +323,9 @@ infer_node (mnv3_session *s, mnv3_xnode *x)
     case MNV3_OP_ARGMAX:
       set_shape (s, x->out, in[0], in[1], in[2], 1);
       return MNV3_OK;
+    case MNV3_OP_QUANTIZE:
+      set_shape (s, x->out, in[0], in[1], in[2], in[3]);
+      return MNV3_OK;
     default:
       return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
           "node '%s': operator %d not executable", x->g->name, x->type);
@@ -384,14 +387,22 @@ static const char *
 xop_name (mnv3_xop op)
 {
   static const char *n[] = { "conv", "dwconv", "deconv", "fc", "binary",
-    "act", "pool", "gap", "resize", "concat", "copy", "softmax", "argmax" };
-  return n[op];
+    "act", "pool", "gap", "resize", "concat", "copy", "softmax", "argmax",
+    "qconv", "qbinary", "qlut", "qpool", "qmean", "qresize", "qconcat",
+    "qsoftmax", "qargmax", "quantize", "dequantize" };
+  return (size_t) op < sizeof n / sizeof *n ? n[op] : "?";
 }
 
 static void
 label_node (mnv3_xnode *x)
 {
-  int n = snprintf (x->label, sizeof x->label, "%s", xop_name (x->xop));
+  const char *name = xop_name (x->xop);
+  int n;
+
+  if (x->xop == MNV3_XOP_QCONV)
+    name = x->type == MNV3_OP_FC ? "qfc" :
+        x->g->u.conv.groups > 1 ? "qdwconv" : "qconv";
+  n = snprintf (x->label, sizeof x->label, "%s", name);
   if (x->act.type != MNV3_ACT_NONE && n < (int) sizeof x->label)
     n += snprintf (x->label + n, sizeof x->label - n, "+%s",
         act_name (x->act.type));
@@ -527,7 +538,7 @@ input_shapes (mnv3_session *s)
     set_shape (s, g->inputs[i], 1, h, w, c);
   }
   for (int i = 0; i < g->num_tensors; i++)
-    if (g->tensors[i].data) {
+    if (mnv3_gtensor_is_const (&g->tensors[i])) {
       const mnv3_gtensor *t = &g->tensors[i];
       set_shape (s, i, t->n, t->h, t->w, t->c);
     }
@@ -550,12 +561,17 @@ mnv3_session_plan (mnv3_session *s)
     if (numel4 (shape_of (s, s->graph->outputs[i])) < 1)
       return mnv3_set_error (MNV3_ERR_FORMAT, "output '%s' is not computed "
           "by any node", s->graph->tensors[s->graph->outputs[i]].name);
-  mnv3_session_fuse (s);
+  if (!s->graph->integer)
+    mnv3_session_fuse (s);
   for (int i = 0; i < s->num_nodes; i++) {
     mnv3_xnode *x = &s->nodes[i];
     if (x->dead)
       continue;
-    if ((st = create_node (s, x)) != MNV3_OK)
+    if (mnv3_plan_is_integer (s, x))
+      st = mnv3_plan_integer_node (s, x);
+    else
+      st = create_node (s, x);
+    if (st != MNV3_OK)
       return st;
     label_node (x);
     if (x->scratch > s->scratch_bytes)

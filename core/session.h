@@ -14,9 +14,11 @@
 #include "graph.h"
 #include "ops.h"
 #include "threadpool.h"
+#include "quant/qops.h"
 
 struct mnv3_model {
-  mnv3_graph *graph;
+  mnv3_graph *graph;       /* float graph (quantized weights dequantized) */
+  mnv3_graph *qgraph;      /* integer graph of a quantized model, or NULL */
   char *name;
 };
 
@@ -34,7 +36,33 @@ typedef enum {
   MNV3_XOP_COPY,       /* reshape / squeeze: a plain copy */
   MNV3_XOP_SOFTMAX,
   MNV3_XOP_ARGMAX,
+  /* integer kernels (core/quant/, planned by plan-int.c) */
+  MNV3_XOP_QCONV,      /* conv, depthwise, FC */
+  MNV3_XOP_QBINARY,
+  MNV3_XOP_QLUT,       /* element-wise by table (activations, requantize) */
+  MNV3_XOP_QPOOL,
+  MNV3_XOP_QMEAN,
+  MNV3_XOP_QRESIZE,
+  MNV3_XOP_QCONCAT,
+  MNV3_XOP_QSOFTMAX,
+  MNV3_XOP_QARGMAX,
+  MNV3_XOP_QUANTIZE,   /* float -> 8-bit */
+  MNV3_XOP_DEQUANTIZE, /* 8-bit -> float */
 } mnv3_xop;
+
+/* What an integer node prepared at plan time. */
+typedef struct {
+  mnv3_qconv *conv;
+  mnv3_qtensor in, out;
+  mnv3_qtensor ins[MNV3_MAX_NODE_INPUTS];   /* concat inputs */
+  int32_t act_min, act_max;
+  union {
+    mnv3_qbinary bin;
+    mnv3_qlut lut;
+    mnv3_qmean mean;
+    mnv3_qsoftmax softmax;
+  } u;
+} mnv3_qnode;
 
 /* An executable node: a graph node after fusion, with its operator. */
 typedef struct {
@@ -54,6 +82,7 @@ typedef struct {
   mnv3_deconv *deconv;
   mnv3_pool_params pool;
   float resize_scale_h, resize_scale_w;
+  mnv3_qnode *q;            /* integer nodes: prepared kernels (owned) */
   size_t scratch;
   int64_t macs, params;
   char label[64];          /* "conv+hswish", ... for profiles */
@@ -83,8 +112,18 @@ struct mnv3_session {
   size_t arena_bytes;
   void *scratch;
   size_t scratch_bytes;
-  float **inputs;          /* separately allocated input buffers */
+  float **inputs;          /* separately allocated input buffers (float:
+                            * integer inputs are quantized from them) */
+  void **raw_inputs;       /* integer inputs: the buffer the graph reads */
+  int *raw_fed;            /* input i filled through the raw accessor */
+  float **outputs_f32;     /* integer outputs converted after each run */
+  mnv3_tensor_cb tensor_cb;
+  void *tensor_cb_user;
 };
+
+/* model.c: info of session tensor t (shape, type, quantization). */
+void mnv3_session_tensor_info (const mnv3_session *s, int t,
+    mnv3_tensor_info *info);
 
 /* fold.c: load-time graph rewrites independent of the input size. */
 mnv3_status mnv3_graph_fold (mnv3_graph *g);
@@ -98,8 +137,17 @@ mnv3_status mnv3_session_plan (mnv3_session *s);
 /* arena.c: lifetime-based offsets; sets arena_bytes and offsets. */
 mnv3_status mnv3_arena_plan (mnv3_session *s);
 
+/* plan-int.c: integer nodes (x->q); 1 when node x runs integer kernels */
+int mnv3_plan_is_integer (const mnv3_session *s, const mnv3_xnode *x);
+mnv3_status mnv3_plan_integer_node (mnv3_session *s, mnv3_xnode *x);
+void mnv3_plan_integer_free (mnv3_xnode *x);
+/* the quantization of 8-bit tensor t (per tensor) */
+mnv3_qtensor mnv3_session_qtensor (const mnv3_session *s, int t);
+
 /* exec.c */
 mnv3_status mnv3_session_exec (mnv3_session *s);
+/* exec-int.c */
+void mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x);
 
 /* Number of consumers of tensor t among live nodes (plus 1 if output). */
 int mnv3_session_uses (const mnv3_session *s, int t);

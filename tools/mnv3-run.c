@@ -4,13 +4,21 @@
  * raw.  Meant for parity scripts (compare with PyTorch / ONNX Runtime).
  *
  *   mnv3-run MODEL --input IN.bin --output OUT.bin [--layout nchw|nhwc]
- *            [--threads N] [--isa scalar|avx2|avx512] [--size HxW]
+ *            [--threads N] [--isa scalar|avx2|avx512|avx512vnni]
+ *            [--size HxW] [--raw] [--precision auto|fp32]
+ *            [--dump-dir DIR]
  *
  * IN.bin holds exactly the session input's elements (batch 1), native
- * float32, in --layout order (default nhwc).  Output 0 goes to OUT.bin,
+ * float32, in --layout order (default nhwc).  With --raw it holds them in
+ * the input's own element type (uint8 pixels for TF's quantized
+ * classifiers) and every output is written in its own type (uint8
+ * probabilities, an int64 class map); without it, integer outputs are
+ * written as float32 (dequantized).  Output 0 goes to OUT.bin,
  * output i > 0 to OUT.i.bin (the index goes before the extension); rank-4
  * outputs are written in --layout order, others as the model states them.
- * Each output's name and shape (in the written order) are printed.
+ * Each output's name, shape (in the written order) and type are printed.
+ * --dump-dir writes every node's output raw (NHWC, own type) to DIR and
+ * lists them in DIR/index.txt: name, type, scale, zero point, shape, file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +33,9 @@ typedef struct {
   int threads;
   mnv3_isa isa;
   int h, w;
+  int raw;
+  mnv3_precision precision;
+  const char *dump_dir;
 } options;
 
 static void
@@ -33,8 +44,10 @@ usage (FILE *f)
   fprintf (f,
       "usage: mnv3-run MODEL --input IN.bin --output OUT.bin "
       "[--layout nchw|nhwc]\n"
-      "                [--threads N] [--isa auto|scalar|avx2|avx512] "
-      "[--size HxW]\n");
+      "                [--threads N] [--isa auto|scalar|avx2|avx512|"
+      "avx512vnni]\n"
+      "                [--size HxW] [--raw] [--precision auto|fp32] "
+      "[--dump-dir DIR]\n");
 }
 
 static int
@@ -75,6 +88,22 @@ parse_args (int argc, char **argv, options *o)
     } else if ((r = mnv3_cli_match (argc, argv, &i, "--size", &v)) != 0) {
       if (r < 0 || mnv3_cli_size ("--size", v, &o->h, &o->w))
         return -1;
+    } else if (strcmp (argv[i], "--raw") == 0) {
+      o->raw = 1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--precision", &v))
+        != 0) {
+      if (r < 0)
+        return -1;
+      if (strcmp (v, "fp32") == 0)
+        o->precision = MNV3_PRECISION_FP32;
+      else if (strcmp (v, "auto") != 0) {
+        fprintf (stderr, "bad value '%s' for --precision\n", v);
+        return -1;
+      }
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--dump-dir", &v)) != 0) {
+      if (r < 0)
+        return -1;
+      o->dump_dir = v;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       fprintf (stderr, "unknown option %s\n", argv[i]);
       return -1;
@@ -104,15 +133,20 @@ num_elements (const mnv3_tensor_info *t)
 /* NCHW <-> NHWC for batch 1: dst[h][w][c] = src[c][h][w] (to_nhwc) or the
  * reverse. */
 static void
-transpose_chw (const float *src, float *dst, int c, int h, int w,
+transpose_chw (const void *src, void *dst, size_t es, int c, int h, int w,
     int to_nhwc)
 {
+  const char *s = src;
+  char *d = dst;
+
   for (int ci = 0; ci < c; ci++)
     for (int p = 0; p < h * w; p++) {
+      size_t hwc = ((size_t) p * c + ci) * es, chw = ((size_t) ci * h * w
+          + p) * es;
       if (to_nhwc)
-        dst[(size_t) p * c + ci] = src[(size_t) ci * h * w + p];
+        memcpy (d + hwc, s + chw, es);
       else
-        dst[(size_t) ci * h * w + p] = src[(size_t) p * c + ci];
+        memcpy (d + chw, s + hwc, es);
     }
 }
 
@@ -139,12 +173,13 @@ output_path (const char *base, int i)
   return p;
 }
 
+/* IN.bin -> dst: n elements of es bytes, in --layout order. */
 static int
-read_input (const char *path, float *dst, size_t n, int nchw,
+read_input (const char *path, void *dst, size_t n, size_t es, int nchw,
     const mnv3_tensor_info *t)
 {
   FILE *f = fopen (path, "rb");
-  float *buf;
+  void *buf;
   long size;
   int ret = -1;
 
@@ -155,21 +190,22 @@ read_input (const char *path, float *dst, size_t n, int nchw,
   fseek (f, 0, SEEK_END);
   size = ftell (f);
   fseek (f, 0, SEEK_SET);
-  if (size < 0 || (size_t) size != n * sizeof (float)) {
-    fprintf (stderr, "%s: %ld bytes, the input [1,%lld,%lld,%lld] needs "
+  if (size < 0 || (size_t) size != n * es) {
+    fprintf (stderr, "%s: %ld bytes, the input [1,%lld,%lld,%lld] %s needs "
         "%zu\n", path, size, (long long) t->dims[1], (long long) t->dims[2],
-        (long long) t->dims[3], n * sizeof (float));
+        (long long) t->dims[3], es == 4 ? "float32" : mnv3_dtype_name (t->type),
+        n * es);
     fclose (f);
     return -1;
   }
-  buf = nchw ? malloc (n * sizeof (float)) : dst;
+  buf = nchw ? malloc (n * es) : dst;
   if (!buf) {
     fprintf (stderr, "out of memory\n");
-  } else if (fread (buf, sizeof (float), n, f) != n) {
+  } else if (fread (buf, es, n, f) != n) {
     fprintf (stderr, "%s: read error\n", path);
   } else {
     if (nchw)
-      transpose_chw (buf, dst, (int) t->dims[3], (int) t->dims[1],
+      transpose_chw (buf, dst, es, (int) t->dims[3], (int) t->dims[1],
           (int) t->dims[2], 1);
     ret = 0;
   }
@@ -180,27 +216,27 @@ read_input (const char *path, float *dst, size_t n, int nchw,
 }
 
 static int
-write_output (const char *path, const float *data, const mnv3_tensor_info *t,
-    int nchw)
+write_output (const char *path, const void *data, size_t es,
+    const mnv3_tensor_info *t, int nchw)
 {
   size_t n = num_elements (t);
-  const float *src = data;
-  float *tmp = NULL;
+  const void *src = data;
+  void *tmp = NULL;
   FILE *f;
   int ret = 0;
 
   if (nchw && t->rank == 4) {
-    tmp = malloc (n * sizeof (float));
+    tmp = malloc (n * es);
     if (!tmp) {
       fprintf (stderr, "out of memory\n");
       return -1;
     }
-    transpose_chw (data, tmp, (int) t->dims[3], (int) t->dims[1],
+    transpose_chw (data, tmp, es, (int) t->dims[3], (int) t->dims[1],
         (int) t->dims[2], 0);
     src = tmp;
   }
   f = fopen (path, "wb");
-  if (!f || fwrite (src, sizeof (float), n, f) != n) {
+  if (!f || fwrite (src, es, n, f) != n) {
     perror (path);
     ret = -1;
   }
@@ -210,6 +246,35 @@ write_output (const char *path, const float *data, const mnv3_tensor_info *t,
   }
   free (tmp);
   return ret;
+}
+
+/* --dump-dir: each node's output, raw, listed in index.txt. */
+typedef struct {
+  const char *dir;
+  FILE *index;
+  int count;
+} dump_ctx;
+
+static void
+dump_tensor (void *user, const mnv3_tensor_info *t, const void *data)
+{
+  dump_ctx *d = user;
+  char path[4096];
+  FILE *f;
+  size_t n = num_elements (t);
+
+  snprintf (path, sizeof path, "%s/t%04d.bin", d->dir, d->count);
+  f = fopen (path, "wb");
+  if (f) {
+    fwrite (data, mnv3_dtype_size (t->type), n, f);
+    fclose (f);
+  }
+  fprintf (d->index, "%s\t%s\t%.9g\t%d\t", t->name, mnv3_dtype_name (t->type),
+      t->scale, t->zero_point);
+  for (int k = 0; k < t->rank; k++)
+    fprintf (d->index, "%s%lld", k ? "," : "", (long long) t->dims[k]);
+  fprintf (d->index, "\tt%04d.bin\n", d->count);
+  d->count++;
 }
 
 static void
@@ -233,6 +298,7 @@ main (int argc, char **argv)
   mnv3_session *s = NULL;
   mnv3_session_options so = mnv3_session_options_default ();
   mnv3_tensor_info in;
+  dump_ctx dump = { 0 };
   int r, failed = 1;
 
   r = parse_args (argc, argv, &o);
@@ -247,6 +313,7 @@ main (int argc, char **argv)
   so.isa = o.isa;
   so.input_height = o.h;
   so.input_width = o.w;
+  so.precision = o.precision;
   if (mnv3_session_create (m, &so, &s) != MNV3_OK) {
     fprintf (stderr, "cannot create a session: %s\n", mnv3_last_error ());
     goto out;
@@ -260,30 +327,51 @@ main (int argc, char **argv)
     fprintf (stderr, "input 0 is not a rank-4 tensor\n");
     goto out;
   }
-  if (read_input (o.input, mnv3_session_input (s, 0), num_elements (&in),
-          o.nchw, &in) != 0)
+  r = o.raw ? read_input (o.input, mnv3_session_input_raw (s, 0),
+      num_elements (&in), mnv3_dtype_size (in.type), o.nchw, &in) :
+      read_input (o.input, mnv3_session_input (s, 0), num_elements (&in),
+      sizeof (float), o.nchw, &in);
+  if (r != 0)
     goto out;
+  if (o.dump_dir) {
+    char path[4096];
+    snprintf (path, sizeof path, "%s/index.txt", o.dump_dir);
+    dump.dir = o.dump_dir;
+    if (!(dump.index = fopen (path, "w"))) {
+      perror (path);
+      goto out;
+    }
+    mnv3_session_set_tensor_callback (s, dump_tensor, &dump);
+  }
   if (mnv3_session_run (s) != MNV3_OK) {
     fprintf (stderr, "run failed: %s\n", mnv3_last_error ());
     goto out;
   }
   printf ("isa %s\n", mnv3_isa_name (mnv3_session_isa (s)));
+  printf ("precision %s\n", mnv3_session_is_quantized (s) ? "integer" :
+      "float32");
   failed = 0;
   for (int i = 0; i < mnv3_model_num_outputs (m); i++) {
     mnv3_tensor_info t;
-    const float *data = mnv3_session_output (s, i, &t);
+    const void *data = o.raw ? mnv3_session_output_raw (s, i, &t) :
+        mnv3_session_output (s, i, &t);
+    size_t es = o.raw ? mnv3_dtype_size (t.type) : sizeof (float);
     char *path = output_path (o.output, i);
-    if (!data || !path || write_output (path, data, &t, o.nchw) != 0) {
+    if (!o.raw)
+      t.type = MNV3_DTYPE_F32;
+    if (!data || !path || write_output (path, data, es, &t, o.nchw) != 0) {
       fprintf (stderr, "output %d not written\n", i);
       failed = 1;
     } else {
       printf ("output %d %s ", i, t.name ? t.name : "?");
       print_shape (&t, o.nchw);
-      printf (" -> %s\n", path);
+      printf (" %s -> %s\n", mnv3_dtype_name (t.type), path);
     }
     free (path);
   }
 out:
+  if (dump.index)
+    fclose (dump.index);
   mnv3_session_free (s);
   mnv3_model_free (m);
   return failed;

@@ -194,8 +194,8 @@ tfl_import_model (tfl_ctx *c, const void *data, size_t size)
   return tfl_import_io (c, 1);
 }
 
-mnv3_status
-mnv3_tflite_import (const void *data, size_t size, mnv3_graph **out)
+static mnv3_status
+import_mode (const void *data, size_t size, int integer, mnv3_graph **out)
 {
   tfl_ctx c;
   mnv3_status st;
@@ -204,7 +204,11 @@ mnv3_tflite_import (const void *data, size_t size, mnv3_graph **out)
     return mnv3_set_error (MNV3_ERR_INVALID_ARG, "tflite: NULL argument");
   *out = NULL;
   memset (&c, 0, sizeof c);
+  c.integer = integer;
   st = tfl_import_model (&c, data, size);
+  if (st == MNV3_OK && integer && !tfl_model_is_quantized (&c))
+    st = mnv3_set_error (MNV3_ERR_UNSUPPORTED,
+        "tflite: the model has no quantized activations");
   if (c.t)
     for (uint32_t i = 0; i < c.nt; i++) {
       free (c.t[i].name);
@@ -215,7 +219,19 @@ mnv3_tflite_import (const void *data, size_t size, mnv3_graph **out)
     mnv3_graph_free (c.g);
     return st;
   }
+  c.g->integer = integer;
   *out = c.g;
   return MNV3_OK;
 }
 
+mnv3_status
+mnv3_tflite_import (const void *data, size_t size, mnv3_graph **out)
+{
+  return import_mode (data, size, 0, out);
+}
+
+mnv3_status
+mnv3_tflite_import_integer (const void *data, size_t size, mnv3_graph **out)
+{
+  return import_mode (data, size, 1, out);
+}

@@ -66,6 +66,7 @@ typedef struct {
   uint32_t nt;
   mnv3_graph *g;
   char custom_buf[64];
+  int integer;                   /* build the integer graph (tflite-quant.c) */
 } tfl_ctx;
 
 const char *tfl_type_name (int type);
@@ -89,5 +90,19 @@ mnv3_status tfl_value_of (tfl_ctx *c, const tfl_op *op, int ti, int *gid);
 mnv3_status tfl_produce (tfl_ctx *c, const tfl_op *op, int ti,
     const char *suffix, int *gid);
 mnv3_status tfl_import_op (tfl_ctx *c, const tfl_op *op);
+
+/* tflite-quant.c: the integer graph */
+mnv3_status tfl_check_const (tfl_ctx *c, int ti);
+int tfl_dtype (int tfl_type);               /* mnv3_dtype, or -1 */
+mnv3_status tfl_type_tensor (tfl_ctx *c, int gid, const tfl_tensor *t);
+int tfl_model_is_quantized (const tfl_ctx *c);
+mnv3_status tfl_q_weights (tfl_ctx *c, const tfl_op *op, int ti,
+    int depthwise, int rank, int n, int h, int w, int ch, int *gid);
+mnv3_status tfl_q_bias (tfl_ctx *c, const tfl_op *op, int bi, int64_t oc,
+    int *gid);
+mnv3_status tfl_q_const (tfl_ctx *c, const tfl_op *op, int ti, int *gid);
+mnv3_status tfl_q_convert (tfl_ctx *c, const tfl_op *op);
+void tfl_node_init (mnv3_gnode *n, mnv3_op_type type, const char *name);
+mnv3_status tfl_emit (tfl_ctx *c, const tfl_op *op, mnv3_gnode *n, int ti);
 
 #endif /* MNV3_TFLITE_INTERNAL_H */

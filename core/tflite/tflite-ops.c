@@ -47,7 +47,8 @@ tfl_act_from_range (const tfl_ctx *c, int ti, mnv3_act *act)
   float s, hi;
   int64_t zp;
 
-  if (act->type != MNV3_ACT_NONE || !t->quantized || t->scale.len != 1)
+  if (c->integer || act->type != MNV3_ACT_NONE || !t->quantized
+      || t->scale.len != 1)
     return;
   if (t->type == TFL_UINT8) {
     qmin = 0;
@@ -71,7 +72,7 @@ tfl_act_from_range (const tfl_ctx *c, int ti, mnv3_act *act)
 
 /* ---- node emission ----------------------------------------------------- */
 
-static void
+void
 tfl_node_init (mnv3_gnode *n, mnv3_op_type type, const char *name)
 {
   memset (n, 0, sizeof *n);
@@ -90,19 +91,26 @@ tfl_kernel_takes_act (mnv3_op_type type)
 
 /* Add node `n` producing TFLite tensor `ti`.  An activation the node's
  * kernel cannot fuse becomes a separate ACT node. */
-static mnv3_status
+mnv3_status
 tfl_emit (tfl_ctx *c, const tfl_op *op, mnv3_gnode *n, int ti)
 {
   mnv3_status st;
   mnv3_act act = n->act;
   int mid, out;
 
-  if (act.type == MNV3_ACT_NONE || tfl_kernel_takes_act (n->type)) {
+  /* integer kernels clamp to the output range, which is where a fused
+   * activation lives: pooling and concatenation take it too */
+  if (act.type == MNV3_ACT_NONE || tfl_kernel_takes_act (n->type)
+      || (c->integer && (n->type == MNV3_OP_POOL
+              || n->type == MNV3_OP_CONCAT))) {
     if ((st = tfl_produce (c, op, ti, NULL, &out)) != MNV3_OK)
       return st;
     n->output = out;
     return mnv3_graph_add_node (c->g, n) < 0 ? MNV3_ERR_NOMEM : MNV3_OK;
   }
+  if (c->integer)
+    return tfl_op_error (c, op, MNV3_ERR_UNSUPPORTED,
+        "fused activation on an integer operator that cannot apply it");
   if ((st = tfl_produce (c, op, ti, ":pre_act", &mid)) != MNV3_OK)
     return st;
   n->output = mid;
@@ -234,6 +242,50 @@ tfl_check_strides (tfl_ctx *c, const tfl_op *op, int sh, int sw, int dh, int dw)
   return MNV3_OK;
 }
 
+/* The integer form of CONV_2D / DEPTHWISE_CONV_2D: raw 8-bit weights in the
+ * canonical layout, int32 bias. */
+static mnv3_status
+import_qconv (tfl_ctx *c, const tfl_op *op, mnv3_gnode *n, int x_ti,
+    int64_t in_c, int depthwise)
+{
+  const tfl_tensor *w = &c->t[op->in[1]];
+  mnv3_conv_attr *a = &n->u.conv;
+  int64_t oc, ic;
+  int xg, wg, bg;
+  mnv3_status st;
+
+  if (depthwise) {
+    oc = w->dims[3];
+    if (w->dims[0] != 1 || in_c <= 0 || oc != in_c)
+      return tfl_op_error (c, op, MNV3_ERR_UNSUPPORTED,
+          "integer depthwise convolution needs a depth multiplier of 1");
+    ic = 1;
+    a->groups = (int) in_c;
+  } else {
+    oc = w->dims[0];
+    ic = w->dims[3];
+    if (ic <= 0 || in_c <= 0 || in_c % ic)
+      return tfl_op_error (c, op, MNV3_ERR_SHAPE,
+          "weights do not match the input channels");
+    a->groups = (int) (in_c / ic);
+  }
+  a->kh = (int) w->dims[1];
+  a->kw = (int) w->dims[2];
+  if ((st = tfl_q_weights (c, op, op->in[1], depthwise, 4, (int) oc, a->kh,
+              a->kw, (int) ic, &wg)) != MNV3_OK
+      || (st = tfl_value_of (c, op, x_ti, &xg)) != MNV3_OK)
+    return st;
+  n->inputs[0] = xg;
+  n->inputs[1] = wg;
+  n->num_inputs = 2;
+  if (op->num_in > 2 && op->in[2] >= 0) {
+    if ((st = tfl_q_bias (c, op, op->in[2], oc, &bg)) != MNV3_OK)
+      return st;
+    n->inputs[n->num_inputs++] = bg;
+  }
+  return tfl_emit (c, op, n, op->out[0]);
+}
+
 static mnv3_status
 tfl_import_conv (tfl_ctx *c, const tfl_op *op, int depthwise)
 {
@@ -274,6 +326,8 @@ tfl_import_conv (tfl_ctx *c, const tfl_op *op, int depthwise)
   if ((st = tfl_check_kernel (c, op, kh, kw)) != MNV3_OK)
     return st;
   in_c = c->t[x_ti].rank == 4 ? c->t[x_ti].dims[3] : -1;
+  if (c->integer)
+    return import_qconv (c, op, &n, x_ti, in_c, depthwise);
   if ((st = tfl_const_floats (c, op, op->in[1], NULL, &wd)) != MNV3_OK)
     return st;
   if (depthwise) {
@@ -342,6 +396,22 @@ tfl_import_fc (tfl_ctx *c, const tfl_op *op)
               &n.act)) != MNV3_OK)
     return st;
   tfl_act_from_range (c, op->out[0], &n.act);
+  if (c->integer) {
+    int bg;
+    if ((st = tfl_q_weights (c, op, op->in[1], 0, 2, (int) w->dims[0], 1, 1,
+                (int) w->dims[1], &wg)) != MNV3_OK
+        || (st = tfl_value_of (c, op, op->in[0], &xg)) != MNV3_OK)
+      return st;
+    n.inputs[0] = xg;
+    n.inputs[1] = wg;
+    n.num_inputs = 2;
+    if (op->num_in > 2 && op->in[2] >= 0) {
+      if ((st = tfl_q_bias (c, op, op->in[2], w->dims[0], &bg)) != MNV3_OK)
+        return st;
+      n.inputs[n.num_inputs++] = bg;
+    }
+    return tfl_emit (c, op, &n, op->out[0]);
+  }
   if ((st = tfl_const_floats (c, op, op->in[1], NULL, &wd)) != MNV3_OK
       || (st = tfl_add_const (c, w->name, 2, (int) w->dims[0], 1, 1,
               (int) w->dims[1], wd, &wg)) != MNV3_OK
@@ -372,6 +442,9 @@ tfl_import_deconv (tfl_ctx *c, const tfl_op *op, int custom)
   mnv3_status st;
 
   tfl_node_init (&n, MNV3_OP_CONV_TRANSPOSE, c->t[op->out[0]].name);
+  if (c->integer)
+    return tfl_op_error (c, op, MNV3_ERR_UNSUPPORTED,
+        "no integer transposed convolution");
   if (custom) {
     int32_t p[3];
     if ((st = tfl_need_io (c, op, 3, 3)) != MNV3_OK)
@@ -562,6 +635,7 @@ tfl_import_mean (tfl_ctx *c, const tfl_op *op)
   n.u.pool.global = 1;
   n.u.pool.kh = n.u.pool.kw = n.u.pool.sh = n.u.pool.sw = 1;
   n.u.pool.pad_mode = MNV3_PAD_VALID;
+  n.u.pool.mean = 1;
   if ((st = tfl_value_of (c, op, op->in[0], &n.inputs[0])) != MNV3_OK)
     return st;
   n.num_inputs = 1;
@@ -617,9 +691,10 @@ tfl_import_softmax (tfl_ctx *c, const tfl_op *op)
   if ((st = tfl_need_io (c, op, 1, 1)) != MNV3_OK)
     return st;
   beta = mnv3_fb_f32 (&c->fb, &op->opts, TFL_SOFTMAX_BETA, 1.f);
-  if (fabsf (beta - 1.f) > 1e-6f)
+  if (!c->integer && fabsf (beta - 1.f) > 1e-6f)
     return tfl_op_error (c, op, MNV3_ERR_UNSUPPORTED, "softmax beta != 1");
   tfl_node_init (&n, MNV3_OP_SOFTMAX, c->t[op->out[0]].name);
+  n.u.softmax_beta = beta;
   if ((st = tfl_value_of (c, op, op->in[0], &n.inputs[0])) != MNV3_OK)
     return st;
   n.num_inputs = 1;
@@ -728,8 +803,14 @@ tfl_import_identity (tfl_ctx *c, const tfl_op *op)
   if (tfl_is_const (x) && x->gid < 0) {
     if (x->numel != y->numel)
       return tfl_op_error (c, op, MNV3_ERR_SHAPE, "input and output sizes differ");
+    if (c->integer && y->type != TFL_FLOAT32)
+      return tfl_op_error (c, op, MNV3_ERR_UNSUPPORTED,
+          "quantization of a constant");
     return tfl_const_floats (c, op, op->in[0], NULL, &y->folded);
   }
+  /* the integer graph converts where the model converts */
+  if (c->integer && (x->type != TFL_FLOAT32 || y->type != TFL_FLOAT32))
+    return tfl_q_convert (c, op);
   return tfl_value_of (c, op, op->in[0], &y->gid);
 }
 

@@ -71,7 +71,7 @@ tfl_raw_elem (const tfl_tensor *t, int64_t k)
 }
 
 /* Check that a constant's bytes match its declared shape. */
-static mnv3_status
+mnv3_status
 tfl_check_const (tfl_ctx *c, int ti)
 {
   const tfl_tensor *t = &c->t[ti];
@@ -246,7 +246,12 @@ tfl_add_graph_tensor (tfl_ctx *c, const char *name, const tfl_tensor *t,
   }
   *gid = mnv3_graph_add_tensor (c->g, name, t->rank, (int) d[0], (int) d[1],
       (int) d[2], (int) d[3], data);
-  return *gid < 0 ? MNV3_ERR_NOMEM : MNV3_OK;
+  if (*gid < 0)
+    return MNV3_ERR_NOMEM;
+  /* the integer graph keeps each activation's type and quantization */
+  if (c->integer && !data)
+    return tfl_type_tensor (c, *gid, t);
+  return MNV3_OK;
 }
 
 /* Graph tensor holding the float value of TFLite tensor ti: an already
@@ -272,6 +277,13 @@ tfl_value_of (tfl_ctx *c, const tfl_op *op, int ti, int *gid)
     return mnv3_set_error (MNV3_ERR_FORMAT,
         "tflite: operator %d reads tensor %d '%s' before it is produced",
         op->index, ti, t->name);
+  if (c->integer && !t->folded && (t->type == TFL_UINT8
+          || t->type == TFL_INT8 || t->type == TFL_INT32)) {
+    if ((st = tfl_q_const (c, op, ti, &t->gid)) != MNV3_OK)
+      return st;
+    *gid = t->gid;
+    return MNV3_OK;
+  }
   if ((st = tfl_const_floats (c, op, ti, NULL, &data)) != MNV3_OK)
     return st;
   if ((st = tfl_add_graph_tensor (c, t->name, t, data, &t->gid)) != MNV3_OK)
