@@ -212,6 +212,8 @@ plan_pool (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
     m->in = q->in;
     m->out = q->out;
     m->count = in[1] * in[2];
+    /* TFLite takes another kernel for MEAN with keep_dims (a 4-D output) */
+    m->keep_dims = gt (s, x->out)->rank == 4;
     if (mnv3_qmean_prepare (m) != MNV3_OK)
       return fail (x, "MEAN of these types");
     x->xop = MNV3_XOP_QMEAN;

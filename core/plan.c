@@ -80,7 +80,7 @@ infer_conv (mnv3_session *s, mnv3_xnode *x)
   int64_t wn, per;
   int pt, pb, pl, pr, oh, ow, oc;
 
-  if (x->num_in < 2 || !s->graph->tensors[x->in[1]].data)
+  if (x->num_in < 2 || !mnv3_gtensor_is_const (&s->graph->tensors[x->in[1]]))
     return node_error (x, "convolution weights must be constant");
   if (a->kh < 1 || a->kw < 1 || a->sh < 1 || a->sw < 1 || a->dh < 1
       || a->dw < 1 || a->groups < 1 || in[3] % a->groups)
@@ -136,7 +136,7 @@ infer_fc (mnv3_session *s, mnv3_xnode *x)
 {
   int64_t k = numel4 (shape_of (s, x->in[0])), wn;
 
-  if (x->num_in < 2 || !s->graph->tensors[x->in[1]].data)
+  if (x->num_in < 2 || !mnv3_gtensor_is_const (&s->graph->tensors[x->in[1]]))
     return node_error (x, "fully connected weights must be constant");
   wn = mnv3_gtensor_numel (&s->graph->tensors[x->in[1]]);
   if (k < 1 || wn % k)

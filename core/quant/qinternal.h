@@ -57,6 +57,8 @@ mnv3_qconv_requant (const mnv3_qconv *c, int32_t acc, int oc)
 {
   int32_t v = c->rounding == MNV3_QROUND_RUY
       ? mnv3_qmul_apply_ruy (acc, c->mul[oc])
+      : c->rounding == MNV3_QROUND_NEON8 && oc < (c->p.geom.oc & ~7)
+      ? mnv3_qmul_apply_neon (acc, c->mul[oc])
       : mnv3_qmul_apply (acc, c->mul[oc]);
   return mnv3_q_clamp (v + c->p.out.zp, c->p.act_min, c->p.act_max);
 }

@@ -143,7 +143,10 @@ mnv3_qmean_run (mnv3_isa isa, const mnv3_qmean *q, const void *in, int h,
     for (size_t i = 0; i < n; i++)
       acc += mnv3_q_load (in, i * c + k, is_i8);
     if (q->keep_dims) {
-      v = mnv3_qmul_apply (acc, q->mul) + q->bias;
+      /* TFLite's x86 build runs the NEON code (NEON_2_SSE) on whole groups
+       * of 16 channels: ties of the final shift round upward there */
+      v = (k < (c & ~15) ? mnv3_qmul_apply_neon (acc, q->mul)
+          : mnv3_qmul_apply (acc, q->mul)) + q->bias;
     } else {
       v = mnv3_qmul_apply ((int32_t) ((uint32_t) acc
               - (uint32_t) (q->in.zp * (int32_t) n)), q->mul) + q->out.zp;
