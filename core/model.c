@@ -93,6 +93,26 @@ load_sidecar_labels (mnv3_graph *g, const char *path)
   fclose (f);
 }
 
+/* 1 when output 0 is computed by a SOFTMAX (through reshapes): a
+ * classifier's probabilities, to be reported as they are. */
+static int
+output_is_softmax (const mnv3_graph *g)
+{
+  int t = g->outputs[0];
+
+  for (int i = g->num_nodes - 1; i >= 0; i--) {
+    const mnv3_gnode *n = &g->nodes[i];
+    if (n->output != t)
+      continue;
+    if (n->type == MNV3_OP_SOFTMAX)
+      return 1;
+    if (n->type != MNV3_OP_RESHAPE)
+      return 0;
+    t = n->inputs[0];
+  }
+  return 0;
+}
+
 /* A quantized TFLite model also gets its integer graph; the metadata key
  * "precision" says which a session with MNV3_PRECISION_AUTO runs, and
  * "integer_error" why a quantized model has no integer graph. */
@@ -152,6 +172,8 @@ mnv3_model_load_memory (const void *data, size_t size, const char *name,
     return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
   }
   m->graph = g;
+  if (output_is_softmax (g))
+    mnv3_graph_set_meta (g, "probabilities", "1");
   if (is_tflite (data, size))
     load_integer_graph (m, data, size);
   if (!mnv3_graph_get_meta (g, "format"))

@@ -124,6 +124,7 @@ struct _GstMnv3Classify {
 
   /* streaming state (base class engine lock) */
   gint num_classes;
+  gboolean output_is_softmax;   /* the model's output is probabilities */
   gfloat *probs;                /* num_classes scratch */
   /* the last result, attached again on frames without inference */
   gboolean have_last;
@@ -228,6 +229,8 @@ gst_mnv3_classify_check_model (GstMnv3Inference * base,
     return FALSE;
   }
   self->num_classes = (gint) classes;
+  self->output_is_softmax =
+      g_strcmp0 (mnv3_model_metadata (model, "probabilities"), "1") == 0;
   g_free (self->probs);
   self->probs = g_new (gfloat, classes);
   return TRUE;
@@ -340,7 +343,8 @@ gst_mnv3_classify_top (GstMnv3Classify * self, mnv3_session * session,
   if (!out || !self->probs)
     return -1;
   /* models end in a softmax or in logits: report probabilities either way */
-  mnv3_classify_probabilities (out, self->probs, self->num_classes);
+  mnv3_classify_probabilities_known (out, self->probs, self->num_classes,
+      self->output_is_softmax);
   k = mnv3_classify_topk (self->probs, self->num_classes, (int) top_k, top);
   for (i = 0; i < k; i++) {
     char buf[32];

@@ -66,6 +66,17 @@ mnv3_classify_is_distribution (const float *in, int n, float tol)
 }
 
 int
+mnv3_classify_probabilities_known (const float *in, float *out, int n,
+    int known)
+{
+  if (!known)
+    return mnv3_classify_probabilities (in, out, n);
+  if (out != in)
+    memmove (out, in, sizeof (float) * (size_t) n);
+  return 0;
+}
+
+int
 mnv3_classify_probabilities (const float *in, float *out, int n)
 {
   if (mnv3_classify_is_distribution (in, n, 0.05f)) {

@@ -48,6 +48,14 @@ int mnv3_classify_is_distribution (const float *in, int n, float tol);
  * applied, 0 when the values were copied.  in == out allowed. */
 int mnv3_classify_probabilities (const float *in, float *out, int n);
 
+/* The same when the caller knows what the output is: known = 1 when the
+ * model says its output is a softmax (metadata "probabilities", set by the
+ * engine when output 0 comes from a SOFTMAX): the values are copied as the
+ * model gives them (a quantized softmax does not sum to exactly 1);
+ * known = 0 falls back to mnv3_classify_probabilities(). */
+int mnv3_classify_probabilities_known (const float *in, float *out, int n,
+    int known);
+
 /* Indices of the k largest scores, largest first; equal scores in index
  * order; NaN after every number.  k is clamped to [0, n].  Returns the
  * number of indices written, or -1 when out of memory (only for k > 64). */

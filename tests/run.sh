@@ -4,6 +4,9 @@
 # SIMD kernels, and (as root) the GstAnalytics path in a Debian 13 chroot.
 set -e
 cd "$(dirname "$0")/.."
+# TFLite's interpreter, pinned, for the bit-exactness tests of the integer
+# engine (a virtualenv in tests/reference/venv; kept when up to date)
+sh tests/reference/setup.sh
 [ -d build ] || meson setup build
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 2

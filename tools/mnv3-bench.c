@@ -3,6 +3,7 @@
  * mnv3-bench: latency of one model on this machine.
  *
  *   mnv3-bench MODEL [--threads N] [--isa X] [--runs N] [--warmup N]
+ *              [--precision auto|fp32]
  *              [--size HxW] [--per-layer] [--json]
  *
  * Runs `warmup` untimed inferences, then `runs` timed ones, and reports the
@@ -27,6 +28,7 @@ typedef struct {
   int threads, runs, warmup, h, w;
   mnv3_isa isa;
   int per_layer, json;
+  mnv3_precision precision;
 } options;
 
 static void
@@ -35,7 +37,7 @@ usage (FILE *f)
   fprintf (f,
       "usage: mnv3-bench MODEL [--threads N] [--isa auto|scalar|avx2|avx512]"
       "\n                  [--runs N] [--warmup N] [--size HxW] [--per-layer]"
-      " [--json]\n"
+      " [--json]\n                  [--precision auto|fp32]\n"
       "  defaults: --threads 1 --runs 50 --warmup 5, the model's input "
       "size\n");
 }
@@ -69,6 +71,16 @@ parse_args (int argc, char **argv, options *o)
     } else if ((r = mnv3_cli_match (argc, argv, &i, "--isa", &v)) != 0) {
       if (r < 0 || mnv3_cli_isa ("--isa", v, &o->isa))
         return -1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--precision", &v))
+        != 0) {
+      if (r < 0)
+        return -1;
+      if (strcmp (v, "fp32") == 0)
+        o->precision = MNV3_PRECISION_FP32;
+      else if (strcmp (v, "auto") != 0) {
+        fprintf (stderr, "bad value '%s' for --precision\n", v);
+        return -1;
+      }
     } else if ((r = mnv3_cli_match (argc, argv, &i, "--size", &v)) != 0) {
       if (r < 0 || mnv3_cli_size ("--size", v, &o->h, &o->w))
         return -1;
@@ -240,10 +252,14 @@ print_text (const mnv3_session *s, const options *o,
       (long long) in->dims[2]);
   printf ("isa         %s\n", mnv3_isa_name (mnv3_session_isa (s)));
   printf ("threads     %d\n", o->threads);
+  printf ("precision   %s\n", mnv3_session_is_quantized (s) ? "integer"
+      : "float32");
   printf ("runs        %d (after %d warm-up)\n", o->runs, o->warmup);
   printf ("latency     median %.3f ms  min %.3f  max %.3f  mean %.3f\n",
       r->median_ms, r->min_ms, r->max_ms, r->mean_ms);
-  printf ("MACs        %.2f M\n", st->macs / 1e6);
+  printf ("MACs        %.2f M  (%.2f GMAC/s %s at the median)\n",
+      st->macs / 1e6, r->median_ms > 0 ? st->macs / (r->median_ms * 1e6)
+      : 0.0, mnv3_session_is_quantized (s) ? "integer" : "float32");
   printf ("params      %.3f M\n", st->params / 1e6);
   printf ("arena       %.1f KiB (peak activations)\n",
       st->arena_bytes / 1024.0);
@@ -255,8 +271,8 @@ print_text (const mnv3_session *s, const options *o,
   double total = 0;
   for (int l = 0; l < r->num_layers; l++)
     total += r->layer_ms[l];
-  printf ("\n%4s  %-16s %-13s %9s %9s %6s %7s  %s\n", "#", "op",
-      "out HxWxC", "MMACs", "ms", "%", "GMAC/s", "name");
+  printf ("\n%4s  %-16s %-7s %-13s %9s %9s %6s %7s  %s\n", "#", "op",
+      "type", "out HxWxC", "MMACs", "ms", "%", "GMAC/s", "name");
   for (int l = 0; l < r->num_layers; l++) {
     mnv3_layer_info li;
     char shape[32];
@@ -264,12 +280,13 @@ print_text (const mnv3_session *s, const options *o,
     if (!mnv3_session_layer_info (s, l, &li))
       break;
     snprintf (shape, sizeof shape, "%dx%dx%d", li.out_h, li.out_w, li.out_c);
-    printf ("%4d  %-16s %-13s %9.3f %9.4f %6.2f %7.2f  %s\n", l,
-        li.op ? li.op : "?", shape, li.macs / 1e6, ms,
+    printf ("%4d  %-16s %-7s %-13s %9.3f %9.4f %6.2f %7.2f  %s\n", l,
+        li.op ? li.op : "?", li.precision ? li.precision : "?", shape,
+        li.macs / 1e6, ms,
         total > 0 ? 100.0 * ms / total : 0.0,
         ms > 0 ? li.macs / (ms * 1e6) : 0.0, li.name ? li.name : "");
   }
-  printf ("%4s  %-30s %9.3f %9.4f\n", "", "sum of layer medians",
+  printf ("%4s  %-38s %9.3f %9.4f\n", "", "sum of layer medians",
       st->macs / 1e6, total);
 }
 
@@ -286,6 +303,8 @@ print_json (const mnv3_session *s, const options *o,
   json_string (mnv3_isa_name (mnv3_session_isa (s)));
   printf (", \"threads\": %d, \"runs\": %d, \"warmup\": %d", o->threads,
       o->runs, o->warmup);
+  printf (", \"precision\": \"%s\"", mnv3_session_is_quantized (s) ?
+      "integer" : "float32");
   printf (", \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f"
       ", \"mean_ms\": %.6f", r->median_ms, r->min_ms, r->max_ms, r->mean_ms);
   printf (", \"macs\": %lld, \"params\": %lld, \"arena_bytes\": %zu"
@@ -302,6 +321,8 @@ print_json (const mnv3_session *s, const options *o,
       json_string (li.op);
       printf (", \"name\": ");
       json_string (li.name);
+      printf (", \"precision\": ");
+      json_string (li.precision ? li.precision : "");
       printf (", \"out\": [%d, %d, %d], \"macs\": %lld, \"median_ms\": %.6f}",
           li.out_h, li.out_w, li.out_c, (long long) li.macs, r->layer_ms[l]);
     }
@@ -335,6 +356,7 @@ main (int argc, char **argv)
   so.input_height = o.h;
   so.input_width = o.w;
   so.profile = o.per_layer;
+  so.precision = o.precision;
   if (mnv3_session_create (m, &so, &s) != MNV3_OK) {
     fprintf (stderr, "cannot create a session: %s\n", mnv3_last_error ());
     goto out;

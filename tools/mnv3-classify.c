@@ -31,6 +31,7 @@ typedef struct {
   const char *model_path;
   char **images;
   int num_images;
+  int softmax_output;       /* the model says output 0 is a softmax */
 } options;
 
 static void
@@ -163,7 +164,7 @@ classify_one (mnv3_session *s, const char *path, const options *o,
     fprintf (stderr, "out of memory\n");
     goto out;
   }
-  mnv3_classify_probabilities (scores, prob, n);
+  mnv3_classify_probabilities_known (scores, prob, n, o->softmax_output);
   k = mnv3_classify_topk (prob, n, o->top, top);
   if (k < 0) {
     fprintf (stderr, "out of memory\n");
@@ -199,6 +200,8 @@ main (int argc, char **argv)
     fprintf (stderr, "%s: %s\n", o.model_path, mnv3_last_error ());
     return 1;
   }
+  o.softmax_output = mnv3_model_metadata (m, "probabilities")
+      && !strcmp (mnv3_model_metadata (m, "probabilities"), "1");
   if (o.labels_path) {
     if (mnv3_labels_load (o.labels_path, &labels, err, sizeof err) != 0) {
       fprintf (stderr, "%s\n", err);

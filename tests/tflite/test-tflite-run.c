@@ -127,7 +127,10 @@ classify (const char *image, const char *want, float min_p, int size)
     if (p[i] > p[best])
       best = i;
   }
-  ck_assert_msg (fabs (sum - 1.0) < 1e-3, "softmax sums to %g", sum);
+  /* the integer run (the default for this uint8 model) gives 1001 uint8
+   * probabilities of scale 1/256, each rounded: their sum is only near 1 */
+  ck_assert_msg (fabs (sum - 1.0) < (mnv3_session_is_quantized (s) ? 0.1
+          : 1e-3), "softmax sums to %g", sum);
   label (m, best, name, sizeof name);   /* index 0 is "background" */
   ck_assert_msg (!strcmp (name, want), "%s: top-1 %d '%s' (p %.3f), want "
       "'%s'", image, best, name, p[best], want);

@@ -85,7 +85,32 @@ def test_run(tmp):
     check(outs["nhwc"].size == 1001, "1001 floats written")
     check(np.array_equal(outs["nhwc"], outs["nchw"]),
           "NCHW input == NHWC input, bit-exact")
-    check(abs(float(outs["nhwc"].sum()) - 1) < 0.05, "output sums to 1")
+    # the integer run (default for this uint8 model) writes its 1001 uint8
+    # probabilities dequantized: multiples of 1/256 in [0, 1] (each rounded,
+    # so on this noise input they sum to well below 1, as in TFLite)
+    q = outs["nhwc"] * 256
+    check(np.array_equal(q, q.round()) and q.min() >= 0 and q.max() <= 255,
+          "integer output: uint8 probabilities of scale 1/256")
+    p = run(["mnv3-run", MODEL, "--input", os.path.join(tmp, "nhwc.bin"),
+             "--output", os.path.join(tmp, "out-fp32.bin"),
+             "--precision", "fp32"])
+    check(p.returncode == 0 and "precision float32" in p.stdout,
+          f"mnv3-run --precision fp32 ({p.stderr.strip()})")
+    f32 = np.fromfile(os.path.join(tmp, "out-fp32.bin"), np.float32)
+    check(abs(float(f32.sum()) - 1) < 1e-3, "float run sums to 1")
+    # --raw: uint8 pixels in, uint8 probabilities out, in the model's types
+    pix = ((x + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
+    pix.tofile(os.path.join(tmp, "pix.bin"))
+    p = run(["mnv3-run", MODEL, "--input", os.path.join(tmp, "pix.bin"),
+             "--output", os.path.join(tmp, "raw.bin"), "--raw"])
+    check(p.returncode == 0 and "[1,1001] uint8" in p.stdout,
+          f"mnv3-run --raw prints the uint8 output ({p.stderr.strip()})")
+    raw = np.fromfile(os.path.join(tmp, "raw.bin"), np.uint8)
+    check(raw.size == 1001, "1001 bytes written by --raw")
+    p = run(["mnv3-run", MODEL, "--input", os.path.join(tmp, "pix.bin"),
+             "--output", os.path.join(tmp, "o.bin")])
+    check(p.returncode != 0 and "bytes" in p.stderr,
+          "uint8 input without --raw is refused (size)")
     p = run(["mnv3-run", MODEL, "--input", os.path.join(tmp, "nhwc.bin"),
              "--output", os.path.join(tmp, "o.bin"), "--size", "100x100"])
     check(p.returncode != 0 and "bytes" in p.stderr,
