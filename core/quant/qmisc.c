@@ -140,26 +140,48 @@ mnv3_qargmax_run (mnv3_dtype in_type, const void *in, mnv3_dtype out_type,
 
 /* ---- QUANTIZE / DEQUANTIZE ------------------------------------------------ */
 
+/* TFLite's optimized AffineQuantize on x86 runs its NEON code (through
+ * NEON_2_SSE) on whole groups of 8 elements: x * (float) (1 / scale),
+ * rounded to nearest with ties to even (vcvtnq), an out-of-range value
+ * becoming INT32_MIN as cvtps does, then + zp (wrapping) and the clamp.
+ * The remaining elements take the scalar path: x / scale in double,
+ * rounded half away from zero. */
+static int32_t
+quantize_neon (float x, float inv_scale)
+{
+  float v = x * inv_scale;
+
+  if (!(v >= -2147483648.f && v < 2147483648.f))
+    return INT32_MIN;
+  return (int32_t) nearbyintf (v);
+}
+
+static int32_t
+quantize_scalar (float x, double scale)
+{
+  double r = round ((double) x / scale);
+
+  /* x86's conversion of an out-of-range value (or NaN) */
+  if (!(r >= -2147483648.0 && r <= 2147483647.0))
+    return INT32_MIN;
+  return (int32_t) r;
+}
+
 void
 mnv3_quantize_run (const float *in, void *out, size_t n,
     const mnv3_qtensor *q)
 {
   const double scale = (double) q->scale;
+  const float inv_scale = (float) (1.0 / scale);
+  const size_t n8 = n & ~(size_t) 7;
   int32_t lo, hi;
 
   mnv3_qtype_range (q->type, &lo, &hi);
   for (size_t i = 0; i < n; i++) {
-    /* optimized_ops::AffineQuantize: the division in double. */
-    double r = round ((double) in[i] / scale);
-    int32_t v;
-    if (!(r >= -2147483648.0))        /* also NaN */
-      r = -2147483648.0;
-    if (r > 2147483647.0)
-      r = 2147483647.0;
-    v = (int32_t) r;
-    v = v > INT32_MAX - 256 ? INT32_MAX - 256 : v;
-    v = v < INT32_MIN + 256 ? INT32_MIN + 256 : v;
-    mnv3_q_store (out, i, mnv3_q_clamp (v + q->zp, lo, hi));
+    int32_t v = i < n8 ? quantize_neon (in[i], inv_scale)
+        : quantize_scalar (in[i], scale);
+    v = (int32_t) ((uint32_t) v + (uint32_t) q->zp);
+    mnv3_q_store (out, i, mnv3_q_clamp (v, lo, hi));
   }
 }
 

@@ -126,7 +126,45 @@ tfl_import_io (tfl_ctx *c, int outputs)
   return MNV3_OK;
 }
 
-mnv3_status
+/* A float input that the model quantizes first (post-training quantized
+ * models keep a float interface): the range its QUANTIZE can represent is
+ * the range the model was calibrated for, e.g. scale 1/255 and zero point
+ * -128 in int8 mean [0, 1].  Pixels 0..255 are mapped onto that range
+ * ("mean"/"std" metadata) unless the model already says how. */
+static mnv3_status
+quantized_input_meta (tfl_ctx *c, const tfl_op *op)
+{
+  const tfl_tensor *x, *y;
+  float s;
+  int64_t zp;
+  double lo, hi, mean, std;
+  char buf[96];
+  mnv3_status st;
+
+  if (op->num_in < 1 || op->num_out < 1 || op->in[0] < 0
+      || mnv3_graph_get_meta (c->g, "mean"))
+    return MNV3_OK;
+  x = &c->t[op->in[0]];
+  y = &c->t[op->out[0]];
+  if (x->type != TFL_FLOAT32 || x->gid < 0
+      || !c->g->tensors[x->gid].is_input || !y->quantized
+      || y->scale.len != 1 || (y->type != TFL_UINT8 && y->type != TFL_INT8))
+    return MNV3_OK;
+  tfl_quant_params (c, y, 0, &s, &zp);
+  if (!(s > 0.f))
+    return MNV3_OK;
+  lo = (double) s * ((y->type == TFL_INT8 ? -128.0 : 0.0) - (double) zp);
+  hi = lo + 255.0 * (double) s;
+  std = 255.0 / (hi - lo);
+  mean = -lo * std + 0.0;             /* + 0.0: no "-0" */
+  snprintf (buf, sizeof buf, "%g,%g,%g", mean, mean, mean);
+  if ((st = mnv3_graph_set_meta (c->g, "mean", buf)) != MNV3_OK)
+    return st;
+  snprintf (buf, sizeof buf, "%g,%g,%g", std, std, std);
+  return mnv3_graph_set_meta (c->g, "std", buf);
+}
+
+static mnv3_status
 tfl_import_model (tfl_ctx *c, const void *data, size_t size)
 {
   mnv3_fb_vec subgraphs;
@@ -175,6 +213,9 @@ tfl_import_model (tfl_ctx *c, const void *data, size_t size)
   for (uint32_t i = 0; i < c->nt; i++)
     if ((st = tfl_read_tensor (c, i, &c->t[i])) != MNV3_OK)
       return st;
+  if (c->integer && !tfl_model_is_quantized (c))
+    return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
+        "tflite: the model has no quantized activations");
   if ((st = tfl_count_uses (c)) != MNV3_OK)
     return st;
   c->g = mnv3_graph_new ();
@@ -187,6 +228,9 @@ tfl_import_model (tfl_ctx *c, const void *data, size_t size)
     tfl_op op;
     if ((st = tfl_read_op (c, i, &op)) != MNV3_OK
         || (st = tfl_import_op (c, &op)) != MNV3_OK)
+      return st;
+    if (op.code == TFL_QUANTIZE && (st = quantized_input_meta (c, &op))
+        != MNV3_OK)
       return st;
   }
   if (!c->g->num_inputs)
@@ -206,9 +250,6 @@ import_mode (const void *data, size_t size, int integer, mnv3_graph **out)
   memset (&c, 0, sizeof c);
   c.integer = integer;
   st = tfl_import_model (&c, data, size);
-  if (st == MNV3_OK && integer && !tfl_model_is_quantized (&c))
-    st = mnv3_set_error (MNV3_ERR_UNSUPPORTED,
-        "tflite: the model has no quantized activations");
   if (c.t)
     for (uint32_t i = 0; i < c.nt; i++) {
       free (c.t[i].name);

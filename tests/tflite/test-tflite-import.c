@@ -348,62 +348,6 @@ END_TEST
 
 /* ---- synthetic models -------------------------------------------------- */
 
-enum { T_F32 = 0, T_F16 = 1, T_I32 = 2, T_U8 = 3, T_I64 = 4, T_I8 = 9 };
-
-static tb_tensor
-tensor (const char *name, int type, int rank, int d0, int d1, int d2,
-    int d3, int buffer)
-{
-  tb_tensor t;
-  memset (&t, 0, sizeof t);
-  t.name = name;
-  t.type = type;
-  t.rank = rank;
-  t.dims[0] = d0;
-  t.dims[1] = d1;
-  t.dims[2] = d2;
-  t.dims[3] = d3;
-  t.buffer = buffer;
-  return t;
-}
-
-static void
-quant (tb_tensor *t, float scale, int64_t zp)
-{
-  t->nscale = 1;
-  t->scale[0] = scale;
-  t->zp[0] = zp;
-}
-
-static tb_op
-op2 (int code, int nin, const int *in, int out)
-{
-  tb_op o;
-  memset (&o, 0, sizeof o);
-  o.code = code;
-  o.nin = nin;
-  memcpy (o.in, in, (size_t) nin * sizeof *in);
-  o.nout = 1;
-  o.out[0] = out;
-  return o;
-}
-
-static void
-opt (tb_op *o, int id, int32_t v)
-{
-  o->opt[o->nopt].id = id;
-  o->opt[o->nopt].i = v;
-  o->nopt++;
-}
-
-static int
-add_buf (tb_model *m, const void *d, size_t n)
-{
-  m->buf[m->nbuffers].data = d;
-  m->buf[m->nbuffers].len = n;
-  return ++m->nbuffers;
-}
-
 static mnv3_graph *
 import_model (const tb_model *m)
 {
@@ -442,31 +386,31 @@ build_conv (tb_model *m)
 
   memset (m, 0, sizeof *m);
   m->version = 3;
-  m->t[0] = tensor ("x", T_U8, 4, 1, 8, 8, 3, 0);
-  quant (&m->t[0], 0.25f, 128);
-  m->t[1] = tensor ("paddings", T_I32, 2, 4, 2, 0, 0,
-      add_buf (m, conv_pads, sizeof conv_pads));
-  m->t[2] = tensor ("padded", T_U8, 4, 1, 11, 9, 3, 0);
-  quant (&m->t[2], 0.25f, 128);
-  m->t[3] = tensor ("w", T_U8, 4, 2, 3, 3, 3,
-      add_buf (m, conv_w, sizeof conv_w));
-  quant (&m->t[3], 0.5f, 10);
-  m->t[4] = tensor ("b", T_I32, 1, 2, 0, 0, 0,
-      add_buf (m, conv_b, sizeof conv_b));
-  m->t[5] = tensor ("y", T_U8, 4, 1, 5, 4, 2, 0);
-  quant (&m->t[5], 6.f / 255.f, 0);
+  m->t[0] = tb_tensor_new ("x", T_U8, 4, 1, 8, 8, 3, 0);
+  tb_quant (&m->t[0], 0.25f, 128);
+  m->t[1] = tb_tensor_new ("paddings", T_I32, 2, 4, 2, 0, 0,
+      tb_add_buffer (m, conv_pads, sizeof conv_pads));
+  m->t[2] = tb_tensor_new ("padded", T_U8, 4, 1, 11, 9, 3, 0);
+  tb_quant (&m->t[2], 0.25f, 128);
+  m->t[3] = tb_tensor_new ("w", T_U8, 4, 2, 3, 3, 3,
+      tb_add_buffer (m, conv_w, sizeof conv_w));
+  tb_quant (&m->t[3], 0.5f, 10);
+  m->t[4] = tb_tensor_new ("b", T_I32, 1, 2, 0, 0, 0,
+      tb_add_buffer (m, conv_b, sizeof conv_b));
+  m->t[5] = tb_tensor_new ("y", T_U8, 4, 1, 5, 4, 2, 0);
+  tb_quant (&m->t[5], 6.f / 255.f, 0);
   m->ntensors = 6;
   in[0] = 0;
   in[1] = 1;
-  m->op[0] = op2 (34, 2, in, 2);                 /* PAD */
+  m->op[0] = tb_op_new (34, 2, in, 2);                 /* PAD */
   in[0] = 2;
   in[1] = 3;
   in[2] = 4;
-  o = op2 (3, 3, in, 5);                         /* CONV_2D */
+  o = tb_op_new (3, 3, in, 5);                         /* CONV_2D */
   o.opt_type = 1;
-  opt (&o, 0, 1);                                /* VALID */
-  opt (&o, 1, 2);
-  opt (&o, 2, 2);
+  tb_opt_int (&o, 0, 1);                                /* VALID */
+  tb_opt_int (&o, 1, 2);
+  tb_opt_int (&o, 2, 2);
   m->op[1] = o;
   m->nops = 2;
   m->nin = 1;
@@ -543,36 +487,36 @@ START_TEST (test_dw_int8_fp16)
 
   memset (&m, 0, sizeof m);
   m.version = 3;
-  m.t[0] = tensor ("x", T_F32, 4, 1, 6, 6, 3, 0);
-  m.t[1] = tensor ("w", T_I8, 4, 1, 2, 2, 3, add_buf (&m, dw_w, sizeof dw_w));
+  m.t[0] = tb_tensor_new ("x", T_F32, 4, 1, 6, 6, 3, 0);
+  m.t[1] = tb_tensor_new ("w", T_I8, 4, 1, 2, 2, 3, tb_add_buffer (&m, dw_w, sizeof dw_w));
   m.t[1].nscale = 3;
   m.t[1].scale[0] = 1.f;
   m.t[1].scale[1] = 2.f;
   m.t[1].scale[2] = 0.5f;
   m.t[1].qdim = 3;
-  m.t[2] = tensor ("y", T_F32, 4, 1, 6, 6, 3, 0);
-  m.t[3] = tensor ("b16", T_F16, 1, 3, 0, 0, 0,
-      add_buf (&m, f16_w, sizeof f16_w));
-  m.t[4] = tensor ("b", T_F32, 1, 3, 0, 0, 0, 0);
-  m.t[5] = tensor ("z", T_F32, 4, 1, 6, 6, 3, 0);
+  m.t[2] = tb_tensor_new ("y", T_F32, 4, 1, 6, 6, 3, 0);
+  m.t[3] = tb_tensor_new ("b16", T_F16, 1, 3, 0, 0, 0,
+      tb_add_buffer (&m, f16_w, sizeof f16_w));
+  m.t[4] = tb_tensor_new ("b", T_F32, 1, 3, 0, 0, 0, 0);
+  m.t[5] = tb_tensor_new ("z", T_F32, 4, 1, 6, 6, 3, 0);
   m.ntensors = 6;
   in[0] = 0;
   in[1] = 1;
-  o = op2 (4, 2, in, 2);                          /* DEPTHWISE_CONV_2D */
+  o = tb_op_new (4, 2, in, 2);                          /* DEPTHWISE_CONV_2D */
   o.opt_type = 2;
-  opt (&o, 0, 0);                                 /* SAME */
-  opt (&o, 1, 1);
-  opt (&o, 2, 1);
-  opt (&o, 3, 1);
-  opt (&o, 4, 3);                                 /* fused RELU6 */
+  tb_opt_int (&o, 0, 0);                                 /* SAME */
+  tb_opt_int (&o, 1, 1);
+  tb_opt_int (&o, 2, 1);
+  tb_opt_int (&o, 3, 1);
+  tb_opt_int (&o, 4, 3);                                 /* fused RELU6 */
   m.op[0] = o;
   in[0] = 3;
-  m.op[1] = op2 (6, 1, in, 4);                    /* DEQUANTIZE */
+  m.op[1] = tb_op_new (6, 1, in, 4);                    /* DEQUANTIZE */
   in[0] = 2;
   in[1] = 4;
-  o = op2 (0, 2, in, 5);                          /* ADD (per-channel) */
+  o = tb_op_new (0, 2, in, 5);                          /* ADD (per-channel) */
   o.opt_type = 11;
-  opt (&o, 0, 1);                                 /* fused RELU */
+  tb_opt_int (&o, 0, 1);                                 /* fused RELU */
   m.op[2] = o;
   m.nops = 3;
   m.nin = 1;
@@ -628,30 +572,30 @@ START_TEST (test_transpose_conv)
 
   memset (&m, 0, sizeof m);
   m.version = 3;
-  m.t[0] = tensor ("x", T_F32, 4, 1, 4, 4, 2, 0);
-  m.t[1] = tensor ("shape", T_I32, 1, 4, 0, 0, 0,
-      add_buf (&m, tc_shape, sizeof tc_shape));
-  m.t[2] = tensor ("w", T_F32, 4, 4, 3, 3, 2, add_buf (&m, tc_w,
+  m.t[0] = tb_tensor_new ("x", T_F32, 4, 1, 4, 4, 2, 0);
+  m.t[1] = tb_tensor_new ("shape", T_I32, 1, 4, 0, 0, 0,
+      tb_add_buffer (&m, tc_shape, sizeof tc_shape));
+  m.t[2] = tb_tensor_new ("w", T_F32, 4, 4, 3, 3, 2, tb_add_buffer (&m, tc_w,
           sizeof tc_w));
-  m.t[3] = tensor ("y", T_F32, 4, 1, 8, 8, 4, 0);
-  m.t[4] = tensor ("w2", T_F32, 4, 4, 2, 2, 4, add_buf (&m, tc_w, 64 * 4));
-  m.t[5] = tensor ("b2", T_F32, 1, 4, 0, 0, 0, add_buf (&m, mp_b,
+  m.t[3] = tb_tensor_new ("y", T_F32, 4, 1, 8, 8, 4, 0);
+  m.t[4] = tb_tensor_new ("w2", T_F32, 4, 4, 2, 2, 4, tb_add_buffer (&m, tc_w, 64 * 4));
+  m.t[5] = tb_tensor_new ("b2", T_F32, 1, 4, 0, 0, 0, tb_add_buffer (&m, mp_b,
           sizeof mp_b));
-  m.t[6] = tensor ("z", T_F32, 4, 1, 16, 16, 4, 0);
+  m.t[6] = tb_tensor_new ("z", T_F32, 4, 1, 16, 16, 4, 0);
   m.ntensors = 7;
   in[0] = 1;
   in[1] = 2;
   in[2] = 0;
-  o = op2 (67, 3, in, 3);                         /* TRANSPOSE_CONV */
+  o = tb_op_new (67, 3, in, 3);                         /* TRANSPOSE_CONV */
   o.opt_type = 49;
-  opt (&o, 0, 0);                                 /* SAME */
-  opt (&o, 1, 2);
-  opt (&o, 2, 2);
+  tb_opt_int (&o, 0, 0);                                 /* SAME */
+  tb_opt_int (&o, 1, 2);
+  tb_opt_int (&o, 2, 2);
   m.op[0] = o;
   in[0] = 3;
   in[1] = 4;
   in[2] = 5;
-  o = op2 (32, 3, in, 6);
+  o = tb_op_new (32, 3, in, 6);
   o.custom = "Convolution2DTransposeBias";
   o.custom_opts = mp_opts;
   o.custom_len = sizeof mp_opts;
@@ -708,76 +652,76 @@ START_TEST (test_op_chain)
 
   memset (&m, 0, sizeof m);
   m.version = 3;
-  m.t[0] = tensor ("x", T_F32, 4, 1, 3, 5, 4, 0);
-  m.t[1] = tensor ("hs", T_F32, 4, 1, 3, 5, 4, 0);
-  m.t[2] = tensor ("sig", T_F32, 4, 1, 3, 5, 4, 0);
-  m.t[3] = tensor ("size", T_I32, 1, 2, 0, 0, 0,
-      add_buf (&m, size_hw, sizeof size_hw));
-  m.t[4] = tensor ("up", T_F32, 4, 1, 6, 10, 4, 0);
-  m.t[5] = tensor ("up2", T_F32, 4, 1, 6, 10, 4, 0);
-  m.t[6] = tensor ("cat", T_F32, 4, 1, 6, 10, 8, 0);
-  m.t[7] = tensor ("axis", T_I32, 1, 1, 0, 0, 0,
-      add_buf (&m, axis3, sizeof axis3));
-  m.t[8] = tensor ("am", T_I64, 3, 1, 6, 10, 0, 0);
-  m.t[9] = tensor ("axes", T_I32, 1, 2, 0, 0, 0,
-      add_buf (&m, axes_hw, sizeof axes_hw));
-  m.t[10] = tensor ("mean", T_F32, 2, 1, 4, 0, 0, 0);
-  m.t[11] = tensor ("fcw", T_F32, 2, 5, 4, 0, 0,
-      add_buf (&m, fc_w, sizeof fc_w));
-  m.t[12] = tensor ("fc", T_F32, 2, 1, 5, 0, 0, 0);
-  m.t[13] = tensor ("rs", T_I32, 1, 2, 0, 0, 0,
-      add_buf (&m, rs_shape, sizeof rs_shape));
-  m.t[14] = tensor ("flat", T_F32, 2, 1, 5, 0, 0, 0);
-  m.t[15] = tensor ("prob", T_F32, 2, 1, 5, 0, 0, 0);
-  m.t[16] = tensor ("mx", T_F32, 4, 1, 2, 3, 4, 0);
-  m.t[17] = tensor ("diff", T_F32, 2, 1, 5, 0, 0, 0);
+  m.t[0] = tb_tensor_new ("x", T_F32, 4, 1, 3, 5, 4, 0);
+  m.t[1] = tb_tensor_new ("hs", T_F32, 4, 1, 3, 5, 4, 0);
+  m.t[2] = tb_tensor_new ("sig", T_F32, 4, 1, 3, 5, 4, 0);
+  m.t[3] = tb_tensor_new ("size", T_I32, 1, 2, 0, 0, 0,
+      tb_add_buffer (&m, size_hw, sizeof size_hw));
+  m.t[4] = tb_tensor_new ("up", T_F32, 4, 1, 6, 10, 4, 0);
+  m.t[5] = tb_tensor_new ("up2", T_F32, 4, 1, 6, 10, 4, 0);
+  m.t[6] = tb_tensor_new ("cat", T_F32, 4, 1, 6, 10, 8, 0);
+  m.t[7] = tb_tensor_new ("axis", T_I32, 1, 1, 0, 0, 0,
+      tb_add_buffer (&m, axis3, sizeof axis3));
+  m.t[8] = tb_tensor_new ("am", T_I64, 3, 1, 6, 10, 0, 0);
+  m.t[9] = tb_tensor_new ("axes", T_I32, 1, 2, 0, 0, 0,
+      tb_add_buffer (&m, axes_hw, sizeof axes_hw));
+  m.t[10] = tb_tensor_new ("mean", T_F32, 2, 1, 4, 0, 0, 0);
+  m.t[11] = tb_tensor_new ("fcw", T_F32, 2, 5, 4, 0, 0,
+      tb_add_buffer (&m, fc_w, sizeof fc_w));
+  m.t[12] = tb_tensor_new ("fc", T_F32, 2, 1, 5, 0, 0, 0);
+  m.t[13] = tb_tensor_new ("rs", T_I32, 1, 2, 0, 0, 0,
+      tb_add_buffer (&m, rs_shape, sizeof rs_shape));
+  m.t[14] = tb_tensor_new ("flat", T_F32, 2, 1, 5, 0, 0, 0);
+  m.t[15] = tb_tensor_new ("prob", T_F32, 2, 1, 5, 0, 0, 0);
+  m.t[16] = tb_tensor_new ("mx", T_F32, 4, 1, 2, 3, 4, 0);
+  m.t[17] = tb_tensor_new ("diff", T_F32, 2, 1, 5, 0, 0, 0);
   m.ntensors = 18;
   in[0] = 0;
-  m.op[0] = op2 (117, 1, in, 1);                  /* HARD_SWISH */
-  m.op[1] = op2 (14, 1, in, 2);                   /* LOGISTIC */
+  m.op[0] = tb_op_new (117, 1, in, 1);                  /* HARD_SWISH */
+  m.op[1] = tb_op_new (14, 1, in, 2);                   /* LOGISTIC */
   in[0] = 2;
   in[1] = 3;
-  o = op2 (23, 2, in, 4);                         /* RESIZE_BILINEAR */
+  o = tb_op_new (23, 2, in, 4);                         /* RESIZE_BILINEAR */
   o.opt_type = 15;
-  opt (&o, 2, 1);                                 /* align_corners */
+  tb_opt_int (&o, 2, 1);                                 /* align_corners */
   m.op[2] = o;
   in[0] = 1;
-  o = op2 (97, 2, in, 5);                         /* RESIZE_NEAREST */
+  o = tb_op_new (97, 2, in, 5);                         /* RESIZE_NEAREST */
   m.op[3] = o;
   in[0] = 4;
   in[1] = 5;
-  o = op2 (2, 2, in, 6);                          /* CONCATENATION */
+  o = tb_op_new (2, 2, in, 6);                          /* CONCATENATION */
   o.opt_type = 10;
-  opt (&o, 0, -1);
-  opt (&o, 1, 1);                                 /* fused RELU */
+  tb_opt_int (&o, 0, -1);
+  tb_opt_int (&o, 1, 1);                                 /* fused RELU */
   m.op[4] = o;
   in[0] = 6;
   in[1] = 7;
-  m.op[5] = op2 (56, 2, in, 8);                   /* ARG_MAX */
+  m.op[5] = tb_op_new (56, 2, in, 8);                   /* ARG_MAX */
   in[0] = 0;
   in[1] = 9;
-  m.op[6] = op2 (40, 2, in, 10);                  /* MEAN */
+  m.op[6] = tb_op_new (40, 2, in, 10);                  /* MEAN */
   in[0] = 0;
-  o = op2 (17, 1, in, 16);                        /* MAX_POOL_2D */
+  o = tb_op_new (17, 1, in, 16);                        /* MAX_POOL_2D */
   o.opt_type = 5;
-  opt (&o, 0, 0);
-  opt (&o, 1, 2);
-  opt (&o, 2, 2);
-  opt (&o, 3, 2);
-  opt (&o, 4, 2);
+  tb_opt_int (&o, 0, 0);
+  tb_opt_int (&o, 1, 2);
+  tb_opt_int (&o, 2, 2);
+  tb_opt_int (&o, 3, 2);
+  tb_opt_int (&o, 4, 2);
   m.op[7] = o;
   in[0] = 10;
   in[1] = 11;
   in[2] = -1;                                     /* no bias */
-  m.op[8] = op2 (9, 3, in, 12);                   /* FULLY_CONNECTED */
+  m.op[8] = tb_op_new (9, 3, in, 12);                   /* FULLY_CONNECTED */
   in[0] = 12;
   in[1] = 13;
-  m.op[9] = op2 (22, 2, in, 14);                  /* RESHAPE */
+  m.op[9] = tb_op_new (22, 2, in, 14);                  /* RESHAPE */
   in[0] = 14;
-  m.op[10] = op2 (25, 1, in, 15);                 /* SOFTMAX */
+  m.op[10] = tb_op_new (25, 1, in, 15);                 /* SOFTMAX */
   in[0] = 15;
   in[1] = 14;
-  m.op[11] = op2 (41, 2, in, 17);                 /* SUB */
+  m.op[11] = tb_op_new (41, 2, in, 17);                 /* SUB */
   m.nops = 12;
   m.nin = 1;
   m.nout = 3;
@@ -833,7 +777,7 @@ START_TEST (test_op_chain)
 
   /* nearest with half-pixel centres is refused rather than approximated */
   m.op[3].opt_type = 74;
-  opt (&m.op[3], 1, 1);
+  tb_opt_int (&m.op[3], 1, 1);
   expect_model_error (&m, MNV3_ERR_UNSUPPORTED, "RESIZE_NEAREST_NEIGHBOR");
   m.op[3].opt_type = 0;
   m.op[3].nopt = 0;
@@ -856,10 +800,10 @@ START_TEST (test_unsupported)
 
   memset (&m, 0, sizeof m);
   m.version = 3;
-  m.t[0] = tensor ("x", T_F32, 4, 1, 4, 4, 2, 0);
-  m.t[1] = tensor ("y", T_F32, 4, 1, 4, 4, 2, 0);
+  m.t[0] = tb_tensor_new ("x", T_F32, 4, 1, 4, 4, 2, 0);
+  m.t[1] = tb_tensor_new ("y", T_F32, 4, 1, 4, 4, 2, 0);
   m.ntensors = 2;
-  m.op[0] = op2 (28, 1, in, 1);                   /* TANH */
+  m.op[0] = tb_op_new (28, 1, in, 1);                   /* TANH */
   m.nops = 1;
   m.nin = 1;
   m.nout = 1;
@@ -868,11 +812,11 @@ START_TEST (test_unsupported)
   m.op[0].code = 150;                             /* a builtin > 127 */
   expect_model_error (&m, MNV3_ERR_UNSUPPORTED, "builtin operator 150");
   /* fused TANH on an ADD */
-  m.op[0] = op2 (0, 1, in, 1);
+  m.op[0] = tb_op_new (0, 1, in, 1);
   m.op[0].nin = 2;
   m.op[0].in[1] = 0;
   m.op[0].opt_type = 11;
-  opt (&m.op[0], 0, 4);
+  tb_opt_int (&m.op[0], 0, 4);
   expect_model_error (&m, MNV3_ERR_UNSUPPORTED, "TANH");
   /* schema version */
   m.op[0].nopt = 0;
@@ -880,13 +824,13 @@ START_TEST (test_unsupported)
   expect_model_error (&m, MNV3_ERR_UNSUPPORTED, "version");
   m.version = 3;
   /* a graph output nobody produces */
-  m.t[2] = tensor ("orphan", T_F32, 4, 1, 4, 4, 2, 0);
+  m.t[2] = tb_tensor_new ("orphan", T_F32, 4, 1, 4, 4, 2, 0);
   m.ntensors = 3;
   m.out[0] = 2;
   expect_model_error (&m, MNV3_ERR_FORMAT, "never produced");
   m.out[0] = 1;
   /* a tensor read before it is produced (also what a cycle looks like) */
-  o = op2 (19, 1, in, 1);
+  o = tb_op_new (19, 1, in, 1);
   o.in[0] = 1;
   m.op[0] = o;
   expect_model_error (&m, MNV3_ERR_FORMAT, "before it is produced");

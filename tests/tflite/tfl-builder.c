@@ -253,3 +253,59 @@ tb_model_write (const tb_model *m, size_t *len)
   *len = w.len;
   return w.buf;
 }
+
+/* ---- small helpers for describing models ------------------------------ */
+
+tb_tensor
+tb_tensor_new (const char *name, int type, int rank, int d0, int d1, int d2,
+    int d3, int buffer)
+{
+  tb_tensor t;
+  memset (&t, 0, sizeof t);
+  t.name = name;
+  t.type = type;
+  t.rank = rank;
+  t.dims[0] = d0;
+  t.dims[1] = d1;
+  t.dims[2] = d2;
+  t.dims[3] = d3;
+  t.buffer = buffer;
+  return t;
+}
+
+void
+tb_quant (tb_tensor *t, float scale, int64_t zp)
+{
+  t->nscale = 1;
+  t->scale[0] = scale;
+  t->zp[0] = zp;
+}
+
+tb_op
+tb_op_new (int code, int nin, const int *in, int out)
+{
+  tb_op o;
+  memset (&o, 0, sizeof o);
+  o.code = code;
+  o.nin = nin;
+  memcpy (o.in, in, (size_t) nin * sizeof *in);
+  o.nout = 1;
+  o.out[0] = out;
+  return o;
+}
+
+void
+tb_opt_int (tb_op *o, int id, int32_t v)
+{
+  o->opt[o->nopt].id = id;
+  o->opt[o->nopt].i = v;
+  o->nopt++;
+}
+
+int
+tb_add_buffer (tb_model *m, const void *d, size_t n)
+{
+  m->buf[m->nbuffers].data = d;
+  m->buf[m->nbuffers].len = n;
+  return ++m->nbuffers;
+}

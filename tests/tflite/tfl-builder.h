@@ -82,6 +82,21 @@ typedef struct {
   int nout, out[4];
 } tb_model;
 
+/* TFLite tensor types used by the tests. */
+enum { T_F32 = 0, T_F16 = 1, T_I32 = 2, T_U8 = 3, T_I64 = 4, T_I8 = 9 };
+
+/* A tensor description (dims beyond rank ignored; buffer 0 = none). */
+tb_tensor tb_tensor_new (const char *name, int type, int rank, int d0,
+    int d1, int d2, int d3, int buffer);
+/* Per-tensor quantization. */
+void tb_quant (tb_tensor *t, float scale, int64_t zp);
+/* An operator with nin inputs and one output. */
+tb_op tb_op_new (int code, int nin, const int *in, int out);
+/* An integer builtin option (field id). */
+void tb_opt_int (tb_op *o, int id, int32_t v);
+/* Register constant bytes as a buffer; returns its index (>= 1). */
+int tb_add_buffer (tb_model *m, const void *d, size_t n);
+
 /* Serialise; returns malloc'd bytes (*len set). */
 uint8_t *tb_model_write (const tb_model *m, size_t *len);
 
