@@ -155,7 +155,7 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   c->rounding = p->rounding;
   if (c->rounding == MNV3_QROUND_AUTO)
     c->rounding = p->geom.groups == 1 ? MNV3_QROUND_RUY
-        : p->in.type == MNV3_DTYPE_I8 ? MNV3_QROUND_NEON8
+        : c->depthwise && p->in.type == MNV3_DTYPE_I8 ? MNV3_QROUND_NEON8
         : MNV3_QROUND_GEMMLOWP;
   c->kernel = qconv_kernel_scalar;
   c->packed_bytes = nw * sizeof *c->w + (size_t) oc * (sizeof *c->bias

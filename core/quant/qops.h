@@ -112,8 +112,10 @@ mnv3_qmul_apply_ruy (int32_t x, mnv3_qmul m)
 /* Which of the two a convolution uses. */
 typedef enum {
   MNV3_QROUND_AUTO = 0,      /* what TFLite's x86 build runs: RUY for
-                              * groups == 1 (GEMM), GEMMLOWP for depthwise
-                              * and grouped convolution */
+                              * groups == 1 (CONV_2D, FULLY_CONNECTED),
+                              * GEMMLOWP for depthwise and grouped
+                              * convolution.  A DEPTHWISE_CONV_2D with one
+                              * channel has groups == 1: pass GEMMLOWP. */
   MNV3_QROUND_GEMMLOWP,      /* mnv3_qmul_apply() */
   MNV3_QROUND_RUY,           /* mnv3_qmul_apply_ruy() */
   MNV3_QROUND_NEON8,         /* int8 per-channel depthwise: channels in
