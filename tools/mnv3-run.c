@@ -4,7 +4,7 @@
  * raw.  Meant for parity scripts (compare with PyTorch / ONNX Runtime).
  *
  *   mnv3-run MODEL --input IN.bin --output OUT.bin [--layout nchw|nhwc]
- *            [--threads N] [--isa scalar|avx2|avx512] [--size HxW]
+ *            [--threads N] [--isa scalar|avx2|avx512|avx512vnni] [--size HxW]
  *
  * IN.bin holds exactly the session input's elements (batch 1), native
  * float32, in --layout order (default nhwc).  Output 0 goes to OUT.bin,
@@ -33,7 +33,7 @@ usage (FILE *f)
   fprintf (f,
       "usage: mnv3-run MODEL --input IN.bin --output OUT.bin "
       "[--layout nchw|nhwc]\n"
-      "                [--threads N] [--isa auto|scalar|avx2|avx512] "
+      "                [--threads N] [--isa auto|scalar|avx2|avx512|avx512vnni] "
       "[--size HxW]\n");
 }
 
