@@ -56,6 +56,8 @@ typedef enum {
   MNV3_ISA_SCALAR = 0,     /* plain C reference */
   MNV3_ISA_AVX2 = 1,       /* AVX2 + FMA */
   MNV3_ISA_AVX512 = 2,     /* AVX-512 F/BW/DQ/VL */
+  MNV3_ISA_AVX512VNNI = 3, /* AVX-512 + VNNI: integer kernels use vpdpbusd;
+                            * float kernels run as MNV3_ISA_AVX512 */
 } mnv3_isa;
 
 /* Element type of a tensor.  Quantized models keep 8-bit activations end

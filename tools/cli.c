@@ -50,6 +50,7 @@ mnv3_cli_isa (const char *opt, const char *arg, mnv3_isa *out)
   static const struct { const char *name; mnv3_isa isa; } isas[] = {
     { "auto", MNV3_ISA_AUTO }, { "scalar", MNV3_ISA_SCALAR },
     { "avx2", MNV3_ISA_AVX2 }, { "avx512", MNV3_ISA_AVX512 },
+    { "avx512vnni", MNV3_ISA_AVX512VNNI },
   };
 
   for (size_t i = 0; arg && i < sizeof isas / sizeof isas[0]; i++)

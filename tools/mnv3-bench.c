@@ -35,7 +35,7 @@ static void
 usage (FILE *f)
 {
   fprintf (f,
-      "usage: mnv3-bench MODEL [--threads N] [--isa auto|scalar|avx2|avx512]"
+      "usage: mnv3-bench MODEL [--threads N] [--isa auto|scalar|avx2|avx512|avx512vnni]"
       "\n                  [--runs N] [--warmup N] [--size HxW] [--per-layer]"
       " [--json]\n                  [--precision auto|fp32]\n"
       "  defaults: --threads 1 --runs 50 --warmup 5, the model's input "

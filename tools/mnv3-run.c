@@ -4,7 +4,7 @@
  * raw.  Meant for parity scripts (compare with PyTorch / ONNX Runtime).
  *
  *   mnv3-run MODEL --input IN.bin --output OUT.bin [--layout nchw|nhwc]
- *            [--threads N] [--isa scalar|avx2|avx512]
+ *            [--threads N] [--isa scalar|avx2|avx512|avx512vnni]
  *            [--size HxW] [--raw] [--precision auto|fp32]
  *            [--dump-dir DIR]
  *
@@ -44,7 +44,8 @@ usage (FILE *f)
   fprintf (f,
       "usage: mnv3-run MODEL --input IN.bin --output OUT.bin "
       "[--layout nchw|nhwc]\n"
-      "                [--threads N] [--isa auto|scalar|avx2|avx512]\n"
+      "                [--threads N] [--isa auto|scalar|avx2|avx512|"
+      "avx512vnni]\n"
       "                [--size HxW] [--raw] [--precision auto|fp32] "
       "[--dump-dir DIR]\n");
 }

@@ -96,7 +96,7 @@ static int
 kernel_for (mnv3_isa isa, mnv3_gemm_kernel *k)
 {
 #ifdef MNV3_X86
-  if (isa == MNV3_ISA_AVX512) {
+  if (isa >= MNV3_ISA_AVX512) {
     k->fn = mnv3_gemm_avx512;
     k->mr = MNV3_GEMM_AVX512_MR;
     k->nr = MNV3_GEMM_AVX512_NR;

@@ -51,9 +51,9 @@ dwconv_pick (mnv3_isa isa, const mnv3_dwconv_params *p)
 {
 #ifdef MNV3_X86
   int k = p->kh == p->kw ? p->kh : 0;
-  if (isa == MNV3_ISA_AVX512 && k == 3)
+  if (isa >= MNV3_ISA_AVX512 && k == 3)
     return mnv3_dwconv_rows_3x3_avx512;
-  if (isa == MNV3_ISA_AVX512 && k == 5)
+  if (isa >= MNV3_ISA_AVX512 && k == 5)
     return mnv3_dwconv_rows_5x5_avx512;
   if (isa == MNV3_ISA_AVX2 && k == 3)
     return mnv3_dwconv_rows_3x3_avx2;

@@ -42,7 +42,7 @@ static act_kernel_fn
 act_kernel_for (mnv3_isa isa)
 {
 #ifdef MNV3_X86
-  if (isa == MNV3_ISA_AVX512)
+  if (isa >= MNV3_ISA_AVX512)
     return mnv3_act_kernel_avx512;
   if (isa == MNV3_ISA_AVX2)
     return mnv3_act_kernel_avx2;

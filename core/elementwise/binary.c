@@ -96,7 +96,7 @@ static binary_kernel_fn
 binary_kernel_for (mnv3_isa isa)
 {
 #ifdef MNV3_X86
-  if (isa == MNV3_ISA_AVX512)
+  if (isa >= MNV3_ISA_AVX512)
     return mnv3_binary_kernel_avx512;
   if (isa == MNV3_ISA_AVX2)
     return mnv3_binary_kernel_avx2;

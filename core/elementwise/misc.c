@@ -121,7 +121,7 @@ mnv3_softmax_run (mnv3_isa isa, const float *in, float *out, size_t rows,
     return;
 #ifdef MNV3_X86
   isa = mnv3_ew_isa (isa);
-  if (isa == MNV3_ISA_AVX512) {
+  if (isa >= MNV3_ISA_AVX512) {
     mnv3_softmax_kernel_avx512 (in, out, rows, c);
     return;
   }

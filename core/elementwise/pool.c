@@ -108,7 +108,7 @@ mnv3_pool_run (mnv3_isa isa, const mnv3_pool_params *p, const float *in,
     return;
 #ifdef MNV3_X86
   isa = mnv3_ew_isa (isa);
-  if (isa == MNV3_ISA_AVX512)
+  if (isa >= MNV3_ISA_AVX512)
     t.fn = mnv3_pool_kernel_avx512;
   else if (isa == MNV3_ISA_AVX2)
     t.fn = mnv3_pool_kernel_avx2;
@@ -153,7 +153,7 @@ mnv3_global_avgpool_run (mnv3_isa isa, const float *in, int h, int w,
     return;
 #ifdef MNV3_X86
   isa = mnv3_ew_isa (isa);
-  if (isa == MNV3_ISA_AVX512)
+  if (isa >= MNV3_ISA_AVX512)
     t.fn = mnv3_gavg_kernel_avx512;
   else if (isa == MNV3_ISA_AVX2)
     t.fn = mnv3_gavg_kernel_avx2;

@@ -253,7 +253,7 @@ mnv3_resize_run_scratch (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     return;
 #ifdef MNV3_X86
   isa = mnv3_ew_isa (isa);
-  if (isa == MNV3_ISA_AVX512) {
+  if (isa >= MNV3_ISA_AVX512) {
     t.hrow = mnv3_resize_hrow_kernel_avx512;
     t.vblend = mnv3_resize_vblend_kernel_avx512;
   } else if (isa == MNV3_ISA_AVX2) {

@@ -68,12 +68,25 @@ START_TEST (test_isa_resolution)
   mnv3_isa have = mnv3_cpu_detect ();
   setenv ("MNV3_ISA", "scalar", 1);
   ck_assert_int_eq (mnv3_cpu_resolve (MNV3_ISA_AUTO), MNV3_ISA_SCALAR);
+  ck_assert_uint_eq (mnv3_cpu_features (), 0);
   setenv ("MNV3_ISA", "avx2", 1);
   ck_assert_int_le (mnv3_cpu_resolve (MNV3_ISA_AUTO), MNV3_ISA_AVX2);
+  setenv ("MNV3_ISA", "avx2-novnni", 1);
+  ck_assert_int_le (mnv3_cpu_resolve (MNV3_ISA_AUTO), MNV3_ISA_AVX2);
+  ck_assert_uint_eq (mnv3_cpu_features () & MNV3_CPU_AVXVNNI, 0);
+  setenv ("MNV3_ISA", "avx512", 1);
+  ck_assert_int_le (mnv3_cpu_resolve (MNV3_ISA_AUTO), MNV3_ISA_AVX512);
+  setenv ("MNV3_ISA", "avx512vnni", 1);
+  ck_assert_int_eq (mnv3_cpu_resolve (MNV3_ISA_AUTO), have);
   unsetenv ("MNV3_ISA");
   ck_assert_int_eq (mnv3_cpu_resolve (MNV3_ISA_AUTO), have);
   /* a request is never raised above what the CPU has */
   ck_assert_int_le (mnv3_cpu_resolve (MNV3_ISA_AVX512), have);
+  ck_assert_int_le (mnv3_cpu_resolve (MNV3_ISA_AVX512), MNV3_ISA_AVX512);
+  ck_assert_int_eq (mnv3_cpu_resolve (MNV3_ISA_AVX512VNNI), have);
+  ck_assert_str_eq (mnv3_isa_name (MNV3_ISA_AVX512VNNI), "avx512vnni");
+  ck_assert_int_eq (mnv3_isa_float (MNV3_ISA_AVX512VNNI), MNV3_ISA_AVX512);
+  ck_assert_int_eq (mnv3_isa_float (MNV3_ISA_AVX2), MNV3_ISA_AVX2);
   ck_assert_int_eq (mnv3_cpu_resolve (MNV3_ISA_SCALAR), MNV3_ISA_SCALAR);
 }
 END_TEST

@@ -1,0 +1,51 @@
+/* qdsp.c — the integer kernels' dispatch table, filled best-first.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The C versions first; then each level the caller allows overrides what
+ * it accelerates (dav1d's *_dsp_init).  AVX-VNNI is a feature of some
+ * AVX2-level CPUs (Alder Lake and later, Zen 5): at the AVX2 level it
+ * replaces vpmaddwd with VEX vpdpbusd/vpdpwssd; AVX-512 machines use the
+ * 16-lane kernels instead. */
+#include "cpu.h"
+#include "quant/qkernels.h"
+
+void
+mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
+{
+  *dsp = (mnv3_qdsp) {
+    .gemm = { mnv3_qgemm_c, 2, 8, 1, 1, "c" },
+    .dw_any = mnv3_qdw_c, .dw_name = "c",
+  };
+#ifdef MNV3_X86
+  if (isa < MNV3_ISA_AVX2)
+    return;
+  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx2, 2, 8, 2, 4, "avx2" };
+  dsp->dw3 = mnv3_qdw3_avx2;
+  dsp->dw5 = mnv3_qdw5_avx2;
+  dsp->dw_name = "avx2";
+#ifdef MNV3_HAVE_AVXVNNI
+  if (features & MNV3_CPU_AVXVNNI) {
+    dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni, 4, 8, 2, 6,
+      "avxvnni" };
+    dsp->dw3 = mnv3_qdw3_avxvnni;
+    dsp->dw5 = mnv3_qdw5_avxvnni;
+    dsp->dw_name = "avxvnni";
+  }
+#endif
+  if (isa < MNV3_ISA_AVX512)
+    return;
+  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx512, 2, 16, 4, 6,
+    "avx512" };
+  dsp->dw3 = mnv3_qdw3_avx512;
+  dsp->dw5 = mnv3_qdw5_avx512;
+  dsp->dw_name = "avx512";
+  if (isa < MNV3_ISA_AVX512VNNI)
+    return;
+  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_vnni, 4, 16, 4, 6, "vnni" };
+  dsp->dw3 = mnv3_qdw3_vnni;
+  dsp->dw5 = mnv3_qdw5_vnni;
+  dsp->dw_name = "vnni";
+#endif
+  (void) isa;
+  (void) features;
+}

@@ -1,0 +1,120 @@
+/* qdwconv-simd.h — template of the 8-bit 3x3 / 5x5 depthwise kernels.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Included once per ISA after qvec-<isa>.h, with FN(name) and
+ *   QD_DOT(acc, a, w)   acc + a * w per int32 lane, where a is an int8/uint8
+ *                       value extended to int32 and w the packed weight in
+ *                       the low 16 bits (vpmaddwd + add, or vpdpwssd)
+ * Contract and packing: qkernels.h.
+ *
+ * As core/dwconv/dwconv-simd.h: per output row and block of VI_W channels
+ * the k*k weight vectors stay in registers (spilled on AVX2 for 5x5) and
+ * the row is swept, each output one dot per tap on input bytes read straight
+ * from the NHWC rows and widened to int32.  The bias has in_zp * sum (w)
+ * taken out, so a tap outside the input must count as in_zp: the padding
+ * rows are d->zp_row, and the border columns use a vector of in_zp for the
+ * taps they skip.  Two accumulators halve the dependency chain. */
+
+#define QD_LD(ptr) (tail ? vi_ext_i32_n ((ptr), n, sign) : vi_ext_i32 ((ptr), sign))
+
+MNV3_INLINE vi
+FN (qd_border_px) (const mnv3_qdw *d, const uint8_t *const *rows,
+    const vi *w, vi bias, vi zpv, int ox, int c0, int n, const int tail,
+    const int K)
+{
+  const mnv3_qdw_desc *p = &d->p;
+  const int x0 = ox * p->sw - p->pad_l, sign = p->in_type == MNV3_DTYPE_I8;
+  vi acc = bias;
+
+  for (int kx = 0; kx < K; kx++) {
+    int ix = x0 + kx * p->dw;
+    int inside = ix >= 0 && ix < p->iw;
+    for (int ky = 0; ky < K; ky++) {
+      vi a = inside ? QD_LD (rows[ky] + (size_t) ix * p->c + c0) : zpv;
+      acc = QD_DOT (acc, a, w[ky * K + kx]);
+    }
+  }
+  return acc;
+}
+
+MNV3_INLINE void
+FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
+    int c0, int n, const int tail, const int K)
+{
+  const mnv3_qdw_desc *p = &d->p;
+  const size_t c = (size_t) p->c, xstep = (size_t) p->dw * c;
+  const int sign = p->in_type == MNV3_DTYPE_I8;
+  const vi bias = vi_load (d->bias + c0), zpv = vi_set1 (p->in_zp);
+  const vi mult = vi_load (d->mult + c0), lsh = vi_load (d->lsh + c0);
+  const vi rsh = vi_load (d->rsh + c0), zp = vi_set1 (p->out_zp);
+  const vi lo = vi_set1 (p->act_min), hi = vi_set1 (p->act_max);
+  vi w[25];
+  int ox;
+
+#pragma GCC unroll 25
+  for (int t = 0; t < K * K; t++)
+    w[t] = vi_load (d->w + (size_t) t * d->cp + c0);
+
+  for (ox = 0; ox < p->ow; ox++) {
+    vi acc;
+    if (ox < d->ox_lo || ox >= d->ox_hi) {
+      acc = FN (qd_border_px) (d, rows, w, bias, zpv, ox, c0, n, tail, K);
+    } else {
+      const size_t base = (size_t) (ox * p->sw - p->pad_l) * c + c0;
+      vi acc0 = bias, acc1 = vi_zero ();
+#pragma GCC unroll 5
+      for (int ky = 0; ky < K; ky++) {
+        const uint8_t *r = rows[ky] + base;
+#pragma GCC unroll 5
+        for (int kx = 0; kx < K; kx++) {
+          if (ky & 1)
+            acc1 = QD_DOT (acc1, QD_LD (r + kx * xstep), w[ky * K + kx]);
+          else
+            acc0 = QD_DOT (acc0, QD_LD (r + kx * xstep), w[ky * K + kx]);
+        }
+      }
+      acc = vi_add (acc0, acc1);
+    }
+    acc = vi_requant (acc, mult, lsh, rsh, zp, lo, hi);
+    if (tail)
+      vi_store_u8_n (orow + ox * c + c0, acc, n);
+    else
+      vi_store_u8 (orow + ox * c + c0, acc);
+  }
+}
+
+MNV3_INLINE void
+FN (qd_rows) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
+    int oy1, int c0, int c1, const int K)
+{
+  const mnv3_qdw_desc *p = &d->p;
+  const int c = p->c;
+  const int full = c1 - (c1 == c ? c % VI_W : 0);
+
+  for (int oy = oy0; oy < oy1; oy++) {
+    const uint8_t *rows[5];
+    uint8_t *orow = out + (size_t) oy * p->ow * c;
+    for (int ky = 0; ky < K; ky++)
+      rows[ky] = mnv3_qdw_in_row (d, in, oy, ky);
+    for (int cb = c0; cb < full; cb += VI_W)
+      FN (qd_block) (d, rows, orow, cb, VI_W, 0, K);
+    if (full < c1)
+      FN (qd_block) (d, rows, orow, full, c1 - full, 1, K);
+  }
+}
+
+void
+FN (mnv3_qdw3) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
+    int oy1, int c0, int c1)
+{
+  FN (qd_rows) (d, in, out, oy0, oy1, c0, c1, 3);
+}
+
+void
+FN (mnv3_qdw5) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
+    int oy1, int c0, int c1)
+{
+  FN (qd_rows) (d, in, out, oy0, oy1, c0, c1, 5);
+}
+
+#undef QD_LD

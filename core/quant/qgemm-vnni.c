@@ -1,0 +1,13 @@
+/* qgemm-vnni.c — 8-bit GEMM kernel compiled for AVX512-VNNI: vpdpbusd on uint8 x int8 quads
+ * (template qgemm-simd.h).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "quant/qvec-avx512.h"
+#include "quant/qkernels.h"
+
+#define FN(name) name##_vnni
+#define QG_KSTEP 4
+#define QG_DOT(acc, a, w) _mm512_dpbusd_epi32 ((acc), (a), (w))
+#define QG_MR 6
+#define QG_NV 4
+
+#include "quant/qgemm-simd.h"

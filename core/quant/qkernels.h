@@ -1,0 +1,205 @@
+/* qkernels.h — private: packed 8-bit convolution kernels and their dispatch.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Two kernels serve mnv3_qconv (qops.h): the GEMM of a 1x1 convolution /
+ * fully connected layer, and the depthwise convolution.  Both compute, per
+ * output value, TFLite's
+ *
+ *   acc = bias[n] + sum (a - in_zp) * (w - w_zp[n])        (int32)
+ *   out = clamp (MultiplyByQuantizedMultiplier (acc, mul[n]) + out_zp,
+ *                act_min, act_max)
+ *
+ * bit for bit (qops.h's mnv3_qmul_apply), and write it as one byte (the
+ * clamp makes it a valid uint8 or int8 of the output type).  The int32 sum
+ * is exact while k * 255 * 255 < 2^31 (k <= 33025): the kernels regroup
+ * the sum (zero points folded into the bias), which is only the same sum
+ * when nothing overflows.
+ *
+ * Packing happens once (create); the caller (qconv.c) derives the
+ * multipliers (mnv3_qmul_from_double with TFLite's rule for the scheme) and
+ * hands them over per channel or per tensor.  A kernel is chosen through
+ * mnv3_qdsp, filled best-first for an ISA (dav1d style): the C versions,
+ * then each ISA the CPU has overrides what it accelerates.  The packed
+ * layout depends on the kernel, so pack with the same mnv3_qdsp you run.
+ *
+ * GEMM layout.  Columns (output channels) are grouped in panels of nv*vw
+ * (vw int32 lanes a vector, nv vectors); the last panel is as many vectors
+ * as the remaining columns need.  K is grouped in steps of kstep:
+ *   kstep 2: int16 pairs (w - w_zp) for vpmaddwd (AVX2, AVX-512BW);
+ *            activations sign/zero-extended to int16: products <= 255*255,
+ *            so the pair sums never saturate;
+ *   kstep 4: int8 quads (w ^ 0x80 for uint8 weights) for vpdpbusd (VNNI),
+ *            activations as uint8 (int8 ones XOR 0x80); the zero points
+ *            then go to the bias (column sums) and, for uint8 weights,
+ *            to coef[n] * (row sum of the activations).
+ * A panel stores its k-steps one after the other: [kq][width][4 bytes].
+ */
+#ifndef MNV3_QKERNELS_H
+#define MNV3_QKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quant/qops.h"
+
+/* ---- GEMM (1x1 convolution, fully connected) -------------------------- */
+
+typedef struct {
+  int k, n;                   /* depth (input channels), output channels */
+  mnv3_dtype in_type;         /* U8 or I8 */
+  int32_t in_zp;
+  mnv3_dtype w_type;          /* U8 or I8 */
+  const void *w;              /* [n][k] */
+  int num_w_zps;              /* 1 or n */
+  const int32_t *w_zps;       /* NULL: all 0 */
+  const int32_t *bias;        /* [n] or NULL */
+  int num_muls;               /* 1 or n */
+  const mnv3_qmul *muls;      /* mult >= 0 (mnv3_qmul_from_double) */
+  int32_t out_zp, act_min, act_max;
+} mnv3_qgemm_desc;
+
+typedef struct mnv3_qgemm mnv3_qgemm;
+
+/* Rows [0, m) x panels [p0, p1) of C: c[r * c_stride + j] for the columns
+ * j of those panels.  Row r of A is k bytes at a + r * a_stride (read
+ * exactly, never past).  scratch: mnv3_qgemm_scratch_size() bytes, 64-byte
+ * aligned, owned by the calling thread. */
+typedef void (*mnv3_qgemm_fn) (const mnv3_qgemm *g, size_t m,
+    const uint8_t *a, size_t a_stride, uint8_t *c, size_t c_stride,
+    int p0, int p1, void *scratch);
+
+typedef struct {
+  mnv3_qgemm_fn fn;
+  int kstep;                  /* 2 or 4 (see the layout above) */
+  int vw, nv;                 /* lanes a vector, vectors a full panel */
+  int mr;                     /* rows a micro-tile */
+  const char *name;
+} mnv3_qgemm_kernel;
+
+struct mnv3_qgemm {
+  mnv3_qgemm_kernel kern;
+  int k, n;
+  int kq;                     /* k-steps: ceil (k / kstep) */
+  int np;                     /* columns incl. panel padding */
+  int num_panels;
+  int mc;                     /* rows of A packed at once (multiple of mr) */
+  uint8_t a_xor;              /* kstep 4: 0x80 for int8 activations */
+  uint8_t a_signed;           /* kstep 2: int8 activations */
+  uint8_t *w;                 /* panels, 64-byte aligned */
+  int32_t *bias;              /* [np] zero points folded in */
+  int32_t *coef;              /* [np] or NULL: acc -= coef * rowsum (a') */
+  int32_t *mult, *lsh, *rsh;  /* [np] requantization per column */
+  int32_t out_zp, act_min, act_max;
+};
+
+/* NULL on allocation failure or a bad description (error set). */
+mnv3_qgemm *mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern,
+    const mnv3_qgemm_desc *d);
+void mnv3_qgemm_free (mnv3_qgemm *g);
+size_t mnv3_qgemm_packed_bytes (const mnv3_qgemm *g);
+size_t mnv3_qgemm_scratch_size (const mnv3_qgemm *g);
+/* Whole product on the pool: scratch holds mnv3_threadpool_size (tp)
+ * blocks of mnv3_qgemm_scratch_size (g) bytes (64-byte aligned). */
+void mnv3_qgemm_run (const mnv3_qgemm *g, size_t m, const uint8_t *a,
+    size_t a_stride, uint8_t *c, size_t c_stride, void *scratch,
+    mnv3_threadpool *tp);
+
+/* ---- depthwise convolution (multiplier 1) ----------------------------- */
+
+typedef struct {
+  int ih, iw, c;
+  int k;                      /* square kernel k x k */
+  int sh, sw, dh, dw;         /* strides, dilations */
+  int pad_t, pad_l;           /* taps outside the input are skipped */
+  int oh, ow;
+  mnv3_dtype in_type;
+  int32_t in_zp;
+  mnv3_dtype w_type;
+  const void *w;              /* [c][k][k] */
+  int num_w_zps;
+  const int32_t *w_zps;       /* NULL: all 0 */
+  const int32_t *bias;        /* [c] or NULL */
+  int num_muls;
+  const mnv3_qmul *muls;
+  int32_t out_zp, act_min, act_max;
+} mnv3_qdw_desc;
+
+typedef struct mnv3_qdw mnv3_qdw;
+
+/* Output rows [oy0, oy1), channels [c0, c1): c0 a multiple of
+ * MNV3_QDW_CP_ALIGN, c1 one too or c.  Reads only inside `in` (ih*iw*c
+ * bytes) and the packed arrays; writes only those rows and channels. */
+typedef void (*mnv3_qdw_fn) (const mnv3_qdw *d, const uint8_t *in,
+    uint8_t *out, int oy0, int oy1, int c0, int c1);
+
+/* One packing for every ISA: w[(ky*k + kx)*cp + ch] = (uint16) (w - w_zp)
+ * as int32 (vpmaddwd / vpdpwssd against int32 activations, whose high
+ * half is 0 or -1 and meets the weight's 0); cp = c rounded up to 16. */
+struct mnv3_qdw {
+  mnv3_qdw_desc p;            /* w, w_zps, bias, muls: NULL after packing */
+  mnv3_qdw_fn fn;
+  int cp;
+  int ox_lo, ox_hi;           /* output columns whose taps are all inside */
+  int32_t *w;                 /* [k*k][cp] */
+  int32_t *bias;              /* [cp] bias - in_zp * sum (w - w_zp) */
+  int32_t *mult, *lsh, *rsh;  /* [cp] */
+  uint8_t *zp_row;            /* [iw*c] bytes of in_zp: the padding rows */
+};
+
+#define MNV3_QDW_CP_ALIGN 16
+
+/* Input row for kernel row ky of output row oy, or the in_zp row. */
+static inline const uint8_t *
+mnv3_qdw_in_row (const mnv3_qdw *d, const uint8_t *in, int oy, int ky)
+{
+  const mnv3_qdw_desc *p = &d->p;
+  int iy = oy * p->sh - p->pad_t + ky * p->dh;
+  return iy < 0 || iy >= p->ih ? d->zp_row
+      : in + (size_t) iy * p->iw * p->c;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+typedef struct {
+  mnv3_qgemm_kernel gemm;
+  mnv3_qdw_fn dw3, dw5;       /* 3x3 and 5x5 */
+  mnv3_qdw_fn dw_any;         /* any k (the C version) */
+  const char *dw_name;
+} mnv3_qdsp;
+
+/* Fill for an ISA level and feature bits (mnv3_cpu_features): C first,
+ * then every level <= isa overrides.  The caller resolves isa first
+ * (mnv3_cpu_resolve); tests pass lower levels to reach every kernel. */
+void mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features);
+
+mnv3_qdw *mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *d);
+void mnv3_qdw_free (mnv3_qdw *d);
+size_t mnv3_qdw_packed_bytes (const mnv3_qdw *d);
+void mnv3_qdw_run (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
+    mnv3_threadpool *tp);
+
+/* ---- the kernels ------------------------------------------------------ */
+
+void mnv3_qgemm_c (const mnv3_qgemm *g, size_t m, const uint8_t *a,
+    size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch);
+void mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
+    int oy0, int oy1, int c0, int c1);
+
+#define MNV3_QKERNEL_DECL(isa) \
+  void mnv3_qgemm_##isa (const mnv3_qgemm *g, size_t m, const uint8_t *a, \
+      size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1, \
+      void *scratch); \
+  void mnv3_qdw3_##isa (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, \
+      int oy0, int oy1, int c0, int c1); \
+  void mnv3_qdw5_##isa (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, \
+      int oy0, int oy1, int c0, int c1);
+
+#ifdef MNV3_X86
+MNV3_QKERNEL_DECL (avx2)       /* vpmaddwd, 8 lanes */
+MNV3_QKERNEL_DECL (avxvnni)    /* VEX vpdpbusd / vpdpwssd, 8 lanes */
+MNV3_QKERNEL_DECL (avx512)     /* vpmaddwd, 16 lanes */
+MNV3_QKERNEL_DECL (vnni)       /* EVEX vpdpbusd / vpdpwssd, 16 lanes */
+#endif
+
+#endif /* MNV3_QKERNELS_H */
