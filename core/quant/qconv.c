@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "graph.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 #include "quant/qops.h"
 
 /* Output units (taps x channels x pixels) per task. */
@@ -109,6 +111,61 @@ qconv_params_valid (const mnv3_qconv_params *p)
   return 1;
 }
 
+/* The packed kernels of qkernels.h where they apply: the GEMM for group-1
+ * convolutions and FC (through an im2col of the input unless 1x1, stride
+ * 1, no padding) and the depthwise kernels for square windows.  Rounding
+ * as TFLite's x86 build: its GEMMs (ruy) round the last shift's ties
+ * upward, uint8 depthwise as gemmlowp (away from zero), int8 depthwise
+ * upward on whole groups of 8 channels (its NEON path).  0, or -1 with the
+ * error set; nothing packed leaves the plain kernel in charge. */
+static int
+qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
+    const void *weights, const int32_t *bias)
+{
+  const mnv3_conv_params *g = &p->geom;
+  mnv3_qdsp dsp;
+  int up;
+
+  mnv3_qdsp_init (&dsp, mnv3_cpu_resolve (isa), mnv3_cpu_features ());
+  if (g->groups == 1) {
+    mnv3_qgemm_desc d = {
+      .k = g->kh * g->kw * g->ic, .n = g->oc, .in_type = p->in.type,
+      .in_zp = p->in.zp, .w_type = p->w_type, .w = weights,
+      .num_w_zps = p->num_w_scales, .w_zps = p->w_zps, .bias = bias,
+      .num_muls = g->oc, .muls = c->mul, .out_zp = p->out.zp,
+      .act_min = p->act_min, .act_max = p->act_max,
+    };
+    up = c->rounding == MNV3_QROUND_RUY ? g->oc
+        : c->rounding == MNV3_QROUND_NEON8 ? (g->oc & ~7) : 0;
+    d.up_channels = up;
+    c->im2col = !(g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1
+        && !g->pad_t && !g->pad_l && !g->pad_b && !g->pad_r);
+    c->gemm = mnv3_qgemm_pack (&dsp.gemm, &d);
+    if (!c->gemm)
+      return -1;
+    c->packed_bytes += mnv3_qgemm_packed_bytes (c->gemm);
+    return 0;
+  }
+  if (c->depthwise && g->kh == g->kw) {
+    mnv3_qdw_desc d = {
+      .ih = g->ih, .iw = g->iw, .c = g->ic, .k = g->kh, .sh = g->sh,
+      .sw = g->sw, .dh = g->dh, .dw = g->dw, .pad_t = g->pad_t,
+      .pad_l = g->pad_l, .oh = g->oh, .ow = g->ow, .in_type = p->in.type,
+      .in_zp = p->in.zp, .w_type = p->w_type, .w = weights,
+      .num_w_zps = p->num_w_scales, .w_zps = p->w_zps, .bias = bias,
+      .num_muls = g->oc, .muls = c->mul, .out_zp = p->out.zp,
+      .act_min = p->act_min, .act_max = p->act_max,
+    };
+    d.up_channels = c->rounding == MNV3_QROUND_NEON8 ? (g->oc & ~7)
+        : c->rounding == MNV3_QROUND_RUY ? g->oc : 0;
+    c->dw = mnv3_qdw_pack (&dsp, &d);
+    if (!c->dw)
+      return -1;
+    c->packed_bytes += mnv3_qdw_packed_bytes (c->dw);
+  }
+  return 0;
+}
+
 mnv3_qconv *
 mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
     const void *weights, const int32_t *bias)
@@ -117,7 +174,6 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   size_t nw;
   int oc;
 
-  (void) isa;                   /* only the scalar kernel so far */
   if (!p || !weights || !qconv_params_valid (p)) {
     mnv3_set_error (MNV3_ERR_INVALID_ARG, "qconv: invalid parameters");
     return NULL;
@@ -160,6 +216,10 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   c->kernel = qconv_kernel_scalar;
   c->packed_bytes = nw * sizeof *c->w + (size_t) oc * (sizeof *c->bias
       + sizeof *c->mul);
+  if (!p->reference && qconv_pack_fast (c, isa, p, weights, bias) < 0) {
+    mnv3_qconv_free (c);
+    return NULL;
+  }
   return c;
 
 nomem:
@@ -168,12 +228,51 @@ nomem:
   return NULL;
 }
 
+static size_t
+align64 (size_t v)
+{
+  return (v + 63) & ~(size_t) 63;
+}
+
+static size_t
+qconv_im2col_bytes (const mnv3_qconv *c)
+{
+  const mnv3_conv_params *g = &c->p.geom;
+  return c->im2col ? align64 ((size_t) g->oh * g->ow * g->kh * g->kw
+      * g->ic) : 0;
+}
+
 size_t
 mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads)
 {
-  (void) c;
-  (void) num_threads;
-  return 0;
+  if (!c || !c->gemm)
+    return 0;
+  return qconv_im2col_bytes (c) + (size_t) (num_threads > 0 ? num_threads
+      : 1) * align64 (mnv3_qgemm_scratch_size (c->gemm));
+}
+
+/* Rows of k = kh*kw*ic bytes, one per output pixel, in the weights' OHWI
+ * order; taps in the padding hold in_zp (they then add nothing). */
+static void
+qconv_im2col (const mnv3_qconv *c, const uint8_t *in, uint8_t *col)
+{
+  const mnv3_conv_params *g = &c->p.geom;
+  const size_t ic = (size_t) g->ic;
+  const uint8_t zp = (uint8_t) c->p.in.zp;
+
+  for (int oy = 0; oy < g->oh; oy++)
+    for (int ox = 0; ox < g->ow; ox++)
+      for (int ky = 0; ky < g->kh; ky++) {
+        int iy = oy * g->sh - g->pad_t + ky * g->dh;
+        for (int kx = 0; kx < g->kw; kx++) {
+          int ix = ox * g->sw - g->pad_l + kx * g->dw;
+          if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw)
+            memset (col, zp, ic);
+          else
+            memcpy (col, in + ((size_t) iy * g->iw + ix) * ic, ic);
+          col += ic;
+        }
+      }
 }
 
 typedef struct {
@@ -206,7 +305,22 @@ mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
       QCONV_MIN_PER_TASK);
   qconv_job j = { c, in, out, 0 };
 
-  (void) scratch;
+  if (c->gemm) {
+    const mnv3_conv_params *g = &c->p.geom;
+    size_t m = (size_t) g->oh * g->ow, k = (size_t) g->kh * g->kw * g->ic;
+    const uint8_t *a = in;
+    if (c->im2col) {
+      qconv_im2col (c, in, scratch);
+      a = scratch;
+    }
+    mnv3_qgemm_run (c->gemm, m, a, k, out, (size_t) g->oc,
+        (uint8_t *) scratch + qconv_im2col_bytes (c), tp);
+    return;
+  }
+  if (c->dw) {
+    mnv3_qdw_run (c->dw, in, out, tp);
+    return;
+  }
   if (tasks > (size_t) oh)
     tasks = (size_t) oh;
   j.rows_per_task = (int) (((size_t) oh + tasks - 1) / tasks);
@@ -228,6 +342,8 @@ mnv3_qconv_free (mnv3_qconv *c)
 {
   if (!c)
     return;
+  mnv3_qgemm_free (c->gemm);
+  mnv3_qdw_free (c->dw);
   free (c->w);
   free (c->bias);
   free (c->mul);

@@ -74,6 +74,7 @@ qdw_fill (mnv3_qdw *d, const mnv3_qdw_desc *p)
     d->mult[ch] = m.mult;
     d->lsh[ch] = m.shift > 0 ? m.shift : 0;
     d->rsh[ch] = m.shift > 0 ? 0 : -m.shift;
+    d->away[ch] = ch < p->up_channels ? 0 : -1;
   }
 }
 
@@ -101,8 +102,10 @@ mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *p)
   d->mult = qdw_alloc (cp * 4);
   d->lsh = qdw_alloc (cp * 4);
   d->rsh = qdw_alloc (cp * 4);
+  d->away = qdw_alloc (cp * 4);
   d->zp_row = qdw_alloc ((size_t) p->iw * p->c);
-  if (!d->w || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->zp_row) {
+  if (!d->w || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->away
+      || !d->zp_row) {
     mnv3_qdw_free (d);
     mnv3_set_error (MNV3_ERR_NOMEM, "qdwconv: out of memory");
     return NULL;
@@ -129,6 +132,7 @@ mnv3_qdw_free (mnv3_qdw *d)
   free (d->mult);
   free (d->lsh);
   free (d->rsh);
+  free (d->away);
   free (d->zp_row);
   free (d);
 }
@@ -172,7 +176,8 @@ mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
             acc += (uint32_t) (a * w);
           }
         }
-        y = mnv3_qmul_apply ((int32_t) acc, m) + p->out_zp;
+        y = (d->away[ch] ? mnv3_qmul_apply ((int32_t) acc, m)
+            : mnv3_qmul_apply_neon ((int32_t) acc, m)) + p->out_zp;
         y = y < p->act_min ? p->act_min : y > p->act_max ? p->act_max : y;
         out[((size_t) oy * p->ow + ox) * p->c + ch] = (uint8_t) y;
       }

@@ -49,6 +49,10 @@ struct mnv3_qconv {
   mnv3_qround rounding;      /* resolved: GEMMLOWP or RUY */
   mnv3_qconv_kernel kernel;  /* chosen at create */
   size_t packed_bytes;
+  /* packed fast paths (qkernels.h), or NULL: the kernel above */
+  struct mnv3_qgemm *gemm;   /* group-1 convolutions and FC */
+  int im2col;                /* the GEMM reads an im2col of the input */
+  struct mnv3_qdw *dw;       /* square depthwise */
 };
 
 /* The requantization step every conv kernel ends with. */

@@ -9,7 +9,10 @@
  *   out = clamp (MultiplyByQuantizedMultiplier (acc, mul[n]) + out_zp,
  *                act_min, act_max)
  *
- * bit for bit (qops.h's mnv3_qmul_apply), and write it as one byte (the
+ * bit for bit (qops.h's mnv3_qmul_apply, or for the channels below
+ * up_channels the variant whose last shift rounds ties upward: ruy's
+ * rounding, and TFLite's x86 NEON path; see mnv3_qmul_apply_neon), and
+ * write it as one byte (the
  * clamp makes it a valid uint8 or int8 of the output type).  The int32 sum
  * is exact while k * 255 * 255 < 2^31 (k <= 33025): the kernels regroup
  * the sum (zero points folded into the bias), which is only the same sum
@@ -56,6 +59,8 @@ typedef struct {
   int num_muls;               /* 1 or n */
   const mnv3_qmul *muls;      /* mult >= 0 (mnv3_qmul_from_double) */
   int32_t out_zp, act_min, act_max;
+  int up_channels;            /* columns [0, up) round the last shift's ties
+                               * upward, the others away from zero */
 } mnv3_qgemm_desc;
 
 typedef struct mnv3_qgemm mnv3_qgemm;
@@ -89,6 +94,7 @@ struct mnv3_qgemm {
   int32_t *bias;              /* [np] zero points folded in */
   int32_t *coef;              /* [np] or NULL: acc -= coef * rowsum (a') */
   int32_t *mult, *lsh, *rsh;  /* [np] requantization per column */
+  int32_t *away;              /* [np] -1: ties away from zero, 0: upward */
   int32_t out_zp, act_min, act_max;
 };
 
@@ -122,6 +128,7 @@ typedef struct {
   int num_muls;
   const mnv3_qmul *muls;
   int32_t out_zp, act_min, act_max;
+  int up_channels;            /* as in mnv3_qgemm_desc */
 } mnv3_qdw_desc;
 
 typedef struct mnv3_qdw mnv3_qdw;
@@ -143,6 +150,7 @@ struct mnv3_qdw {
   int32_t *w;                 /* [k*k][cp] */
   int32_t *bias;              /* [cp] bias - in_zp * sum (w - w_zp) */
   int32_t *mult, *lsh, *rsh;  /* [cp] */
+  int32_t *away;              /* [cp] -1: ties away from zero, 0: upward */
   uint8_t *zp_row;            /* [iw*c] bytes of in_zp: the padding rows */
 };
 

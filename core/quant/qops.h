@@ -161,6 +161,8 @@ typedef struct {
    * rule only applies with num_w_scales == 1. */
   int legacy_multiplier;
   mnv3_qround rounding;      /* 0 (AUTO) unless a test forces one */
+  int reference;             /* 1: the plain reference loops only (tests
+                              * compare the packed kernels with them) */
 } mnv3_qconv_params;
 
 typedef struct mnv3_qconv mnv3_qconv;

@@ -34,23 +34,25 @@ vi_srdhm_pos (vi x, vi mult)
   return vi_sub (vi_xor (q, neg), neg);
 }
 
+/* RoundingDivideByPOT where `away` is -1; where it is 0, ties round
+ * upward ((x + 2^(e-1)) >> e, ruy's and NEON vrshl's rounding). */
 MNV3_INLINE vi
-vi_rdivpot (vi x, vi e)
+vi_rdivpot (vi x, vi e, vi away)
 {
   const vi one = vi_set1 (1);
   vi mask = vi_sub (vi_sllv (one, e), one);
   vi rem = vi_and (x, mask);
-  vi thr = vi_sub (vi_srli (mask, 1), vi_srai (x, 31));
+  vi thr = vi_sub (vi_srli (mask, 1), vi_and (vi_srai (x, 31), away));
   return vi_sub (vi_srav (x, e), vi_gt (rem, thr));
 }
 
 /* Per-lane multiplier (mult, lsh = max (shift, 0), rsh = max (-shift, 0)),
  * then + zp and the clamp to [lo, hi]. */
 MNV3_INLINE vi
-vi_requant (vi acc, vi mult, vi lsh, vi rsh, vi zp, vi lo, vi hi)
+vi_requant (vi acc, vi mult, vi lsh, vi rsh, vi away, vi zp, vi lo, vi hi)
 {
   vi x = vi_srdhm_pos (vi_sllv (acc, lsh), mult);
-  x = vi_add (vi_rdivpot (x, rsh), zp);
+  x = vi_add (vi_rdivpot (x, rsh, away), zp);
   return vi_min (vi_max (x, lo), hi);
 }
 
