@@ -281,6 +281,8 @@ gst_mnv3_classify_attach (GstMnv3Classify * self, GstBuffer * buffer,
     meta->region_id = 0;
     meta->latency_ms = fr->latency_ms;
     meta->fps = fr->fps;
+    meta->source_pts = fr->source_pts;
+    meta->age = fr->age;
   }
 #ifdef HAVE_GST_ANALYTICS
   gst_mnv3_classify_add_analytics (buffer, self->n_last, self->last_scores,
@@ -376,6 +378,8 @@ gst_mnv3_classify_attach_roi (GstMnv3Classify * self, GstBuffer * buffer,
     meta->region_id = roi->id;
     meta->latency_ms = r->latency_ms;
     meta->fps = fr->fps;
+    meta->source_pts = fr->source_pts;
+    meta->age = fr->age;
     meta->frame_width = fr->width;
     meta->frame_height = fr->height;
   }

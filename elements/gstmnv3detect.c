@@ -329,6 +329,8 @@ gst_mnv3_detect_attach (GstMnv3Detect * self, GstBuffer * buffer,
     return;
   meta->latency_ms = fr->latency_ms;
   meta->fps = fr->fps;
+  meta->source_pts = fr->source_pts;
+  meta->age = fr->age;
   for (i = 0; i < n; i++) {
     GstMnv3Detection *d = &meta->detections[i];
 

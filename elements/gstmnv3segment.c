@@ -258,6 +258,8 @@ gst_mnv3_segment_attach (GstMnv3Segment * self, GstBuffer * buffer,
   if (meta) {
     meta->latency_ms = fr->latency_ms;
     meta->fps = fr->fps;
+    meta->source_pts = fr->source_pts;
+    meta->age = fr->age;
 #if defined(HAVE_GST_ANALYTICS) && GST_CHECK_VERSION(1, 26, 0)
     gst_mnv3_segment_add_analytics (self, buffer, meta);
 #endif

@@ -505,8 +505,60 @@ gst_mnv3_inference_set_async (GstMnv3Inference * self, gboolean async)
   return TRUE;
 }
 
-/* Once per start, on the first frame: `auto` follows the LATENCY query the
- * pipeline made before data flowed (a live source answers live). */
+/* The element upstream that feeds us, through ghost pads; NULL when the
+ * data comes from a bare pad (an application's, or GstHarness's). */
+static GstPad *
+gst_mnv3_inference_upstream_pad (GstMnv3Inference * self)
+{
+  GstPad *pad = gst_pad_get_peer (GST_BASE_TRANSFORM_SINK_PAD (self));
+  gint depth;
+
+  for (depth = 0; pad && depth < 16; depth++) {
+    GstObject *parent = gst_object_get_parent (GST_OBJECT (pad));
+    GstPad *next = NULL;
+
+    if (parent && GST_IS_ELEMENT (parent)) {
+      gst_object_unref (parent);
+      return pad;
+    }
+    /* the inside of a ghost pad: continue from the ghost pad's peer */
+    if (parent && GST_IS_GHOST_PAD (parent))
+      next = gst_pad_get_peer (GST_PAD (parent));
+    if (parent)
+      gst_object_unref (parent);
+    gst_object_unref (pad);
+    pad = next;
+  }
+  if (pad)
+    gst_object_unref (pad);
+  return NULL;
+}
+
+/* Whether a live source feeds us: the LATENCY query the pipeline made (only
+ * after a first buffer reached the sink), else one of ours upstream. */
+static gboolean
+gst_mnv3_inference_upstream_is_live (GstMnv3Inference * self)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstPad *up;
+  GstQuery *q;
+  gboolean live;
+
+  GST_OBJECT_LOCK (self);
+  live = priv->upstream_live;
+  GST_OBJECT_UNLOCK (self);
+  if (live || !(up = gst_mnv3_inference_upstream_pad (self)))
+    return live;
+  q = gst_query_new_latency ();
+  if (gst_pad_query (up, q))
+    gst_query_parse_latency (q, &live, NULL, NULL);
+  gst_query_unref (q);
+  gst_object_unref (up);
+  return live;
+}
+
+/* Once per start, on the first frame.  `auto` is async when a live source
+ * feeds the element. */
 static gboolean
 gst_mnv3_inference_decide_mode (GstMnv3Inference * self)
 {
@@ -519,8 +571,9 @@ gst_mnv3_inference_decide_mode (GstMnv3Inference * self)
   priv->mode_decided = TRUE;
   GST_OBJECT_LOCK (self);
   mode = priv->mode;
-  live = priv->upstream_live;
   GST_OBJECT_UNLOCK (self);
+  live = mode == GST_MNV3_INFERENCE_MODE_AUTO
+      && gst_mnv3_inference_upstream_is_live (self);
   return gst_mnv3_inference_set_async (self, mode ==
       GST_MNV3_INFERENCE_MODE_ASYNC || (mode == GST_MNV3_INFERENCE_MODE_AUTO
           && live));
