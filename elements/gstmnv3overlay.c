@@ -814,7 +814,8 @@ mnv3_overlay_paint_detection (GstMnv3Overlay * self, const GstMeta * meta,
 
 /* A GstVideoRegionOfInterestMeta with DL Streamer's `detection` parameter
  * from any producer (another detector, the application): drawn like a
- * detection box; with a `tracking` parameter, coloured by its id. */
+ * detection box; with an `object_id` parameter (a tracker's), coloured by
+ * that id. */
 static void
 mnv3_overlay_paint_roi (GstMnv3Overlay * self,
     const GstVideoRegionOfInterestMeta * roi, Mnv3Scene * scene,
@@ -822,15 +823,18 @@ mnv3_overlay_paint_roi (GstMnv3Overlay * self,
 {
   GstStructure *det = gst_video_region_of_interest_meta_get_param (
       (GstVideoRegionOfInterestMeta *) roi, "detection");
-  GstStructure *trk = gst_video_region_of_interest_meta_get_param (
-      (GstVideoRegionOfInterestMeta *) roi, "tracking");
+  /* a tracker's object id: DL Streamer's `object_id` parameter */
+  GstStructure *oid = gst_video_region_of_interest_meta_get_param (
+      (GstVideoRegionOfInterestMeta *) roi, "object_id");
   const gchar *label;
   gdouble conf = -1.0;
-  gint label_id = 0, key;
+  gint label_id = 0, key, id = 0;
+  gboolean trk;
   gchar *text;
 
   if (!det)
     return;
+  trk = oid && gst_structure_get_int (oid, "id", &id) && id > 0;
   label = gst_structure_get_string (det, "label");
   if (!label)
     label = roi->roi_type ? g_quark_to_string (roi->roi_type) : "object";
@@ -840,17 +844,17 @@ mnv3_overlay_paint_roi (GstMnv3Overlay * self,
   else
     key = (gint) (g_quark_from_string (label) & 0xffff);
   if (trk)
-    key = roi->id;
+    key = id;
   if (trk && conf >= 0.0)
-    text = g_strdup_printf ("%s #%d %.0f%%", label, roi->id, 100.0 * conf);
+    text = g_strdup_printf ("%s #%d %.0f%%", label, id, 100.0 * conf);
   else if (trk)
-    text = g_strdup_printf ("%s #%d", label, roi->id);
+    text = g_strdup_printf ("%s #%d", label, id);
   else if (conf >= 0.0)
     text = g_strdup_printf ("%s %.0f%%", label, 100.0 * conf);
   else
     text = g_strdup (label);
   if (trk && settings->trail_length > 0)
-    mnv3_overlay_draw_trail (self, scene, settings, roi->id,
+    mnv3_overlay_draw_trail (self, scene, settings, id,
         (gint) (roi->x + roi->w / 2), (gint) (roi->y + roi->h));
   mnv3_overlay_draw_box (self, scene, settings, (gint) roi->x, (gint) roi->y,
       (gint) roi->w, (gint) roi->h, key, TRUE, text);

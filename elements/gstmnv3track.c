@@ -22,9 +22,9 @@
  * The boxes it read are replaced by the tracked ones:
  *
  *  - one `GstVideoRegionOfInterestMeta` per track whose `id` is the track
- *    id (the object id DL Streamer readers take from it), with the
- *    `detection` parameter and a `tracking` parameter (`id`, `predicted`,
- *    `hits`);
+ *    id, with the `detection` parameter, DL Streamer's `object_id`
+ *    parameter (`id`: where gvametaconvert and gvawatermark read an object
+ *    id) and a `tracking` parameter (`id`, `predicted`, `hits`);
  *  - one #GstMnv3DetectionMeta with `tracked` set, every box with its
  *    `track_id` and `predicted` flag;
  *  - with GStreamer 1.24 or later, a `GstAnalyticsTrackingMtd` per track,
@@ -361,6 +361,9 @@ gst_mnv3_track_add_roi (GstBuffer * buf, const GstMnv3Detection * d,
           "confidence", G_TYPE_DOUBLE, (gdouble) d->score,
           "label_id", G_TYPE_INT, d->class_id,
           "label", G_TYPE_STRING, label, NULL));
+  /* where DL Streamer's elements (gvametaconvert, gvawatermark) look */
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new ("object_id", "id", G_TYPE_INT, d->track_id, NULL));
   gst_video_region_of_interest_meta_add_param (roi,
       gst_structure_new ("tracking",
           "id", G_TYPE_INT, d->track_id,
