@@ -34,7 +34,9 @@
  * `region_id` = the ROI's id, and a `classification` parameter (`label`,
  * `label_id`, `confidence`, `model`) added to the ROI meta.  On frames
  * without inference the last result of a ROI with the same id and type is
- * attached again, not fresh.  No bus message is posted in this mode.
+ * attached again, not fresh.  With `post-messages`, each region's fresh
+ * result is a message as above plus `region-id` (int), `region-type`
+ * (string) and `region` (array of int x, y, w, h).
  *
  * ## Example launch line
  * |[
@@ -290,9 +292,13 @@ gst_mnv3_classify_attach (GstMnv3Classify * self, GstBuffer * buffer,
 #endif
 }
 
+/* One result on the bus; @roi (secondary classification) adds its id and
+ * rectangle. */
 static void
-gst_mnv3_classify_post (GstMnv3Classify * self,
-    const GstMnv3InferenceFrame * fr)
+gst_mnv3_classify_post_result (GstMnv3Classify * self,
+    const GstMnv3InferenceFrame * fr, const gchar * model, guint n,
+    const gint * class_ids, gchar * const *names, const gfloat * probs,
+    gdouble latency_ms, const GstVideoRegionOfInterestMeta * roi)
 {
   GValue ids = G_VALUE_INIT, labels = G_VALUE_INIT, scores = G_VALUE_INIT;
   GValue v = G_VALUE_INIT;
@@ -302,27 +308,50 @@ gst_mnv3_classify_post (GstMnv3Classify * self,
   g_value_init (&ids, GST_TYPE_ARRAY);
   g_value_init (&labels, GST_TYPE_ARRAY);
   g_value_init (&scores, GST_TYPE_ARRAY);
-  for (i = 0; i < self->n_last; i++) {
+  for (i = 0; i < n; i++) {
     g_value_init (&v, G_TYPE_INT);
-    g_value_set_int (&v, self->last_ids[i]);
+    g_value_set_int (&v, class_ids[i]);
     gst_value_array_append_and_take_value (&ids, &v);
     g_value_init (&v, G_TYPE_STRING);
-    g_value_set_string (&v, self->last_labels[i]);
+    g_value_set_string (&v, names[i]);
     gst_value_array_append_and_take_value (&labels, &v);
     g_value_init (&v, G_TYPE_FLOAT);
-    g_value_set_float (&v, self->last_scores[i]);
+    g_value_set_float (&v, probs[i]);
     gst_value_array_append_and_take_value (&scores, &v);
   }
   s = gst_structure_new ("mnv3-classification",
-      "model", G_TYPE_STRING, self->last_model,
+      "model", G_TYPE_STRING, model,
       "fresh", G_TYPE_BOOLEAN, fr->fresh,
       "running-time", G_TYPE_UINT64, (guint64) fr->running_time,
-      "latency", G_TYPE_DOUBLE, fr->latency_ms, NULL);
+      "latency", G_TYPE_DOUBLE, latency_ms, NULL);
   gst_structure_take_value (s, "class-ids", &ids);
   gst_structure_take_value (s, "labels", &labels);
   gst_structure_take_value (s, "scores", &scores);
+  if (roi) {
+    GValue rect = G_VALUE_INIT;
+    const guint xywh[4] = { roi->x, roi->y, roi->w, roi->h };
+
+    gst_structure_set (s, "region-id", G_TYPE_INT, roi->id, "region-type",
+        G_TYPE_STRING, g_quark_to_string (roi->roi_type), NULL);
+    g_value_init (&rect, GST_TYPE_ARRAY);
+    for (i = 0; i < 4; i++) {
+      g_value_init (&v, G_TYPE_INT);
+      g_value_set_int (&v, (gint) xywh[i]);
+      gst_value_array_append_and_take_value (&rect, &v);
+    }
+    gst_structure_take_value (s, "region", &rect);
+  }
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+gst_mnv3_classify_post (GstMnv3Classify * self,
+    const GstMnv3InferenceFrame * fr)
+{
+  gst_mnv3_classify_post_result (self, fr, self->last_model, self->n_last,
+      self->last_ids, self->last_labels, self->last_scores, fr->latency_ms,
+      NULL);
 }
 
 /* The top-k classes of the session's output above threshold, best first:
@@ -413,6 +442,8 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
 {
   GPtrArray *rois = gst_mnv3_classify_rois (buffer);
   GstFlowReturn ret = GST_FLOW_OK;
+  gboolean post = gst_mnv3_inference_get_post_messages (GST_MNV3_INFERENCE
+      (self));
   gchar **allowed;
   guint top_k, min_size, i;
   gfloat threshold;
@@ -455,6 +486,9 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
     r.roi_type = roi->roi_type;
     g_array_append_val (self->roi_last, r);
     gst_mnv3_classify_attach_roi (self, buffer, roi, &r, fr);
+    if (post)
+      gst_mnv3_classify_post_result (self, fr, fr->model_name, r.n, r.ids,
+          r.labels, r.scores, r.latency_ms, roi);
   }
   GST_LOG_OBJECT (self, "classified %u of %u regions", self->roi_last->len,
       rois->len);

@@ -108,6 +108,35 @@ gst_mnv3_segment_reset (GstMnv3Inference * base)
   gst_mnv3_segment_forget (GST_MNV3_SEGMENT (base));
 }
 
+/* A model made for another task has outputs that can pass for a map (a
+ * detector's [1, anchors, classes] scores read as a 91 x 3234 "class
+ * map"): refuse it by its stated task, as mnv3detect does, and, for models
+ * that state none, when it has a detector's [1, anchors, 4] box output. */
+static gboolean
+gst_mnv3_segment_check_task (const mnv3_model * model, gchar ** reason)
+{
+  const char *task = mnv3_model_metadata (model, "task");
+  mnv3_tensor_info a, b;
+
+  if (task && strcmp (task, "segmentation") != 0) {
+    *reason = g_strdup_printf ("not a segmentation model: its metadata says "
+        "task '%s'%s", task, strcmp (task, "detection") == 0 ?
+        " (use mnv3detect)" : strcmp (task, "classification") == 0 ?
+        " (use mnv3classify)" : "");
+    return FALSE;
+  }
+  if (!task && mnv3_model_num_outputs (model) == 2
+      && mnv3_model_output_info (model, 0, &a) == MNV3_OK
+      && mnv3_model_output_info (model, 1, &b) == MNV3_OK
+      && a.rank == 3 && b.rank == 3 && a.dims[1] == b.dims[1]
+      && (a.dims[2] == 4 || b.dims[2] == 4)) {
+    *reason = g_strdup ("not a segmentation model: its outputs are a "
+        "detector's scores and boxes (use mnv3detect)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 gst_mnv3_segment_check_model (GstMnv3Inference * base,
     const mnv3_model * model, gchar ** reason)
@@ -120,6 +149,8 @@ gst_mnv3_segment_check_model (GstMnv3Inference * base,
   const char *why = NULL;
   int classes;
 
+  if (!gst_mnv3_segment_check_task (model, reason))
+    return FALSE;
   if (mnv3_model_output_info (model, 0, &out) != MNV3_OK) {
     *reason = g_strdup ("the model has no output");
     return FALSE;

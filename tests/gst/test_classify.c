@@ -720,6 +720,53 @@ GST_START_TEST (test_post_messages)
 
 GST_END_TEST;
 
+/* inference-region=roi-list with post-messages: one message per region
+ * (it used to post nothing in this mode). */
+GST_START_TEST (test_post_messages_roi_list)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify post-messages=true "
+      "inference-region=roi-list top-k=1", GST_VIDEO_FORMAT_RGB);
+  GstBus *bus = gst_bus_new ();
+  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL);
+  GstVideoRegionOfInterestMeta *roi;
+  GstMessage *msg;
+  gint i, region_id;
+
+  gst_element_set_bus (h->element, bus);
+  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 0, 0,
+      chelsea.width, chelsea.height);
+  roi->id = 4;
+  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 10, 10,
+      chelsea.width / 2, chelsea.height / 2);
+  roi->id = 5;
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  for (i = 0; i < 2; i++) {
+    const GstStructure *s;
+    const GValue *rect;
+
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    fail_unless (msg != NULL, "message %d missing", i);
+    s = gst_message_get_structure (msg);
+    fail_unless (gst_structure_has_name (s, "mnv3-classification"));
+    fail_unless (gst_structure_get_int (s, "region-id", &region_id));
+    fail_unless_equals_int (region_id, 4 + i);
+    fail_unless_equals_string (gst_structure_get_string (s, "region-type"),
+        "cat");
+    rect = gst_structure_get_value (s, "region");
+    fail_unless (rect && gst_value_array_get_size (rect) == 4);
+    fail_unless_equals_int (g_value_get_int (gst_value_array_get_value (rect,
+                2)), i == 0 ? chelsea.width : chelsea.width / 2);
+    gst_message_unref (msg);
+  }
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_threshold)
 {
   GstHarness *h = harness_with_frame_caps ("mnv3classify threshold=0.5",
@@ -977,6 +1024,7 @@ mnv3classify_suite (void)
   tcase_add_test (tc, test_property_change_running);
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_post_messages);
+  tcase_add_test (tc, test_post_messages_roi_list);
   tcase_add_test (tc, test_threshold);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_analytics_cls_mtd);
