@@ -58,6 +58,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_segment_debug);
 enum {
   PROP_0,
   PROP_THRESHOLD,
+  PROP_MODEL,
 };
 
 struct _GstMnv3Segment {
@@ -396,6 +397,10 @@ gst_mnv3_segment_set_property (GObject * object, guint prop_id,
     case PROP_THRESHOLD:
       self->threshold = g_value_get_float (value);
       break;
+    case PROP_MODEL:
+      GST_OBJECT_UNLOCK (self);
+      gst_mnv3_inference_set_model (GST_MNV3_INFERENCE (self), value);
+      return;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -414,6 +419,10 @@ gst_mnv3_segment_get_property (GObject * object, guint prop_id,
     case PROP_THRESHOLD:
       g_value_set_float (value, self->threshold);
       break;
+    case PROP_MODEL:
+      GST_OBJECT_UNLOCK (self);
+      gst_mnv3_inference_get_model (GST_MNV3_INFERENCE (self), value);
+      return;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -437,6 +446,7 @@ gst_mnv3_segment_class_init (GstMnv3SegmentClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstMnv3InferenceClass *inference_class = GST_MNV3_INFERENCE_CLASS (klass);
+  gchar *model;
 
   GST_DEBUG_CATEGORY_INIT (gst_mnv3_segment_debug, "mnv3segment", 0,
       "mnv3 semantic segmentation");
@@ -445,6 +455,12 @@ gst_mnv3_segment_class_init (GstMnv3SegmentClass * klass)
   gobject_class->get_property = gst_mnv3_segment_get_property;
   gobject_class->finalize = gst_mnv3_segment_finalize;
 
+  /* gst-inspect shows the selfie model, the file really used */
+  model = gst_mnv3_segment_default_model ();
+  gst_mnv3_inference_class_install_model (gobject_class, PROP_MODEL, model,
+      "Segmentation model (.tflite or .onnx) to run (default: the embedded "
+      "MediaPipe selfie model)");
+  g_free (model);
   g_object_class_install_property (gobject_class, PROP_THRESHOLD,
       g_param_spec_float ("threshold", "Threshold",
           "One-channel (sigmoid) models: lowest probability marked as the "

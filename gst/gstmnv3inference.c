@@ -1296,11 +1296,8 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
   default_model = gst_mnv3_inference_default_model ();
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Model file (.tflite or .onnx) to run.  Defaults: mnv3classify, "
-          "the embedded MobileNetV3-Small ImageNet classifier; mnv3segment, "
-          "the embedded MediaPipe selfie model; mnv3detect has none (set "
-          "it)", default_model,
-          rw));
+          "Model file (.tflite or .onnx) to run (default: the embedded "
+          "MobileNetV3-Small ImageNet classifier)", default_model, rw));
   g_free (default_model);
   g_object_class_install_property (gobject_class, PROP_LABELS_FILE,
       g_param_spec_string ("labels-file", "Labels file",
@@ -1451,6 +1448,43 @@ gst_mnv3_inference_run_region (GstMnv3Inference * self, GstBuffer * buffer,
   if (latency_ms)
     *latency_ms = ms;
   return GST_FLOW_OK;
+}
+
+void
+gst_mnv3_inference_class_install_model (GObjectClass * klass, guint prop_id,
+    const gchar * default_path, const gchar * blurb)
+{
+  g_object_class_install_property (klass, prop_id,
+      g_param_spec_string ("model", "Model", blurb, default_path,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+}
+
+void
+gst_mnv3_inference_set_model (GstMnv3Inference * self, const GValue * value)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  g_free (priv->model_path);
+  priv->model_path = g_value_dup_string (value);
+  gst_mnv3_inference_mark_pending (self, PENDING_MODEL);
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_mnv3_inference_get_model (GstMnv3Inference * self, GValue * value)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self),
+      "model");
+
+  GST_OBJECT_LOCK (self);
+  if (priv->model_path && *priv->model_path)
+    g_value_set_string (value, priv->model_path);
+  else
+    g_value_set_string (value, G_PARAM_SPEC_STRING (pspec)->default_value);
+  GST_OBJECT_UNLOCK (self);
 }
 
 gboolean

@@ -140,6 +140,17 @@ GstFlowReturn gst_mnv3_inference_run_region (GstMnv3Inference * self,
     GstBuffer * buffer, const GstVideoRectangle * region,
     gdouble * latency_ms);
 
+/* A subclass whose default model is not the embedded classifier installs
+ * its own "model" property (it shadows the base class's, so gst-inspect
+ * shows the subclass's real default; NULL: none) under a property id of
+ * its own, and hands that id's set/get_property to the two functions
+ * below. */
+void gst_mnv3_inference_class_install_model (GObjectClass * klass,
+    guint prop_id, const gchar * default_path, const gchar * blurb);
+void gst_mnv3_inference_set_model (GstMnv3Inference * self,
+    const GValue * value);
+void gst_mnv3_inference_get_model (GstMnv3Inference * self, GValue * value);
+
 /* "car, person" -> {"car", "person", NULL}: comma-separated names, trimmed,
  * empty entries dropped; NULL when text is NULL or has no name.  For the
  * label allow-lists of the elements (object-class).  g_strfreev() it. */
