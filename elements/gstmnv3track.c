@@ -371,6 +371,22 @@ gst_mnv3_track_add_roi (GstBuffer * buf, const GstMnv3Detection * d,
           "hits", G_TYPE_INT, hits, NULL));
 }
 
+#ifdef HAVE_GST_ANALYTICS
+static gboolean
+gst_mnv3_track_is_gone (gpointer key, gpointer value, gpointer data)
+{
+  GArray *results = data;
+  guint i;
+
+  (void) value;
+  for (i = 0; i < results->len; i++)
+    if (g_array_index (results, mnv3_track_result, i).id ==
+        GPOINTER_TO_INT (key))
+      return FALSE;
+  return TRUE;
+}
+#endif
+
 static void
 gst_mnv3_track_write (GstMnv3Track * self, GstBuffer * buf,
     const GstMnv3DetectionMeta * in, guint n)
@@ -427,6 +443,11 @@ gst_mnv3_track_write (GstMnv3Track * self, GstBuffer * buf,
 #endif
   }
   g_free (dets);
+#ifdef HAVE_GST_ANALYTICS
+  /* a track not reported any more is gone: forget when it was first seen */
+  g_hash_table_foreach_remove (self->first_seen, gst_mnv3_track_is_gone,
+      self->results);
+#endif
 }
 
 static gboolean
@@ -485,6 +506,8 @@ gst_mnv3_track_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("Out of memory"), (NULL));
     return GST_FLOW_ERROR;
   }
+  /* from here on the array holds exactly this frame's tracks */
+  g_array_set_size (self->results, (guint) n);
   GST_LOG_OBJECT (self, "%u boxes (%s) -> %d tracks", self->boxes->len,
       fresh ? "fresh" : "carried", n);
   gst_mnv3_track_write (self, buf, have_in ? &in : NULL, (guint) n);

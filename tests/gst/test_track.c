@@ -29,6 +29,10 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#ifdef HAVE_GST_ANALYTICS
+#include <gst/analytics/analytics.h>
+#endif
+
 #include "gstmnv3detectionmeta.h"
 #include "track.h"
 
@@ -629,6 +633,65 @@ GST_START_TEST (test_track_bad_input)
 
 GST_END_TEST;
 
+#ifdef HAVE_GST_ANALYTICS
+/* GStreamer >= 1.24: every track is a GstAnalyticsTrackingMtd (id = the
+ * track id, first seen = its first frame) related to the GstAnalyticsODMtd
+ * of its box, read back through the GstAnalytics API. */
+GST_START_TEST (test_track_analytics)
+{
+  GstHarness *h = track_harness ("min-hits=1");
+  Det d[2] = { {{100, 100, 50, 100}, 1, 0.9f}, {{300, 200, 80, 40}, 2, 0.8f} };
+  gint f;
+
+  for (f = 0; f < 3; f++) {
+    GstBuffer *out;
+    GstAnalyticsRelationMeta *rmeta;
+    GstAnalyticsODMtd od;
+    Hyp hyp[MAX_HYP];
+    gpointer state = NULL;
+    guint n_od = 0, nh, i;
+
+    d[0].box.x += 5;
+    d[1].box.x -= 5;
+    out = gst_harness_push_and_pull (h, frame_with_rois (f, d, 2));
+    nh = read_tracks (out, hyp);
+    fail_unless_equals_int (nh, 2);
+    rmeta = gst_buffer_get_analytics_relation_meta (out);
+    fail_unless (rmeta != NULL);
+    while (gst_analytics_relation_meta_iterate (rmeta, &state,
+            gst_analytics_od_mtd_get_mtd_type (), &od)) {
+      GstAnalyticsTrackingMtd trk;
+      guint64 tid;
+      GstClockTime first, last;
+      gboolean lost, known = FALSE;
+      gint x, y, w, h2;
+      gfloat conf;
+
+      fail_unless (gst_analytics_relation_meta_get_direct_related (rmeta,
+              od.id, GST_ANALYTICS_REL_TYPE_RELATE_TO,
+              gst_analytics_tracking_mtd_get_mtd_type (), NULL, &trk),
+          "an OD mtd without its tracking mtd");
+      fail_unless (gst_analytics_tracking_mtd_get_info (&trk, &tid, &first,
+              &last, &lost));
+      fail_unless_equals_uint64 (first, 0);
+      fail_unless_equals_uint64 (last, f * GST_SECOND / 30);
+      fail_unless (gst_analytics_od_mtd_get_location (&od, &x, &y, &w, &h2,
+              &conf));
+      for (i = 0; i < nh; i++)
+        known |= hyp[i].id == (gint) tid && hyp[i].box.x == x;
+      fail_unless (known, "tracking id %" G_GUINT64_FORMAT " at x=%d is no "
+          "track's", tid, x);
+      n_od++;
+    }
+    fail_unless_equals_int (n_od, 2);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+#endif
+
 static Suite *
 track_suite (void)
 {
@@ -642,6 +705,9 @@ track_suite (void)
   tcase_add_test (tc, test_track_predicts_between_detections);
   tcase_add_test (tc, test_track_class_aware);
   tcase_add_test (tc, test_track_bad_input);
+#ifdef HAVE_GST_ANALYTICS
+  tcase_add_test (tc, test_track_analytics);
+#endif
   return s;
 }
 
