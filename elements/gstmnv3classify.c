@@ -69,6 +69,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_classify_debug);
 #define MAX_TOP_K 64
 #define DEFAULT_INFERENCE_REGION GST_MNV3_INFERENCE_REGION_FULL_FRAME
 #define DEFAULT_MIN_ROI_SIZE 16
+#define DEFAULT_RECLASSIFY_INTERVAL 1
 
 enum {
   PROP_0,
@@ -77,6 +78,7 @@ enum {
   PROP_INFERENCE_REGION,
   PROP_OBJECT_CLASS,
   PROP_MIN_ROI_SIZE,
+  PROP_RECLASSIFY_INTERVAL,
 };
 
 typedef enum {
@@ -115,6 +117,8 @@ typedef struct {
   gfloat scores[MAX_TOP_K];
   gchar *labels[MAX_TOP_K];
   gdouble latency_ms;
+  gint track_id;                /* a tracker's object id, 0 none */
+  guint64 classified_at;        /* roi_round of the run */
 } GstMnv3RoiResult;
 
 struct _GstMnv3Classify {
@@ -140,8 +144,10 @@ struct _GstMnv3Classify {
   gchar *object_class;
   gchar **allowed;              /* object_class split; NULL: every type */
   guint min_roi_size;
+  guint reclassify_interval;
   /* last results per region (engine lock) */
   GArray *roi_last;             /* GstMnv3RoiResult */
+  guint64 roi_round;            /* inferred frames in roi-list mode */
 };
 
 G_DEFINE_TYPE (GstMnv3Classify, gst_mnv3_classify, GST_TYPE_MNV3_INFERENCE);
@@ -435,6 +441,66 @@ gst_mnv3_classify_rois (GstBuffer * buffer)
   return rois;
 }
 
+/* The object id a tracker gave a region: DL Streamer's `object_id`
+ * parameter (mnv3track sets it too), else 0. */
+static gint
+gst_mnv3_classify_track_id (GstVideoRegionOfInterestMeta * roi)
+{
+  GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
+      "object_id");
+  gint id = 0;
+
+  if (s && gst_structure_get_int (s, "id", &id) && id > 0)
+    return id;
+  return 0;
+}
+
+static void
+gst_mnv3_classify_free_rois (GArray * rois)
+{
+  guint i, k;
+
+  for (i = 0; i < rois->len; i++) {
+    GstMnv3RoiResult *r = &g_array_index (rois, GstMnv3RoiResult, i);
+    for (k = 0; k < r->n; k++)
+      g_free (r->labels[k]);
+  }
+  g_array_unref (rois);
+}
+
+/* reclassify-interval: a tracked region classified fewer than @interval
+ * rounds ago keeps that result (attached as not fresh) without a run. */
+static gboolean
+gst_mnv3_classify_reuse (GstMnv3Classify * self, GArray * prev,
+    GstVideoRegionOfInterestMeta * roi, guint interval, GstBuffer * buffer,
+    const GstMnv3InferenceFrame * fr)
+{
+  gint track = gst_mnv3_classify_track_id (roi);
+  GstMnv3InferenceFrame carried = *fr;
+  guint i, k;
+
+  if (interval <= 1 || track == 0)
+    return FALSE;
+  for (i = 0; i < prev->len; i++) {
+    GstMnv3RoiResult *p = &g_array_index (prev, GstMnv3RoiResult, i);
+    GstMnv3RoiResult r;
+
+    if (p->track_id != track || self->roi_round - p->classified_at >=
+        interval)
+      continue;
+    r = *p;
+    r.roi_id = roi->id;
+    r.roi_type = roi->roi_type;
+    for (k = 0; k < r.n; k++)
+      r.labels[k] = g_strdup (p->labels[k]);
+    g_array_append_val (self->roi_last, r);
+    carried.fresh = FALSE;
+    gst_mnv3_classify_attach_roi (self, buffer, roi, &r, &carried);
+    return TRUE;
+  }
+  return FALSE;
+}
+
 /* inference-region=roi-list: the model on every selected region. */
 static GstFlowReturn
 gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
@@ -445,17 +511,22 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
   gboolean post = gst_mnv3_inference_get_post_messages (GST_MNV3_INFERENCE
       (self));
   gchar **allowed;
-  guint top_k, min_size, i;
+  guint top_k, min_size, interval, i;
   gfloat threshold;
+  GArray *prev = self->roi_last;
 
   GST_OBJECT_LOCK (self);
   top_k = self->top_k;
   threshold = self->threshold;
   min_size = self->min_roi_size;
+  interval = self->reclassify_interval;
   allowed = g_strdupv (self->allowed);
   GST_OBJECT_UNLOCK (self);
 
-  gst_mnv3_classify_forget_rois (self);
+  /* the previous round's results stay in @prev for reuse by track id;
+   * those not reused go with it (their tracks are gone) */
+  self->roi_last = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiResult));
+  self->roi_round++;
   for (i = 0; i < rois->len; i++) {
     GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
     GstVideoRectangle rect = { (gint) roi->x, (gint) roi->y, (gint) roi->w,
@@ -468,6 +539,8 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
             allowed, g_quark_to_string (roi->roi_type)))
       continue;
     if (roi->w < min_size || roi->h < min_size || roi->w == 0 || roi->h == 0)
+      continue;
+    if (gst_mnv3_classify_reuse (self, prev, roi, interval, buffer, fr))
       continue;
     ret = gst_mnv3_inference_run_region (GST_MNV3_INFERENCE (self), buffer,
         &rect, &r.latency_ms);
@@ -484,14 +557,17 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
     r.n = (guint) n;
     r.roi_id = roi->id;
     r.roi_type = roi->roi_type;
+    r.track_id = gst_mnv3_classify_track_id (roi);
+    r.classified_at = self->roi_round;
     g_array_append_val (self->roi_last, r);
     gst_mnv3_classify_attach_roi (self, buffer, roi, &r, fr);
     if (post)
       gst_mnv3_classify_post_result (self, fr, fr->model_name, r.n, r.ids,
           r.labels, r.scores, r.latency_ms, roi);
   }
-  GST_LOG_OBJECT (self, "classified %u of %u regions", self->roi_last->len,
+  GST_LOG_OBJECT (self, "%u of %u regions have a result", self->roi_last->len,
       rois->len);
+  gst_mnv3_classify_free_rois (prev);
   g_strfreev (allowed);
   g_ptr_array_unref (rois);
   return ret;
@@ -601,6 +677,9 @@ gst_mnv3_classify_set_property (GObject * object, guint prop_id,
     case PROP_OBJECT_CLASS:
       gst_mnv3_classify_set_object_class (self, g_value_get_string (value));
       break;
+    case PROP_RECLASSIFY_INTERVAL:
+      self->reclassify_interval = g_value_get_uint (value);
+      break;
     case PROP_MIN_ROI_SIZE:
       self->min_roi_size = g_value_get_uint (value);
       break;
@@ -630,6 +709,9 @@ gst_mnv3_classify_get_property (GObject * object, guint prop_id,
       break;
     case PROP_OBJECT_CLASS:
       g_value_set_string (value, self->object_class);
+      break;
+    case PROP_RECLASSIFY_INTERVAL:
+      g_value_set_uint (value, self->reclassify_interval);
       break;
     case PROP_MIN_ROI_SIZE:
       g_value_set_uint (value, self->min_roi_size);
@@ -688,6 +770,14 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
       g_param_spec_string ("object-class", "Object classes",
           "inference-region=roi-list: comma-separated region types (the "
           "detector's labels) to classify; empty: every region", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_RECLASSIFY_INTERVAL,
+      g_param_spec_uint ("reclassify-interval", "Reclassify interval",
+          "inference-region=roi-list: a tracked region (an object id from "
+          "mnv3track or DL Streamer's object_id) is classified again only "
+          "every Nth inferred frame and keeps its last result (not fresh) "
+          "in between; results of tracks that are gone are dropped.  "
+          "1: every region on every inferred frame", 1, G_MAXUINT,
+          DEFAULT_RECLASSIFY_INTERVAL, rw));
   g_object_class_install_property (gobject_class, PROP_MIN_ROI_SIZE,
       g_param_spec_uint ("min-roi-size", "Minimum region size",
           "inference-region=roi-list: regions narrower or lower than this "
@@ -718,5 +808,6 @@ gst_mnv3_classify_init (GstMnv3Classify * self)
   self->threshold = DEFAULT_THRESHOLD;
   self->region_mode = DEFAULT_INFERENCE_REGION;
   self->min_roi_size = DEFAULT_MIN_ROI_SIZE;
+  self->reclassify_interval = DEFAULT_RECLASSIFY_INTERVAL;
   self->roi_last = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiResult));
 }

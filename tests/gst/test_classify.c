@@ -767,6 +767,69 @@ GST_START_TEST (test_post_messages_roi_list)
 
 GST_END_TEST;
 
+/* reclassify-interval=3: a tracked region (DL Streamer's object_id) is
+ * classified on every third frame and keeps its result in between; an
+ * untracked one every frame; a track that went away starts afresh. */
+static GstBuffer *
+frame_with_tracked_rois (gboolean with_tracked)
+{
+  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL);
+  GstVideoRegionOfInterestMeta *roi;
+
+  if (with_tracked) {
+    roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 0, 0,
+        chelsea.width, chelsea.height);
+    roi->id = 7;
+    gst_video_region_of_interest_meta_add_param (roi,
+        gst_structure_new ("object_id", "id", G_TYPE_INT, 7, NULL));
+  }
+  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 10, 10,
+      chelsea.width / 2, chelsea.height / 2);
+  roi->id = 8;
+  return in;
+}
+
+GST_START_TEST (test_reclassify_interval)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify "
+      "inference-region=roi-list reclassify-interval=3 top-k=1",
+      GST_VIDEO_FORMAT_RGB);
+  /* frame i: is the tracked region present, and is its result fresh */
+  static const gboolean present[] = { 1, 1, 1, 1, 0, 1, 1 };
+  static const gboolean fresh[] = { 1, 0, 0, 1, 0, 1, 0 };
+  gint i;
+
+  for (i = 0; i < (gint) G_N_ELEMENTS (present); i++) {
+    GstBuffer *out = gst_harness_push_and_pull (h,
+        frame_with_tracked_rois (present[i]));
+    gpointer state = NULL;
+    GstMeta *meta;
+    gboolean seen7 = FALSE, seen8 = FALSE;
+
+    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_MNV3_CLASSIFICATION_META_API_TYPE))) {
+      GstMnv3ClassificationMeta *m = (GstMnv3ClassificationMeta *) meta;
+
+      fail_unless (m->n_results == 1 && is_cat (m));
+      if (m->region_id == 7) {
+        seen7 = TRUE;
+        fail_unless_equals_int (m->fresh, fresh[i]);
+      } else {
+        fail_unless_equals_int (m->region_id, 8);
+        seen8 = TRUE;
+        fail_unless (m->fresh, "frame %d: untracked region not classified",
+            i);
+      }
+    }
+    fail_unless_equals_int (seen7, present[i]);
+    fail_unless (seen8);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_threshold)
 {
   GstHarness *h = harness_with_frame_caps ("mnv3classify threshold=0.5",
@@ -1025,6 +1088,7 @@ mnv3classify_suite (void)
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_post_messages);
   tcase_add_test (tc, test_post_messages_roi_list);
+  tcase_add_test (tc, test_reclassify_interval);
   tcase_add_test (tc, test_threshold);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_analytics_cls_mtd);
