@@ -678,10 +678,10 @@ gst_mnv3_inference_start (GstBaseTransform * trans)
   priv->have_info = FALSE;
   gst_mnv3_inference_reset_stream (self);
 
-  ok = gst_mnv3_inference_load_model (self);
-  if (ok && priv->mode_decided)
-    ok = gst_mnv3_inference_set_async (self,
-        mode == GST_MNV3_INFERENCE_MODE_ASYNC);
+  /* before the session exists, so that it gets its threads once */
+  ok = !priv->mode_decided || gst_mnv3_inference_set_async (self,
+      mode == GST_MNV3_INFERENCE_MODE_ASYNC);
+  ok = ok && gst_mnv3_inference_load_model (self);
   priv->started = ok;
   if (ok && klass->reset)
     klass->reset (self);
