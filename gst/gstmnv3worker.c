@@ -120,7 +120,14 @@ gst_mnv3_worker_is_idle (GstMnv3Worker * w)
   gboolean idle;
 
   g_mutex_lock (&w->lock);
-  idle = !w->busy;
+  /* a dropped generation's result is nobody's: clear it now */
+  if (w->have_result && w->result_generation != w->generation) {
+    g_free (w->result.error);
+    w->have_result = FALSE;
+  }
+  /* a result not taken yet (the run finished after the caller's take())
+   * must not be overwritten by the next job */
+  idle = !w->busy && !w->have_result;
   g_mutex_unlock (&w->lock);
   return idle;
 }
@@ -130,7 +137,7 @@ gst_mnv3_worker_submit (GstMnv3Worker * w, mnv3_session * session,
     const GstMnv3WorkerJob * job)
 {
   g_mutex_lock (&w->lock);
-  g_warn_if_fail (!w->busy);
+  g_warn_if_fail (!w->busy && !w->have_result);
   w->session = session;
   w->job = *job;
   w->job_generation = w->generation;

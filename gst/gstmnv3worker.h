@@ -47,7 +47,8 @@ GstMnv3Worker *gst_mnv3_worker_new (const gchar * name);
 /* Waits for a job in flight, then stops and joins the thread. */
 void gst_mnv3_worker_free (GstMnv3Worker * worker);
 
-/* TRUE when no job is in flight (a finished result may be waiting). */
+/* TRUE when a job may be submitted: none is in flight and no finished
+ * result waits to be taken. */
 gboolean gst_mnv3_worker_is_idle (GstMnv3Worker * worker);
 /* Hands @session (its input filled) over; the worker must be idle. */
 void gst_mnv3_worker_submit (GstMnv3Worker * worker, mnv3_session * session,
