@@ -132,10 +132,13 @@ mnv3_json_shorten_numbers (const gchar * text)
         gdouble v = g_ascii_strtod (tok, NULL);
         gint digits;
 
-        for (digits = 1; digits < 17; digits++) {
+        /* plain decimals in the usual range (100.0, not 1e+02) */
+        gboolean plain = fabs (v) >= 1e-4 && fabs (v) < 1e15;
+
+        for (digits = plain ? 0 : 1; digits < 17; digits++) {
           gchar fmt[8];
 
-          g_snprintf (fmt, sizeof fmt, "%%.%dg", digits);
+          g_snprintf (fmt, sizeof fmt, plain ? "%%.%df" : "%%.%dg", digits);
           g_ascii_formatd (buf, sizeof buf, fmt, v);
           if (g_ascii_strtod (buf, NULL) == v)
             break;
