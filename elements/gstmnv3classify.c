@@ -34,7 +34,9 @@
  * `region_id` = the ROI's id, and a `classification` parameter (`label`,
  * `label_id`, `confidence`, `model`) added to the ROI meta.  On frames
  * without inference the last result of a ROI with the same id and type is
- * attached again, not fresh.  No bus message is posted in this mode.
+ * attached again, not fresh.  With `post-messages`, each region's fresh
+ * result is a message as above plus `region-id` (int), `region-type`
+ * (string) and `region` (array of int x, y, w, h).
  *
  * ## Example launch line
  * |[
@@ -67,6 +69,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_classify_debug);
 #define MAX_TOP_K 64
 #define DEFAULT_INFERENCE_REGION GST_MNV3_INFERENCE_REGION_FULL_FRAME
 #define DEFAULT_MIN_ROI_SIZE 16
+#define DEFAULT_RECLASSIFY_INTERVAL 1
 
 enum {
   PROP_0,
@@ -75,6 +78,7 @@ enum {
   PROP_INFERENCE_REGION,
   PROP_OBJECT_CLASS,
   PROP_MIN_ROI_SIZE,
+  PROP_RECLASSIFY_INTERVAL,
 };
 
 typedef enum {
@@ -113,6 +117,8 @@ typedef struct {
   gfloat scores[MAX_TOP_K];
   gchar *labels[MAX_TOP_K];
   gdouble latency_ms;
+  gint track_id;                /* a tracker's object id, 0 none */
+  guint64 classified_at;        /* roi_round of the run */
 } GstMnv3RoiResult;
 
 struct _GstMnv3Classify {
@@ -139,8 +145,10 @@ struct _GstMnv3Classify {
   gchar *object_class;
   gchar **allowed;              /* object_class split; NULL: every type */
   guint min_roi_size;
+  guint reclassify_interval;
   /* last results per region (engine lock) */
   GArray *roi_last;             /* GstMnv3RoiResult */
+  guint64 roi_round;            /* inferred frames in roi-list mode */
 };
 
 G_DEFINE_TYPE (GstMnv3Classify, gst_mnv3_classify, GST_TYPE_MNV3_INFERENCE);
@@ -284,6 +292,8 @@ gst_mnv3_classify_attach (GstMnv3Classify * self, GstBuffer * buffer,
     meta->region_id = 0;
     meta->latency_ms = fr->latency_ms;
     meta->fps = fr->fps;
+    meta->source_pts = fr->source_pts;
+    meta->age = fr->age;
   }
 #ifdef HAVE_GST_ANALYTICS
   gst_mnv3_classify_add_analytics (buffer, self->n_last, self->last_scores,
@@ -291,9 +301,13 @@ gst_mnv3_classify_attach (GstMnv3Classify * self, GstBuffer * buffer,
 #endif
 }
 
+/* One result on the bus; @roi (secondary classification) adds its id and
+ * rectangle. */
 static void
-gst_mnv3_classify_post (GstMnv3Classify * self,
-    const GstMnv3InferenceFrame * fr)
+gst_mnv3_classify_post_result (GstMnv3Classify * self,
+    const GstMnv3InferenceFrame * fr, const gchar * model, guint n,
+    const gint * class_ids, gchar * const *names, const gfloat * probs,
+    gdouble latency_ms, const GstVideoRegionOfInterestMeta * roi)
 {
   GValue ids = G_VALUE_INIT, labels = G_VALUE_INIT, scores = G_VALUE_INIT;
   GValue v = G_VALUE_INIT;
@@ -303,27 +317,50 @@ gst_mnv3_classify_post (GstMnv3Classify * self,
   g_value_init (&ids, GST_TYPE_ARRAY);
   g_value_init (&labels, GST_TYPE_ARRAY);
   g_value_init (&scores, GST_TYPE_ARRAY);
-  for (i = 0; i < self->n_last; i++) {
+  for (i = 0; i < n; i++) {
     g_value_init (&v, G_TYPE_INT);
-    g_value_set_int (&v, self->last_ids[i]);
+    g_value_set_int (&v, class_ids[i]);
     gst_value_array_append_and_take_value (&ids, &v);
     g_value_init (&v, G_TYPE_STRING);
-    g_value_set_string (&v, self->last_labels[i]);
+    g_value_set_string (&v, names[i]);
     gst_value_array_append_and_take_value (&labels, &v);
     g_value_init (&v, G_TYPE_FLOAT);
-    g_value_set_float (&v, self->last_scores[i]);
+    g_value_set_float (&v, probs[i]);
     gst_value_array_append_and_take_value (&scores, &v);
   }
   s = gst_structure_new ("mnv3-classification",
-      "model", G_TYPE_STRING, self->last_model,
+      "model", G_TYPE_STRING, model,
       "fresh", G_TYPE_BOOLEAN, fr->fresh,
       "running-time", G_TYPE_UINT64, (guint64) fr->running_time,
-      "latency", G_TYPE_DOUBLE, fr->latency_ms, NULL);
+      "latency", G_TYPE_DOUBLE, latency_ms, NULL);
   gst_structure_take_value (s, "class-ids", &ids);
   gst_structure_take_value (s, "labels", &labels);
   gst_structure_take_value (s, "scores", &scores);
+  if (roi) {
+    GValue rect = G_VALUE_INIT;
+    const guint xywh[4] = { roi->x, roi->y, roi->w, roi->h };
+
+    gst_structure_set (s, "region-id", G_TYPE_INT, roi->id, "region-type",
+        G_TYPE_STRING, g_quark_to_string (roi->roi_type), NULL);
+    g_value_init (&rect, GST_TYPE_ARRAY);
+    for (i = 0; i < 4; i++) {
+      g_value_init (&v, G_TYPE_INT);
+      g_value_set_int (&v, (gint) xywh[i]);
+      gst_value_array_append_and_take_value (&rect, &v);
+    }
+    gst_structure_take_value (s, "region", &rect);
+  }
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static void
+gst_mnv3_classify_post (GstMnv3Classify * self,
+    const GstMnv3InferenceFrame * fr)
+{
+  gst_mnv3_classify_post_result (self, fr, self->last_model, self->n_last,
+      self->last_ids, self->last_labels, self->last_scores, fr->latency_ms,
+      NULL);
 }
 
 /* The top-k classes of the session's output above threshold, best first:
@@ -380,6 +417,8 @@ gst_mnv3_classify_attach_roi (GstMnv3Classify * self, GstBuffer * buffer,
     meta->region_id = roi->id;
     meta->latency_ms = r->latency_ms;
     meta->fps = fr->fps;
+    meta->source_pts = fr->source_pts;
+    meta->age = fr->age;
     meta->frame_width = fr->width;
     meta->frame_height = fr->height;
   }
@@ -406,6 +445,66 @@ gst_mnv3_classify_rois (GstBuffer * buffer)
   return rois;
 }
 
+/* The object id a tracker gave a region: DL Streamer's `object_id`
+ * parameter (mnv3track sets it too), else 0. */
+static gint
+gst_mnv3_classify_track_id (GstVideoRegionOfInterestMeta * roi)
+{
+  GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
+      "object_id");
+  gint id = 0;
+
+  if (s && gst_structure_get_int (s, "id", &id) && id > 0)
+    return id;
+  return 0;
+}
+
+static void
+gst_mnv3_classify_free_rois (GArray * rois)
+{
+  guint i, k;
+
+  for (i = 0; i < rois->len; i++) {
+    GstMnv3RoiResult *r = &g_array_index (rois, GstMnv3RoiResult, i);
+    for (k = 0; k < r->n; k++)
+      g_free (r->labels[k]);
+  }
+  g_array_unref (rois);
+}
+
+/* reclassify-interval: a tracked region classified fewer than @interval
+ * rounds ago keeps that result (attached as not fresh) without a run. */
+static gboolean
+gst_mnv3_classify_reuse (GstMnv3Classify * self, GArray * prev,
+    GstVideoRegionOfInterestMeta * roi, guint interval, GstBuffer * buffer,
+    const GstMnv3InferenceFrame * fr)
+{
+  gint track = gst_mnv3_classify_track_id (roi);
+  GstMnv3InferenceFrame carried = *fr;
+  guint i, k;
+
+  if (interval <= 1 || track == 0)
+    return FALSE;
+  for (i = 0; i < prev->len; i++) {
+    GstMnv3RoiResult *p = &g_array_index (prev, GstMnv3RoiResult, i);
+    GstMnv3RoiResult r;
+
+    if (p->track_id != track || self->roi_round - p->classified_at >=
+        interval)
+      continue;
+    r = *p;
+    r.roi_id = roi->id;
+    r.roi_type = roi->roi_type;
+    for (k = 0; k < r.n; k++)
+      r.labels[k] = g_strdup (p->labels[k]);
+    g_array_append_val (self->roi_last, r);
+    carried.fresh = FALSE;
+    gst_mnv3_classify_attach_roi (self, buffer, roi, &r, &carried);
+    return TRUE;
+  }
+  return FALSE;
+}
+
 /* inference-region=roi-list: the model on every selected region. */
 static GstFlowReturn
 gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
@@ -413,18 +512,25 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
 {
   GPtrArray *rois = gst_mnv3_classify_rois (buffer);
   GstFlowReturn ret = GST_FLOW_OK;
+  gboolean post = gst_mnv3_inference_get_post_messages (GST_MNV3_INFERENCE
+      (self));
   gchar **allowed;
-  guint top_k, min_size, i;
+  guint top_k, min_size, interval, i;
   gfloat threshold;
+  GArray *prev = self->roi_last;
 
   GST_OBJECT_LOCK (self);
   top_k = self->top_k;
   threshold = self->threshold;
   min_size = self->min_roi_size;
+  interval = self->reclassify_interval;
   allowed = g_strdupv (self->allowed);
   GST_OBJECT_UNLOCK (self);
 
-  gst_mnv3_classify_forget_rois (self);
+  /* the previous round's results stay in @prev for reuse by track id;
+   * those not reused go with it (their tracks are gone) */
+  self->roi_last = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiResult));
+  self->roi_round++;
   for (i = 0; i < rois->len; i++) {
     GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
     GstVideoRectangle rect = { (gint) roi->x, (gint) roi->y, (gint) roi->w,
@@ -437,6 +543,8 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
             allowed, g_quark_to_string (roi->roi_type)))
       continue;
     if (roi->w < min_size || roi->h < min_size || roi->w == 0 || roi->h == 0)
+      continue;
+    if (gst_mnv3_classify_reuse (self, prev, roi, interval, buffer, fr))
       continue;
     ret = gst_mnv3_inference_run_region (GST_MNV3_INFERENCE (self), buffer,
         &rect, &r.latency_ms);
@@ -453,11 +561,17 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
     r.n = (guint) n;
     r.roi_id = roi->id;
     r.roi_type = roi->roi_type;
+    r.track_id = gst_mnv3_classify_track_id (roi);
+    r.classified_at = self->roi_round;
     g_array_append_val (self->roi_last, r);
     gst_mnv3_classify_attach_roi (self, buffer, roi, &r, fr);
+    if (post)
+      gst_mnv3_classify_post_result (self, fr, fr->model_name, r.n, r.ids,
+          r.labels, r.scores, r.latency_ms, roi);
   }
-  GST_LOG_OBJECT (self, "classified %u of %u regions", self->roi_last->len,
+  GST_LOG_OBJECT (self, "%u of %u regions have a result", self->roi_last->len,
       rois->len);
+  gst_mnv3_classify_free_rois (prev);
   g_strfreev (allowed);
   g_ptr_array_unref (rois);
   return ret;
@@ -567,6 +681,9 @@ gst_mnv3_classify_set_property (GObject * object, guint prop_id,
     case PROP_OBJECT_CLASS:
       gst_mnv3_classify_set_object_class (self, g_value_get_string (value));
       break;
+    case PROP_RECLASSIFY_INTERVAL:
+      self->reclassify_interval = g_value_get_uint (value);
+      break;
     case PROP_MIN_ROI_SIZE:
       self->min_roi_size = g_value_get_uint (value);
       break;
@@ -596,6 +713,9 @@ gst_mnv3_classify_get_property (GObject * object, guint prop_id,
       break;
     case PROP_OBJECT_CLASS:
       g_value_set_string (value, self->object_class);
+      break;
+    case PROP_RECLASSIFY_INTERVAL:
+      g_value_set_uint (value, self->reclassify_interval);
       break;
     case PROP_MIN_ROI_SIZE:
       g_value_set_uint (value, self->min_roi_size);
@@ -654,6 +774,14 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
       g_param_spec_string ("object-class", "Object classes",
           "inference-region=roi-list: comma-separated region types (the "
           "detector's labels) to classify; empty: every region", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_RECLASSIFY_INTERVAL,
+      g_param_spec_uint ("reclassify-interval", "Reclassify interval",
+          "inference-region=roi-list: a tracked region (an object id from "
+          "mnv3track or DL Streamer's object_id) is classified again only "
+          "every Nth inferred frame and keeps its last result (not fresh) "
+          "in between; results of tracks that are gone are dropped.  "
+          "1: every region on every inferred frame", 1, G_MAXUINT,
+          DEFAULT_RECLASSIFY_INTERVAL, rw));
   g_object_class_install_property (gobject_class, PROP_MIN_ROI_SIZE,
       g_param_spec_uint ("min-roi-size", "Minimum region size",
           "inference-region=roi-list: regions narrower or lower than this "
@@ -684,5 +812,6 @@ gst_mnv3_classify_init (GstMnv3Classify * self)
   self->threshold = DEFAULT_THRESHOLD;
   self->region_mode = DEFAULT_INFERENCE_REGION;
   self->min_roi_size = DEFAULT_MIN_ROI_SIZE;
+  self->reclassify_interval = DEFAULT_RECLASSIFY_INTERVAL;
   self->roi_last = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiResult));
 }

@@ -73,6 +73,7 @@ enum {
   PROP_IOU_THRESHOLD,
   PROP_MAX_DETECTIONS,
   PROP_OBJECT_CLASS,
+  PROP_MODEL,
 };
 
 struct _GstMnv3Detect {
@@ -329,6 +330,8 @@ gst_mnv3_detect_attach (GstMnv3Detect * self, GstBuffer * buffer,
     return;
   meta->latency_ms = fr->latency_ms;
   meta->fps = fr->fps;
+  meta->source_pts = fr->source_pts;
+  meta->age = fr->age;
   for (i = 0; i < n; i++) {
     GstMnv3Detection *d = &meta->detections[i];
 
@@ -466,6 +469,10 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
 
     if (!(md->x1 > md->x0 && md->y1 > md->y0))
       continue;                 /* nothing left of it in the frame */
+    /* COCO's 91 ids have "N/A" placeholders for the 11 classes that were
+     * never annotated: a score there is noise, not an object */
+    if (name && strcmp (name, "N/A") == 0)
+      continue;
     if (!gst_mnv3_detect_allowed (allowed, name))
       continue;
     d.x = md->x0;
@@ -527,6 +534,10 @@ gst_mnv3_detect_set_property (GObject * object, guint prop_id,
     case PROP_OBJECT_CLASS:
       gst_mnv3_detect_set_object_class (self, g_value_get_string (value));
       break;
+    case PROP_MODEL:
+      GST_OBJECT_UNLOCK (self);
+      gst_mnv3_inference_set_model (GST_MNV3_INFERENCE (self), value);
+      return;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -554,6 +565,10 @@ gst_mnv3_detect_get_property (GObject * object, guint prop_id,
     case PROP_OBJECT_CLASS:
       g_value_set_string (value, self->object_class);
       break;
+    case PROP_MODEL:
+      GST_OBJECT_UNLOCK (self);
+      gst_mnv3_inference_get_model (GST_MNV3_INFERENCE (self), value);
+      return;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -606,6 +621,10 @@ gst_mnv3_detect_class_init (GstMnv3DetectClass * klass)
           "Most boxes reported per frame (best first, before the "
           "object-class filter)", 1, MAX_DETECTIONS, DEFAULT_MAX_DETECTIONS,
           rw));
+  /* no default: gst-inspect says so instead of naming the classifier */
+  gst_mnv3_inference_class_install_model (gobject_class, PROP_MODEL, NULL,
+      "SSDLite detection model (.onnx, models/export_torchvision.py --task "
+      "detection) to run; required, mnv3detect has no default model");
   g_object_class_install_property (gobject_class, PROP_OBJECT_CLASS,
       g_param_spec_string ("object-class", "Object classes",
           "Comma-separated labels to report (e.g. \"person,car\"); empty: "

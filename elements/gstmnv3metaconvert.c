@@ -47,7 +47,8 @@ GST_DEBUG_CATEGORY_STATIC (mnv3_metaconvert_debug);
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_SOURCE NULL
 #define DEFAULT_TAGS NULL
-#define DEFAULT_SKIP_EMPTY FALSE
+/* as gvametaconvert (add-empty-results=false): no JSON without results */
+#define DEFAULT_SKIP_EMPTY TRUE
 
 enum
 {
@@ -57,6 +58,7 @@ enum
   PROP_SOURCE,
   PROP_TAGS,
   PROP_SKIP_EMPTY,
+  PROP_ADD_EMPTY_RESULTS,
   PROP_MASK_RLE,
 };
 
@@ -89,14 +91,74 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw(ANY)"));
 
-/* Scores are single-precision numbers: 6 decimals is all they mean.
- * (json-glib prints doubles with "%.17g", so a rounded value can still be
- * written with trailing ...99997 digits; it parses back to the same
- * double.) */
+/* Scores are single-precision numbers: 6 decimals is all they mean (and
+ * mnv3_json_shorten_numbers then prints no more). */
 static gdouble
 mnv3_round (gdouble v, gdouble scale)
 {
   return round (v * scale) / scale;
+}
+
+/* json-glib prints every double with 17 significant digits
+ * (0.502042 -> 0.50204199999999999).  Numbers with a fraction or an
+ * exponent are rewritten with the fewest digits that read back as the same
+ * double; strings are copied untouched. */
+static gchar *
+mnv3_json_shorten_numbers (const gchar * text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  const gchar *p = text;
+
+  while (*p) {
+    if (*p == '"') {
+      const gchar *q = p + 1;
+
+      while (*q && *q != '"')
+        q += (*q == '\\' && q[1]) ? 2 : 1;
+      if (*q)
+        q++;
+      g_string_append_len (out, p, q - p);
+      p = q;
+    } else if (*p == '-' || g_ascii_isdigit (*p)) {
+      const gchar *q = p;
+      gboolean real = FALSE;
+
+      while (*q && (g_ascii_isdigit (*q) || strchr ("+-.eE", *q))) {
+        real |= *q == '.' || *q == 'e' || *q == 'E';
+        q++;
+      }
+      if (real) {
+        gchar *tok = g_strndup (p, q - p), buf[G_ASCII_DTOSTR_BUF_SIZE];
+        gdouble v = g_ascii_strtod (tok, NULL);
+        gint digits;
+
+        /* plain decimals in the usual range (100.0, not 1e+02) */
+        gboolean plain = fabs (v) >= 1e-4 && fabs (v) < 1e15;
+
+        for (digits = plain ? 0 : 1; digits < 17; digits++) {
+          gchar fmt[8];
+
+          g_snprintf (fmt, sizeof fmt, plain ? "%%.%df" : "%%.%dg", digits);
+          g_ascii_formatd (buf, sizeof buf, fmt, v);
+          if (g_ascii_strtod (buf, NULL) == v)
+            break;
+        }
+        if (digits == 17)
+          g_ascii_formatd (buf, sizeof buf, "%.17g", v);
+        g_string_append (out, buf);
+        /* still a real number for strictly typed readers */
+        if (!strpbrk (buf, ".eEn"))
+          g_string_append (out, ".0");
+        g_free (tok);
+      } else {
+        g_string_append_len (out, p, q - p);
+      }
+      p = q;
+    } else {
+      g_string_append_c (out, *p++);
+    }
+  }
+  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------ JSON blocks */
@@ -122,6 +184,25 @@ mnv3_json_add_string (JsonBuilder * b, const gchar * name, const gchar * v)
   json_builder_add_string_value (b, v);
 }
 
+/* The "source" of a result computed on another frame (asynchronous
+ * inference): the timestamp of that frame, and how much older it is. */
+static void
+mnv3_json_add_source (GstMnv3Metaconvert * self, JsonBuilder * b,
+    GstClockTime source_pts, GstClockTime age)
+{
+  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
+
+  if (GST_CLOCK_TIME_IS_VALID (source_pts)
+      && segment->format == GST_FORMAT_TIME) {
+    GstClockTime st = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
+        source_pts);
+    if (GST_CLOCK_TIME_IS_VALID (st) && st >= segment->time)
+      mnv3_json_add_int (b, "source_timestamp", (gint64) (st - segment->time));
+  }
+  if (GST_CLOCK_TIME_IS_VALID (age))
+    mnv3_json_add_double (b, "age_ms", mnv3_round (age / 1e6, 1e3));
+}
+
 /* One class of a result: label (when the model has labels), id, score. */
 static void
 mnv3_json_add_class (JsonBuilder * b, const GstMnv3ClassificationMeta * m,
@@ -133,22 +214,29 @@ mnv3_json_add_class (JsonBuilder * b, const GstMnv3ClassificationMeta * m,
   mnv3_json_add_double (b, "confidence", mnv3_round (m->scores[i], 1e6));
 }
 
-/* The attribute block of a classification: the best class at the top level
- * (as gvametaconvert does), every reported class in "top_k". */
+/* The attribute name of a classification, as DL Streamer names its blocks
+ * (the attribute a model gives): the model file name without directory and
+ * extension, e.g. "mobilenet_v3_small_224_1.0_uint8". */
+static gchar *
+mnv3_attribute_name (const GstMnv3ClassificationMeta * m)
+{
+  gchar *base = g_path_get_basename (m->model && *m->model ? m->model :
+      "classification");
+  gchar *dot = strrchr (base, '.');
+
+  if (dot && dot != base)
+    *dot = '\0';
+  return base;
+}
+
+/* What every classification result says besides its classes. */
 static void
-mnv3_json_add_classification (JsonBuilder * b, const gchar * name,
+mnv3_json_add_result_info (GstMnv3Metaconvert * self, JsonBuilder * b,
     const GstMnv3ClassificationMeta * m)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  if (m->n_results > 0)
-    mnv3_json_add_class (b, m, 0);
-  json_builder_set_member_name (b, "model");
-  json_builder_begin_object (b);
-  mnv3_json_add_string (b, "name", m->model ? m->model : "");
-  json_builder_end_object (b);
   json_builder_set_member_name (b, "fresh");
   json_builder_add_boolean_value (b, m->fresh);
+  mnv3_json_add_source (self, b, m->source_pts, m->age);
   json_builder_set_member_name (b, "top_k");
   json_builder_begin_array (b);
   for (guint i = 0; i < m->n_results; i++) {
@@ -159,19 +247,66 @@ mnv3_json_add_classification (JsonBuilder * b, const gchar * name,
   json_builder_end_array (b);
   mnv3_json_add_double (b, "latency_ms", mnv3_round (m->latency_ms, 1e3));
   mnv3_json_add_double (b, "fps", mnv3_round (m->fps, 1e3));
+}
+
+/* The attribute block of a classification of a region, named by its
+ * attribute (see mnv3_attribute_name; "_2", "_3" when two blocks of one
+ * object would share it): the best class at the top level (as
+ * gvametaconvert does), "model": {"name"}, every reported class in
+ * "top_k".  @used holds the names already in the object. */
+static void
+mnv3_json_add_attribute (GstMnv3Metaconvert * self, JsonBuilder * b,
+    const GstMnv3ClassificationMeta * m, GPtrArray * used)
+{
+  gchar *base = mnv3_attribute_name (m), *name = g_strdup (base);
+  guint k = 2;
+
+  while (g_ptr_array_find_with_equal_func (used, name, g_str_equal, NULL)) {
+    g_free (name);
+    name = g_strdup_printf ("%s_%u", base, k++);
+  }
+  g_ptr_array_add (used, name);
+  g_free (base);
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  if (m->n_results > 0)
+    mnv3_json_add_class (b, m, 0);
+  json_builder_set_member_name (b, "model");
+  json_builder_begin_object (b);
+  mnv3_json_add_string (b, "name", m->model ? m->model : "");
+  json_builder_end_object (b);
+  mnv3_json_add_result_info (self, b, m);
   json_builder_end_object (b);
 }
 
-/* The region in pixels ("x", "y", "w", "h") and, in "detection", its
- * bounding box normalised to the frame.  A region that comes from a
- * GstVideoRegionOfInterestMeta adds that detection's label and score. */
+/* A full-frame classification, as DL Streamer writes a frame's tensors
+ * (entries of the top-level "tensors" array): "name" (the attribute),
+ * "model_name", the best class's "label", "label_id", "confidence". */
+static void
+mnv3_json_add_frame_tensor (GstMnv3Metaconvert * self, JsonBuilder * b,
+    const GstMnv3ClassificationMeta * m)
+{
+  gchar *name = mnv3_attribute_name (m);
+
+  json_builder_begin_object (b);
+  mnv3_json_add_string (b, "name", name);
+  mnv3_json_add_string (b, "model_name", m->model ? m->model : "");
+  if (m->n_results > 0)
+    mnv3_json_add_class (b, m, 0);
+  mnv3_json_add_result_info (self, b, m);
+  json_builder_end_object (b);
+  g_free (name);
+}
+
+/* An object for a region that only classifications name (a
+ * GstVideoRegionOfInterestMeta without a `detection` parameter, e.g. one
+ * an application attached): the region in pixels, no "detection" block. */
 static void
 mnv3_json_add_region (GstMnv3Metaconvert * self, JsonBuilder * b,
     GstBuffer * buf, const GstMnv3ClassificationMeta * m)
 {
   GstVideoRectangle r;
-  GstVideoRegionOfInterestMeta *roi = NULL;
-  gdouble w = self->width, h = self->height;
+  GstVideoRegionOfInterestMeta *roi;
 
   gst_mnv3_classification_meta_get_region (m, self->width, self->height, &r);
   mnv3_json_add_int (b, "x", r.x);
@@ -179,39 +314,9 @@ mnv3_json_add_region (GstMnv3Metaconvert * self, JsonBuilder * b,
   mnv3_json_add_int (b, "w", r.w);
   mnv3_json_add_int (b, "h", r.h);
   mnv3_json_add_int (b, "region_id", m->region_id);
-  if (m->region_id != 0)
-    roi = gst_buffer_get_video_region_of_interest_meta_id (buf,
-        m->region_id);
+  roi = gst_buffer_get_video_region_of_interest_meta_id (buf, m->region_id);
   if (roi && roi->roi_type)
     mnv3_json_add_string (b, "roi_type", g_quark_to_string (roi->roi_type));
-
-  if (w <= 0 || h <= 0)
-    return;
-  json_builder_set_member_name (b, "detection");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "bounding_box");
-  json_builder_begin_object (b);
-  mnv3_json_add_double (b, "x_min", mnv3_round (CLAMP (r.x / w, 0, 1), 1e6));
-  mnv3_json_add_double (b, "y_min", mnv3_round (CLAMP (r.y / h, 0, 1), 1e6));
-  mnv3_json_add_double (b, "x_max",
-      mnv3_round (CLAMP ((r.x + r.w) / w, 0, 1), 1e6));
-  mnv3_json_add_double (b, "y_max",
-      mnv3_round (CLAMP ((r.y + r.h) / h, 0, 1), 1e6));
-  json_builder_end_object (b);
-  if (roi) {
-    GstStructure *det =
-        gst_video_region_of_interest_meta_get_param (roi, "detection");
-    gdouble confidence;
-    gint label_id;
-
-    if (det && gst_structure_get_double (det, "confidence", &confidence))
-      mnv3_json_add_double (b, "confidence", mnv3_round (confidence, 1e6));
-    if (det && gst_structure_get_int (det, "label_id", &label_id))
-      mnv3_json_add_int (b, "label_id", label_id);
-    if (roi->roi_type)
-      mnv3_json_add_string (b, "label", g_quark_to_string (roi->roi_type));
-  }
-  json_builder_end_object (b);
 }
 
 /* All classification metas of the buffer, in order. */
@@ -228,22 +333,117 @@ mnv3_collect_classifications (GstBuffer * buf)
   return metas;
 }
 
-/* One object per detected box (every GstMnv3DetectionMeta of the buffer):
- * the box in pixels, "detection" with the normalised box, its confidence,
- * label_id and label (DL Streamer's fields) and "fresh", then the
- * classifications of that box (secondary classification: classification
- * metas whose region_id is the box's region-of-interest id), which are
- * marked in @done. */
+/* What one box object says, whoever produced the box. */
+typedef struct {
+  gfloat x, y, w, h;            /* this frame's pixels */
+  gint region_id;               /* the ROI meta's id, 0 none */
+  gint object_id;               /* a tracker's id, 0 none */
+  const gchar *label;
+  gboolean have_label_id;
+  gint label_id;
+  gboolean have_confidence;
+  gdouble confidence;
+  gboolean have_fresh, fresh;
+  gboolean have_predicted, predicted;
+  GstClockTime source_pts, age;
+} Mnv3Box;
+
+/* One object: the box in pixels, "id" (a tracker's), "detection" with the
+ * normalised box, confidence, label_id and label (DL Streamer's fields;
+ * "fresh", "predicted", "source_timestamp", "age_ms" are mnv3's), then an
+ * attribute block per classification of that box (secondary
+ * classification: classification metas whose region_id is the box's
+ * region id), which are marked in @done. */
+static void
+mnv3_json_add_box (GstMnv3Metaconvert * self, JsonBuilder * b,
+    const Mnv3Box * box, GPtrArray * cls, gboolean * done)
+{
+  gdouble fw = self->width, fh = self->height;
+  gint px = (gint) lroundf (box->x), py = (gint) lroundf (box->y);
+  GPtrArray *used;
+
+  json_builder_begin_object (b);
+  mnv3_json_add_int (b, "x", px);
+  mnv3_json_add_int (b, "y", py);
+  mnv3_json_add_int (b, "w", (gint) lroundf (box->x + box->w) - px);
+  mnv3_json_add_int (b, "h", (gint) lroundf (box->y + box->h) - py);
+  if (box->object_id != 0)
+    mnv3_json_add_int (b, "id", box->object_id);
+  mnv3_json_add_int (b, "region_id", box->region_id);
+  if (box->label)
+    mnv3_json_add_string (b, "roi_type", box->label);
+  json_builder_set_member_name (b, "detection");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bounding_box");
+  json_builder_begin_object (b);
+  mnv3_json_add_double (b, "x_min", mnv3_round (CLAMP (box->x / fw, 0, 1),
+          1e6));
+  mnv3_json_add_double (b, "y_min", mnv3_round (CLAMP (box->y / fh, 0, 1),
+          1e6));
+  mnv3_json_add_double (b, "x_max", mnv3_round (CLAMP ((box->x + box->w) /
+              fw, 0, 1), 1e6));
+  mnv3_json_add_double (b, "y_max", mnv3_round (CLAMP ((box->y + box->h) /
+              fh, 0, 1), 1e6));
+  json_builder_end_object (b);
+  if (box->have_confidence)
+    mnv3_json_add_double (b, "confidence", mnv3_round (box->confidence, 1e6));
+  if (box->have_label_id)
+    mnv3_json_add_int (b, "label_id", box->label_id);
+  if (box->label)
+    mnv3_json_add_string (b, "label", box->label);
+  if (box->have_fresh) {
+    json_builder_set_member_name (b, "fresh");
+    json_builder_add_boolean_value (b, box->fresh);
+  }
+  if (box->have_predicted) {
+    json_builder_set_member_name (b, "predicted");
+    json_builder_add_boolean_value (b, box->predicted);
+  }
+  mnv3_json_add_source (self, b, box->source_pts, box->age);
+  json_builder_end_object (b);
+  used = g_ptr_array_new_with_free_func (g_free);
+  for (guint j = 0; box->region_id != 0 && j < cls->len; j++) {
+    const GstMnv3ClassificationMeta *c = g_ptr_array_index (cls, j);
+
+    if (done[j] || c->region_id != box->region_id)
+      continue;
+    done[j] = TRUE;
+    mnv3_json_add_attribute (self, b, c, used);
+  }
+  g_ptr_array_unref (used);
+  json_builder_end_object (b);
+}
+
+/* Whether a GstMnv3DetectionMeta of @buf holds the box of ROI @id. */
+static gboolean
+mnv3_roi_in_detection_meta (GstBuffer * buf, gint id)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_MNV3_DETECTION_META_API_TYPE))) {
+    const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
+
+    for (guint i = 0; i < m->n_detections; i++)
+      if (m->detections[i].roi_id == id)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+/* One object per box: every entry of every GstMnv3DetectionMeta (mnv3detect,
+ * mnv3track), then every GstVideoRegionOfInterestMeta with DL Streamer's
+ * `detection` parameter from any other producer. */
 static guint
 mnv3_json_add_detections (GstMnv3Metaconvert * self, JsonBuilder * b,
     GstBuffer * buf, GPtrArray * cls, gboolean * done)
 {
   gpointer state = NULL;
   GstMeta *meta;
-  gdouble fw = self->width, fh = self->height;
   guint n_objects = 0;
 
-  if (fw <= 0 || fh <= 0)
+  if (self->width <= 0 || self->height <= 0)
     return 0;
   while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
               GST_MNV3_DETECTION_META_API_TYPE))) {
@@ -251,108 +451,121 @@ mnv3_json_add_detections (GstMnv3Metaconvert * self, JsonBuilder * b,
 
     for (guint i = 0; i < m->n_detections; i++) {
       const GstMnv3Detection *d = &m->detections[i];
-      gfloat x, y, w, h;
-      gint px, py;
-      guint n_blocks = 0;
+      Mnv3Box box = { 0 };
 
-      gst_mnv3_detection_meta_get_box (m, i, self->width, self->height, &x,
-          &y, &w, &h);
-      px = (gint) lroundf (x);
-      py = (gint) lroundf (y);
-      json_builder_begin_object (b);
-      mnv3_json_add_int (b, "x", px);
-      mnv3_json_add_int (b, "y", py);
-      mnv3_json_add_int (b, "w", (gint) lroundf (x + w) - px);
-      mnv3_json_add_int (b, "h", (gint) lroundf (y + h) - py);
-      mnv3_json_add_int (b, "region_id", d->roi_id);
-      if (d->label)
-        mnv3_json_add_string (b, "roi_type", d->label);
-      json_builder_set_member_name (b, "detection");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "bounding_box");
-      json_builder_begin_object (b);
-      mnv3_json_add_double (b, "x_min", mnv3_round (CLAMP (x / fw, 0, 1),
-              1e6));
-      mnv3_json_add_double (b, "y_min", mnv3_round (CLAMP (y / fh, 0, 1),
-              1e6));
-      mnv3_json_add_double (b, "x_max", mnv3_round (CLAMP ((x + w) / fw, 0,
-                  1), 1e6));
-      mnv3_json_add_double (b, "y_max", mnv3_round (CLAMP ((y + h) / fh, 0,
-                  1), 1e6));
-      json_builder_end_object (b);
-      mnv3_json_add_double (b, "confidence", mnv3_round (d->score, 1e6));
-      mnv3_json_add_int (b, "label_id", d->class_id);
-      if (d->label)
-        mnv3_json_add_string (b, "label", d->label);
-      json_builder_set_member_name (b, "fresh");
-      json_builder_add_boolean_value (b, m->fresh);
-      json_builder_end_object (b);
-      for (guint j = 0; d->roi_id != 0 && j < cls->len; j++) {
-        const GstMnv3ClassificationMeta *c = g_ptr_array_index (cls, j);
-        gchar *name;
-
-        if (done[j] || c->region_id != d->roi_id)
-          continue;
-        done[j] = TRUE;
-        name = n_blocks == 0 ? g_strdup ("classification")
-            : g_strdup_printf ("classification_%u", n_blocks);
-        mnv3_json_add_classification (b, name, c);
-        g_free (name);
-        n_blocks++;
-      }
-      json_builder_end_object (b);
+      gst_mnv3_detection_meta_get_box (m, i, self->width, self->height,
+          &box.x, &box.y, &box.w, &box.h);
+      box.region_id = d->roi_id;
+      box.object_id = m->tracked ? d->track_id : 0;
+      box.label = d->label;
+      box.have_label_id = TRUE;
+      box.label_id = d->class_id;
+      box.have_confidence = TRUE;
+      box.confidence = d->score;
+      box.have_fresh = TRUE;
+      box.fresh = m->fresh;
+      box.have_predicted = m->tracked;
+      box.predicted = d->predicted;
+      box.source_pts = m->source_pts;
+      box.age = m->age;
+      mnv3_json_add_box (self, b, &box, cls, done);
       n_objects++;
     }
+  }
+  state = NULL;
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    GstStructure *det = gst_video_region_of_interest_meta_get_param (roi,
+        "detection");
+    GstStructure *oid = gst_video_region_of_interest_meta_get_param (roi,
+        "object_id");
+    Mnv3Box box = { 0 };
+
+    if (!det || mnv3_roi_in_detection_meta (buf, roi->id))
+      continue;
+    box.x = roi->x;
+    box.y = roi->y;
+    box.w = roi->w;
+    box.h = roi->h;
+    box.region_id = roi->id;
+    if (oid)
+      gst_structure_get_int (oid, "id", &box.object_id);
+    box.label = gst_structure_get_string (det, "label");
+    if (!box.label && roi->roi_type)
+      box.label = g_quark_to_string (roi->roi_type);
+    box.have_label_id = gst_structure_get_int (det, "label_id",
+        &box.label_id);
+    box.have_confidence = gst_structure_get_double (det, "confidence",
+        &box.confidence);
+    box.source_pts = box.age = GST_CLOCK_TIME_NONE;
+    mnv3_json_add_box (self, b, &box, cls, done);
+    n_objects++;
   }
   return n_objects;
 }
 
-/* "objects": one per region; every classification of that region is an
- * attribute block in it ("classification", then "classification_1", ...
- * when several models classified the same region). */
+/* "objects": one per box (mnv3_json_add_detections), then one per other
+ * region that classifications are about, with their attribute blocks, then
+ * one per segmentation result; "tensors": the full-frame classifications.
+ * Returns how many results were written. */
 static guint
-mnv3_json_add_objects (GstMnv3Metaconvert * self, JsonBuilder * b,
+mnv3_json_add_results (GstMnv3Metaconvert * self, JsonBuilder * b,
     GstBuffer * buf)
 {
   GPtrArray *metas = mnv3_collect_classifications (buf);
   gboolean *done = g_new0 (gboolean, metas->len + 1);
-  guint n_objects = 0;
+  guint n_results = 0, n_frame = 0;
 
   json_builder_set_member_name (b, "objects");
   json_builder_begin_array (b);
-  n_objects += mnv3_json_add_detections (self, b, buf, metas, done);
+  n_results += mnv3_json_add_detections (self, b, buf, metas, done);
   for (guint i = 0; i < metas->len; i++) {
     const GstMnv3ClassificationMeta *first = g_ptr_array_index (metas, i);
-    guint n_blocks = 0;
+    GPtrArray *used;
 
     if (done[i])
       continue;
+    if (first->region_id == 0) {
+      n_frame++;
+      continue;
+    }
+    used = g_ptr_array_new_with_free_func (g_free);
     json_builder_begin_object (b);
     mnv3_json_add_region (self, b, buf, first);
     for (guint j = i; j < metas->len; j++) {
       const GstMnv3ClassificationMeta *m = g_ptr_array_index (metas, j);
-      gchar *name;
 
       if (done[j] || m->region_id != first->region_id)
         continue;
       done[j] = TRUE;
-      name = n_blocks == 0 ? g_strdup ("classification")
-          : g_strdup_printf ("classification_%u", n_blocks);
-      mnv3_json_add_classification (b, name, m);
-      g_free (name);
-      n_blocks++;
+      mnv3_json_add_attribute (self, b, m, used);
     }
     json_builder_end_object (b);
-    n_objects++;
+    g_ptr_array_unref (used);
+    n_results++;
   }
   /* segmentation results: one object each, after the classifications */
-  n_objects += mnv3_metaconvert_add_segmentations (b, buf, self->width,
+  n_results += mnv3_metaconvert_add_segmentations (b, buf, self->width,
       self->height, self->mask_rle);
   json_builder_end_array (b);
 
+  if (n_frame > 0) {
+    json_builder_set_member_name (b, "tensors");
+    json_builder_begin_array (b);
+    for (guint i = 0; i < metas->len; i++) {
+      const GstMnv3ClassificationMeta *m = g_ptr_array_index (metas, i);
+
+      if (!done[i] && m->region_id == 0)
+        mnv3_json_add_frame_tensor (self, b, m);
+    }
+    json_builder_end_array (b);
+    n_results += n_frame;
+  }
+
   g_free (done);
   g_ptr_array_unref (metas);
-  return n_objects;
+  return n_results;
 }
 
 /* The frame's JSON text, or NULL when it has no results and skip-empty is
@@ -366,7 +579,7 @@ mnv3_metaconvert_frame_json (GstMnv3Metaconvert * self, GstBuffer * buf,
   JsonBuilder *b = json_builder_new ();
   JsonGenerator *gen;
   JsonNode *root;
-  gchar *source, *text = NULL;
+  gchar *source, *text = NULL, *raw;
   gboolean skip_empty;
   guint n_objects;
 
@@ -399,14 +612,16 @@ mnv3_metaconvert_frame_json (GstMnv3Metaconvert * self, GstBuffer * buf,
     json_builder_set_member_name (b, "tags");
     json_builder_add_value (b, json_node_copy (self->tags_node));
   }
-  n_objects = mnv3_json_add_objects (self, b, buf);
+  n_objects = mnv3_json_add_results (self, b, buf);
   json_builder_end_object (b);
 
   if (n_objects > 0 || !skip_empty) {
     root = json_builder_get_root (b);
     gen = json_generator_new ();
     json_generator_set_root (gen, root);
-    text = json_generator_to_data (gen, NULL);
+    raw = json_generator_to_data (gen, NULL);
+    text = mnv3_json_shorten_numbers (raw);
+    g_free (raw);
     g_object_unref (gen);
     json_node_unref (root);
   }
@@ -595,6 +810,11 @@ gst_mnv3_metaconvert_set_property (GObject * object, guint prop_id,
       self->skip_empty = g_value_get_boolean (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_ADD_EMPTY_RESULTS:
+      GST_OBJECT_LOCK (self);
+      self->skip_empty = !g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     case PROP_MASK_RLE:
       GST_OBJECT_LOCK (self);
       self->mask_rle = g_value_get_boolean (value);
@@ -628,6 +848,9 @@ gst_mnv3_metaconvert_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SKIP_EMPTY:
       g_value_set_boolean (value, self->skip_empty);
+      break;
+    case PROP_ADD_EMPTY_RESULTS:
+      g_value_set_boolean (value, !self->skip_empty);
       break;
     case PROP_MASK_RLE:
       g_value_set_boolean (value, self->mask_rle);
@@ -690,9 +913,14 @@ gst_mnv3_metaconvert_class_init (GstMnv3MetaconvertClass * klass)
           "'{\"camera\":\"door\"}'", DEFAULT_TAGS, ready));
   g_object_class_install_property (gobject_class, PROP_SKIP_EMPTY,
       g_param_spec_boolean ("skip-empty", "Skip empty frames",
-          "Write nothing for frames without results (by default they get "
-          "an object with an empty \"objects\" array)", DEFAULT_SKIP_EMPTY,
-          playing));
+          "Write nothing for frames without results (the default, as "
+          "DL Streamer's gvametaconvert); FALSE: they get an object with an "
+          "empty \"objects\" array.  The inverse of add-empty-results",
+          DEFAULT_SKIP_EMPTY, playing));
+  g_object_class_install_property (gobject_class, PROP_ADD_EMPTY_RESULTS,
+      g_param_spec_boolean ("add-empty-results", "Add empty results",
+          "gvametaconvert's name: also write frames without results (the "
+          "inverse of skip-empty)", !DEFAULT_SKIP_EMPTY, playing));
   g_object_class_install_property (gobject_class, PROP_MASK_RLE,
       g_param_spec_boolean ("mask-rle", "Mask run-length encoding",
           "Also write each segmentation class map, run-length encoded "

@@ -14,6 +14,15 @@
  * and, with #GstMnv3Overlay:show-stats, the producing element's inference
  * rate and latency.
  *
+ * Detection boxes come from a #GstMnv3DetectionMeta (mnv3detect,
+ * mnv3track) or from any producer's `GstVideoRegionOfInterestMeta` with
+ * DL Streamer's `detection` parameter (another detector, the
+ * application).  A box has the colour of its class, or, once a tracker
+ * (mnv3track) gave it an id, the colour of that id, with "#id" in its
+ * label; #GstMnv3Overlay:trail-length draws where tracked objects were on
+ * the last frames.  A label that has no room above its box (a box at the
+ * top edge) goes inside it, above the box's other labels.
+ *
  * For a #GstMnv3SegmentationMeta it blends the class map with a palette
  * (#GstMnv3Overlay:mask-opacity, #GstMnv3Overlay:mask-classes, a legend
  * with #GstMnv3Overlay:show-legend) and, with
@@ -90,7 +99,11 @@ enum
   PROP_LINE_WIDTH,
   PROP_SHOW_STATS,
   PROP_QOS,
+  PROP_TRAIL_LENGTH,
 };
+#define DEFAULT_TRAIL_LENGTH 0
+/* a trail dot, pixels */
+#define TRAIL_DOT 4
 /* The segmentation painter's properties (mnv3overlay-segment.c) take the
  * ids from here on, clear of the ones above. */
 #define PROP_SEGMENT_FIRST 100
@@ -149,8 +162,16 @@ typedef struct
   gboolean draw_labels;
   gdouble line_width;
   gboolean show_stats;
+  guint trail_length;
   Mnv3SegProps seg;             /* segmentation: palette, background */
 } Mnv3DrawSettings;
+
+/* Where a tracked object was on the last frames (box bottom centres). */
+typedef struct
+{
+  GArray *points;               /* gint pairs x, y; oldest first */
+  guint64 last_frame;
+} Mnv3Trail;
 
 typedef enum
 {
@@ -176,6 +197,7 @@ struct _GstMnv3Overlay
   gdouble line_width;
   gboolean show_stats;
   gboolean font_changed;
+  guint trail_length;
   Mnv3SegProps seg;
 
   /* streaming state */
@@ -193,6 +215,7 @@ struct _GstMnv3Overlay
   Mnv3Scene scene;
   GstVideoOverlayComposition *last_comp;
   GArray *last_items;           /* placements that made last_comp */
+  GHashTable *trails;           /* track id -> Mnv3Trail */
 };
 
 G_DEFINE_TYPE (GstMnv3Overlay, gst_mnv3_overlay, GST_TYPE_VIDEO_FILTER);
@@ -296,7 +319,9 @@ mnv3_overlay_cache_sprite (GstMnv3Overlay * self, gchar * key,
 
 /* A label: text on a translucent dark background.  Stale results (carried
  * forward from an earlier frame) are drawn dimmed with the same text, so a
- * label does not jump around when inference runs on every Nth frame. */
+ * label does not jump around when inference runs on every Nth frame: the
+ * same dark chip, grey opaque text instead of white, so that it stays
+ * readable on bright backgrounds. */
 static Mnv3Sprite *
 mnv3_overlay_text_sprite (GstMnv3Overlay * self, Mnv3TextStyle style,
     const gchar * text)
@@ -321,7 +346,7 @@ mnv3_overlay_text_sprite (GstMnv3Overlay * self, Mnv3TextStyle style,
       cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.6);
       break;
     case STYLE_LABEL_STALE:
-      cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.35);
+      cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.6);
       break;
     case STYLE_STATS:
       cairo_set_source_rgba (cr, 0.0, 0.0, 0.0, 0.5);
@@ -334,7 +359,7 @@ mnv3_overlay_text_sprite (GstMnv3Overlay * self, Mnv3TextStyle style,
       cairo_set_source_rgba (cr, 1.0, 1.0, 1.0, 1.0);
       break;
     case STYLE_LABEL_STALE:
-      cairo_set_source_rgba (cr, 0.8, 0.8, 0.8, 0.6);
+      cairo_set_source_rgba (cr, 0.65, 0.65, 0.65, 1.0);
       break;
     case STYLE_STATS:
       cairo_set_source_rgba (cr, 1.0, 0.85, 0.2, 1.0);
@@ -449,6 +474,13 @@ mnv3_scene_stack (Mnv3Scene * scene, Mnv3Sprite * sp, gint x, gint y,
       st = s;
       break;
     }
+  }
+  /* no room above (a box at the top edge): continue inside, below the
+   * anchor, in the stack labels placed downward use, so they cannot
+   * overlap */
+  if (upward && (st ? y - st->used : y) - sp->height < 0) {
+    mnv3_scene_stack (scene, sp, x, y, FALSE);
+    return;
   }
   if (!st) {
     Mnv3Stack s = { x, y, 0, upward };
@@ -660,8 +692,75 @@ mnv3_overlay_place_box (GstMnv3Overlay * self, Mnv3Scene * scene, gint x,
           fresh), x + w - lw, y);
 }
 
-/* Detection boxes: an outline per box (class colour), its label and score
- * above its top-left corner. */
+/* One box: its outline in the colour of @colour_key and its label above
+ * its top-left corner (inside when there is no room above). */
+static void
+mnv3_overlay_draw_box (GstMnv3Overlay * self, Mnv3Scene * scene,
+    const Mnv3DrawSettings * settings, gint x, gint y, gint w, gint h,
+    gint colour_key, gboolean fresh, const gchar * text)
+{
+  if (w < 1 || h < 1)
+    return;
+  if (settings->line_width > 0.0)
+    mnv3_overlay_place_box (self, scene, x, y, w, h, settings->line_width,
+        colour_key, fresh);
+  if (settings->draw_labels && text)
+    mnv3_scene_stack (scene, mnv3_overlay_text_sprite (self,
+            fresh ? STYLE_LABEL : STYLE_LABEL_STALE, text), x, y, TRUE);
+}
+
+static void
+mnv3_trail_free (gpointer data)
+{
+  Mnv3Trail *t = data;
+
+  g_array_unref (t->points);
+  g_free (t);
+}
+
+/* Adds where track @id is now to its trail and draws the trail. */
+static void
+mnv3_overlay_draw_trail (GstMnv3Overlay * self, Mnv3Scene * scene,
+    const Mnv3DrawSettings * settings, gint id, gint x, gint y)
+{
+  Mnv3Trail *t = g_hash_table_lookup (self->trails, GINT_TO_POINTER (id));
+  guint i, keep = settings->trail_length;
+
+  if (!t) {
+    t = g_new0 (Mnv3Trail, 1);
+    t->points = g_array_new (FALSE, FALSE, sizeof (gint) * 2);
+    g_hash_table_insert (self->trails, GINT_TO_POINTER (id), t);
+  }
+  if (t->last_frame != self->frame_count) {
+    gint pt[2] = { x, y };
+
+    g_array_append_vals (t->points, pt, 1);
+    t->last_frame = self->frame_count;
+  }
+  if (t->points->len > keep)
+    g_array_remove_range (t->points, 0, t->points->len - keep);
+  /* the dots before the current position */
+  for (i = 0; i + 1 < t->points->len; i++) {
+    const gint *pt = &g_array_index (t->points, gint, 2 * i);
+
+    mnv3_overlay_place_box (self, scene, pt[0] - TRAIL_DOT / 2,
+        pt[1] - TRAIL_DOT / 2, TRAIL_DOT, TRAIL_DOT, TRAIL_DOT, id, TRUE);
+  }
+}
+
+static gboolean
+mnv3_trail_is_old (gpointer key, gpointer value, gpointer user_data)
+{
+  const Mnv3Trail *t = value;
+  const guint64 *frame = user_data;
+
+  (void) key;
+  return t->last_frame + 30 < *frame;
+}
+
+/* Detection boxes: an outline per box and its label and score.  Boxes a
+ * tracker (mnv3track) saw take the colour of their id, with the id in the
+ * label, and an optional trail; others the colour of their class. */
 static void
 mnv3_overlay_paint_detection (GstMnv3Overlay * self, const GstMeta * meta,
     Mnv3Scene * scene, const Mnv3DrawSettings * settings)
@@ -670,8 +769,12 @@ mnv3_overlay_paint_detection (GstMnv3Overlay * self, const GstMeta * meta,
 
   for (guint i = 0; i < m->n_detections; i++) {
     const GstMnv3Detection *d = &m->detections[i];
+    gboolean tracked = m->tracked && d->track_id > 0;
     gfloat fx, fy, fw, fh;
     gint x, y, w, h;
+    gchar *text;
+    const gchar *name = d->label;
+    gchar num[32];
 
     gst_mnv3_detection_meta_get_box (m, i, scene->width, scene->height, &fx,
         &fy, &fw, &fh);
@@ -679,20 +782,21 @@ mnv3_overlay_paint_detection (GstMnv3Overlay * self, const GstMeta * meta,
     y = (gint) floorf (fy + 0.5f);
     w = (gint) floorf (fx + fw + 0.5f) - x;
     h = (gint) floorf (fy + fh + 0.5f) - y;
-    if (w < 1 || h < 1)
-      continue;
-    if (settings->line_width > 0.0)
-      mnv3_overlay_place_box (self, scene, x, y, w, h, settings->line_width,
-          d->class_id, m->fresh);
-    if (settings->draw_labels) {
-      gchar *text = d->label
-          ? g_strdup_printf ("%s %.0f%%", d->label, 100.0 * d->score)
-          : g_strdup_printf ("class %d %.0f%%", d->class_id, 100.0 * d->score);
-
-      mnv3_scene_stack (scene, mnv3_overlay_text_sprite (self,
-              m->fresh ? STYLE_LABEL : STYLE_LABEL_STALE, text), x, y, TRUE);
-      g_free (text);
+    if (!name) {
+      g_snprintf (num, sizeof num, "class %d", d->class_id);
+      name = num;
     }
+    text = tracked ? g_strdup_printf ("%s #%d %.0f%%", name, d->track_id,
+        100.0 * d->score) : g_strdup_printf ("%s %.0f%%", name,
+        100.0 * d->score);
+    if (tracked && settings->trail_length > 0)
+      mnv3_overlay_draw_trail (self, scene, settings, d->track_id, x + w / 2,
+          y + h);
+    /* a tracker's boxes (predicted ones included) follow the objects: not
+     * dimmed like carried-forward detections */
+    mnv3_overlay_draw_box (self, scene, settings, x, y, w, h,
+        tracked ? d->track_id : d->class_id, m->fresh || m->tracked, text);
+    g_free (text);
   }
 
   if (settings->show_stats && (m->fps > 0.0 || m->latency_ms > 0.0)) {
@@ -706,6 +810,74 @@ mnv3_overlay_paint_detection (GstMnv3Overlay * self, const GstMeta * meta,
       mnv3_scene_stack (scene, sp, 0, scene->height, TRUE);
     g_free (text);
   }
+}
+
+/* A GstVideoRegionOfInterestMeta with DL Streamer's `detection` parameter
+ * from any producer (another detector, the application): drawn like a
+ * detection box; with an `object_id` parameter (a tracker's), coloured by
+ * that id. */
+static void
+mnv3_overlay_paint_roi (GstMnv3Overlay * self,
+    const GstVideoRegionOfInterestMeta * roi, Mnv3Scene * scene,
+    const Mnv3DrawSettings * settings)
+{
+  GstStructure *det = gst_video_region_of_interest_meta_get_param (
+      (GstVideoRegionOfInterestMeta *) roi, "detection");
+  /* a tracker's object id: DL Streamer's `object_id` parameter */
+  GstStructure *oid = gst_video_region_of_interest_meta_get_param (
+      (GstVideoRegionOfInterestMeta *) roi, "object_id");
+  const gchar *label;
+  gdouble conf = -1.0;
+  gint label_id = 0, key, id = 0;
+  gboolean trk;
+  gchar *text;
+
+  if (!det)
+    return;
+  trk = oid && gst_structure_get_int (oid, "id", &id) && id > 0;
+  label = gst_structure_get_string (det, "label");
+  if (!label)
+    label = roi->roi_type ? g_quark_to_string (roi->roi_type) : "object";
+  gst_structure_get_double (det, "confidence", &conf);
+  if (gst_structure_get_int (det, "label_id", &label_id))
+    key = label_id;
+  else
+    key = (gint) (g_quark_from_string (label) & 0xffff);
+  if (trk)
+    key = id;
+  if (trk && conf >= 0.0)
+    text = g_strdup_printf ("%s #%d %.0f%%", label, id, 100.0 * conf);
+  else if (trk)
+    text = g_strdup_printf ("%s #%d", label, id);
+  else if (conf >= 0.0)
+    text = g_strdup_printf ("%s %.0f%%", label, 100.0 * conf);
+  else
+    text = g_strdup (label);
+  if (trk && settings->trail_length > 0)
+    mnv3_overlay_draw_trail (self, scene, settings, id,
+        (gint) (roi->x + roi->w / 2), (gint) (roi->y + roi->h));
+  mnv3_overlay_draw_box (self, scene, settings, (gint) roi->x, (gint) roi->y,
+      (gint) roi->w, (gint) roi->h, key, TRUE, text);
+  g_free (text);
+}
+
+/* Whether an mnv3 detection meta of @buf holds the box of ROI @id (it is
+ * drawn from there). */
+static gboolean
+mnv3_overlay_roi_in_detection_meta (GstBuffer * buf, gint id)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_MNV3_DETECTION_META_API_TYPE))) {
+    const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
+
+    for (guint i = 0; i < m->n_detections; i++)
+      if (m->detections[i].roi_id == id)
+        return TRUE;
+  }
+  return FALSE;
 }
 
 /* Segmentation: the pixels (palette, background) are done on the frame
@@ -799,6 +971,14 @@ mnv3_overlay_build_scene (GstMnv3Overlay * self, GstBuffer * buf,
   GstMeta *meta;
 
   while ((meta = gst_buffer_iterate_meta (buf, &state))) {
+    if (meta->info->api == GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE) {
+      const GstVideoRegionOfInterestMeta *roi =
+          (const GstVideoRegionOfInterestMeta *) meta;
+
+      if (!mnv3_overlay_roi_in_detection_meta (buf, roi->id))
+        mnv3_overlay_paint_roi (self, roi, &self->scene, settings);
+      continue;
+    }
     for (guint i = 0; i < G_N_ELEMENTS (mnv3_painters); i++) {
       if (meta->info->api == mnv3_painters[i].api_type ()) {
         mnv3_painters[i].paint (self, meta, &self->scene, settings);
@@ -1057,6 +1237,7 @@ gst_mnv3_overlay_start (GstBaseTransform * trans)
 
   mnv3_overlay_setup_text (self);
   self->frame_count = 0;
+  g_hash_table_remove_all (self->trails);
   return TRUE;
 }
 
@@ -1153,6 +1334,7 @@ gst_mnv3_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   settings.draw_labels = self->draw_labels;
   settings.line_width = self->line_width;
   settings.show_stats = self->show_stats;
+  settings.trail_length = self->trail_length;
   mnv3_seg_props_copy (&settings.seg, &self->seg);
   font_changed = self->font_changed;
   GST_OBJECT_UNLOCK (self);
@@ -1174,6 +1356,8 @@ gst_mnv3_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       ret = mnv3_overlay_blend (self, buf);
   }
   mnv3_overlay_evict_sprites (self);
+  g_hash_table_foreach_remove (self->trails, mnv3_trail_is_old,
+      &self->frame_count);
   return ret;
 }
 
@@ -1208,6 +1392,11 @@ gst_mnv3_overlay_set_property (GObject * object, guint prop_id,
     case PROP_SHOW_STATS:
       GST_OBJECT_LOCK (self);
       self->show_stats = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_TRAIL_LENGTH:
+      GST_OBJECT_LOCK (self);
+      self->trail_length = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_QOS:
@@ -1249,6 +1438,9 @@ gst_mnv3_overlay_get_property (GObject * object, guint prop_id,
     case PROP_SHOW_STATS:
       g_value_set_boolean (value, self->show_stats);
       break;
+    case PROP_TRAIL_LENGTH:
+      g_value_set_uint (value, self->trail_length);
+      break;
     case PROP_QOS:
       GST_OBJECT_UNLOCK (self);
       g_value_set_boolean (value,
@@ -1270,6 +1462,7 @@ gst_mnv3_overlay_finalize (GObject * object)
 
   mnv3_overlay_release_text (self);
   g_hash_table_unref (self->sprites);
+  g_hash_table_unref (self->trails);
   g_array_unref (self->scene.items);
   g_array_unref (self->scene.stacks);
   g_array_unref (self->scene.bars);
@@ -1313,6 +1506,11 @@ gst_mnv3_overlay_class_init (GstMnv3OverlayClass * klass)
       g_param_spec_boolean ("show-stats", "Show statistics",
           "Draw each model's inference rate (fps) and latency (ms) in the "
           "bottom-left corner", DEFAULT_SHOW_STATS, rw));
+  g_object_class_install_property (gobject_class, PROP_TRAIL_LENGTH,
+      g_param_spec_uint ("trail-length", "Trail length",
+          "Tracked objects (mnv3track ids): dots where the bottom centre of "
+          "the box was on this many last frames (0: no trail)", 0, 300,
+          DEFAULT_TRAIL_LENGTH, rw));
   /* Shadows GstBaseTransform's "qos" only to document the default this
    * element uses: a late annotated frame is still better than none. */
   g_object_class_install_property (gobject_class, PROP_QOS,
@@ -1348,6 +1546,8 @@ gst_mnv3_overlay_init (GstMnv3Overlay * self)
   self->font_desc = g_strdup (DEFAULT_FONT_DESC);
   self->line_width = DEFAULT_LINE_WIDTH;
   self->show_stats = DEFAULT_SHOW_STATS;
+  self->trail_length = DEFAULT_TRAIL_LENGTH;
+  self->trails = g_hash_table_new_full (NULL, NULL, NULL, mnv3_trail_free);
   mnv3_seg_props_init (&self->seg);
   self->seg_state = mnv3_seg_state_new ();
   self->sprites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

@@ -58,6 +58,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_segment_debug);
 enum {
   PROP_0,
   PROP_THRESHOLD,
+  PROP_MODEL,
 };
 
 struct _GstMnv3Segment {
@@ -108,6 +109,35 @@ gst_mnv3_segment_reset (GstMnv3Inference * base)
   gst_mnv3_segment_forget (GST_MNV3_SEGMENT (base));
 }
 
+/* A model made for another task has outputs that can pass for a map (a
+ * detector's [1, anchors, classes] scores read as a 91 x 3234 "class
+ * map"): refuse it by its stated task, as mnv3detect does, and, for models
+ * that state none, when it has a detector's [1, anchors, 4] box output. */
+static gboolean
+gst_mnv3_segment_check_task (const mnv3_model * model, gchar ** reason)
+{
+  const char *task = mnv3_model_metadata (model, "task");
+  mnv3_tensor_info a, b;
+
+  if (task && strcmp (task, "segmentation") != 0) {
+    *reason = g_strdup_printf ("not a segmentation model: its metadata says "
+        "task '%s'%s", task, strcmp (task, "detection") == 0 ?
+        " (use mnv3detect)" : strcmp (task, "classification") == 0 ?
+        " (use mnv3classify)" : "");
+    return FALSE;
+  }
+  if (!task && mnv3_model_num_outputs (model) == 2
+      && mnv3_model_output_info (model, 0, &a) == MNV3_OK
+      && mnv3_model_output_info (model, 1, &b) == MNV3_OK
+      && a.rank == 3 && b.rank == 3 && a.dims[1] == b.dims[1]
+      && (a.dims[2] == 4 || b.dims[2] == 4)) {
+    *reason = g_strdup ("not a segmentation model: its outputs are a "
+        "detector's scores and boxes (use mnv3detect)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 gst_mnv3_segment_check_model (GstMnv3Inference * base,
     const mnv3_model * model, gchar ** reason)
@@ -120,6 +150,8 @@ gst_mnv3_segment_check_model (GstMnv3Inference * base,
   const char *why = NULL;
   int classes;
 
+  if (!gst_mnv3_segment_check_task (model, reason))
+    return FALSE;
   if (mnv3_model_output_info (model, 0, &out) != MNV3_OK) {
     *reason = g_strdup ("the model has no output");
     return FALSE;
@@ -258,6 +290,8 @@ gst_mnv3_segment_attach (GstMnv3Segment * self, GstBuffer * buffer,
   if (meta) {
     meta->latency_ms = fr->latency_ms;
     meta->fps = fr->fps;
+    meta->source_pts = fr->source_pts;
+    meta->age = fr->age;
 #if defined(HAVE_GST_ANALYTICS) && GST_CHECK_VERSION(1, 26, 0)
     gst_mnv3_segment_add_analytics (self, buffer, meta);
 #endif
@@ -363,6 +397,10 @@ gst_mnv3_segment_set_property (GObject * object, guint prop_id,
     case PROP_THRESHOLD:
       self->threshold = g_value_get_float (value);
       break;
+    case PROP_MODEL:
+      GST_OBJECT_UNLOCK (self);
+      gst_mnv3_inference_set_model (GST_MNV3_INFERENCE (self), value);
+      return;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -381,6 +419,10 @@ gst_mnv3_segment_get_property (GObject * object, guint prop_id,
     case PROP_THRESHOLD:
       g_value_set_float (value, self->threshold);
       break;
+    case PROP_MODEL:
+      GST_OBJECT_UNLOCK (self);
+      gst_mnv3_inference_get_model (GST_MNV3_INFERENCE (self), value);
+      return;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -404,6 +446,7 @@ gst_mnv3_segment_class_init (GstMnv3SegmentClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstMnv3InferenceClass *inference_class = GST_MNV3_INFERENCE_CLASS (klass);
+  gchar *model;
 
   GST_DEBUG_CATEGORY_INIT (gst_mnv3_segment_debug, "mnv3segment", 0,
       "mnv3 semantic segmentation");
@@ -412,6 +455,12 @@ gst_mnv3_segment_class_init (GstMnv3SegmentClass * klass)
   gobject_class->get_property = gst_mnv3_segment_get_property;
   gobject_class->finalize = gst_mnv3_segment_finalize;
 
+  /* gst-inspect shows the selfie model, the file really used */
+  model = gst_mnv3_segment_default_model ();
+  gst_mnv3_inference_class_install_model (gobject_class, PROP_MODEL, model,
+      "Segmentation model (.tflite or .onnx) to run (default: the embedded "
+      "MediaPipe selfie model)");
+  g_free (model);
   g_object_class_install_property (gobject_class, PROP_THRESHOLD,
       g_param_spec_float ("threshold", "Threshold",
           "One-channel (sigmoid) models: lowest probability marked as the "

@@ -146,7 +146,9 @@ mnv3_seg_install_properties (GObjectClass * klass, guint first_id,
   g_object_class_install_property (klass,
       first_id + SEG_PROP_BACKGROUND_COLOR,
       g_param_spec_uint ("background-color", "Background colour",
-          "Colour (0xAARRGGBB, alpha ignored) of background=replace", 0,
+          "Colour of background=replace, as 0xAARRGGBB (alpha ignored; "
+          "gst-inspect shows it in decimal): default 0xff00b140, chroma "
+          "green; e.g. background-color=0xff0000ff for blue", 0,
           G_MAXUINT32, DEFAULT_BACKGROUND_COLOR, flags));
 }
 

@@ -45,6 +45,9 @@ mnv3_det_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   m->fps = 0.0;
   m->frame_width = 0;
   m->frame_height = 0;
+  m->source_pts = GST_CLOCK_TIME_NONE;
+  m->age = GST_CLOCK_TIME_NONE;
+  m->tracked = FALSE;
   return TRUE;
 }
 
@@ -115,6 +118,9 @@ mnv3_det_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
       mnv3_det_box_scale (&dst->detections[i], in_w, in_h, out_w, out_h);
   dst->latency_ms = src->latency_ms;
   dst->fps = src->fps;
+  dst->source_pts = src->source_pts;
+  dst->age = src->age;
+  dst->tracked = src->tracked;
   return TRUE;
 }
 

@@ -50,6 +50,10 @@ G_BEGIN_DECLS
  * @score: probability of the class, 0..1
  * @roi_id: id of the GstVideoRegionOfInterestMeta the detector attached for
  *   this box on the same buffer, 0 when there is none
+ * @track_id: persistent object id given by a tracker (mnv3track), 0 when
+ *   untracked
+ * @predicted: TRUE when a tracker predicted the box (no detection matched
+ *   the track on this frame)
  */
 typedef struct {
   gfloat x, y, w, h;
@@ -57,6 +61,8 @@ typedef struct {
   gchar *label;
   gfloat score;
   gint roi_id;
+  gint track_id;
+  gboolean predicted;
 } GstMnv3Detection;
 
 /**
@@ -65,11 +71,15 @@ typedef struct {
  * @model: file name of the model that produced the boxes
  * @n_detections: entries in @detections
  * @detections: the boxes, highest score first
- * @fresh: TRUE when inferred on this frame, FALSE when carried forward
+ * @fresh: TRUE on the first frame a result rides on (in sync mode the frame
+ *   it was computed on), FALSE when carried forward
  * @latency_ms: time of the inference that produced the boxes
  * @fps: inference rate of the producing element
  * @frame_width: width of the frame the boxes are expressed in
  * @frame_height: height of that frame
+ * @source_pts: PTS of the frame the boxes were computed on (NONE unknown)
+ * @age: this buffer's PTS minus @source_pts (0: computed on this frame)
+ * @tracked: a tracker (mnv3track) set track_id and predicted
  */
 typedef struct {
   GstMeta meta;
@@ -81,6 +91,9 @@ typedef struct {
   gdouble fps;
   gint frame_width;
   gint frame_height;
+  GstClockTime source_pts;
+  GstClockTime age;
+  gboolean tracked;
 } GstMnv3DetectionMeta;
 
 GType gst_mnv3_detection_meta_api_get_type (void);

@@ -20,6 +20,7 @@
 #include "gstmnv3inference.h"
 #include "gstmnv3modelcache.h"
 #include "gstmnv3preprocess.h"
+#include "gstmnv3worker.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mnv3_inference_debug);
 #define GST_CAT_DEFAULT gst_mnv3_inference_debug
@@ -29,6 +30,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_inference_debug);
 #define DEFAULT_RESIZE_MODE GST_MNV3_RESIZE_STRETCH
 #define DEFAULT_INFERENCE_INTERVAL 1
 #define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_MODE GST_MNV3_INFERENCE_MODE_AUTO
+/* num-threads 0: every core in sync mode, one fewer in async mode */
+#define DEFAULT_NUM_THREADS 0
 /* Models with a dynamic input size run at this size. */
 #define DYNAMIC_INPUT_SIZE 224
 
@@ -44,6 +48,7 @@ enum {
   PROP_MEAN_LATENCY,
   PROP_FRAMES_INFERRED,
   PROP_FRAMES_SKIPPED,
+  PROP_MODE,
 };
 
 /* What a property change while running requires. */
@@ -62,6 +67,7 @@ typedef struct {
   GstMnv3ResizeMode resize_mode;
   guint interval;
   gboolean post_messages;
+  GstMnv3InferenceMode mode;
   guint pending;
 
   /* QoS and statistics (object lock) */
@@ -74,6 +80,9 @@ typedef struct {
   gdouble fps;
   gint64 window_start_us;
   guint window_count;
+  gboolean upstream_live;       /* seen in a LATENCY query */
+  gdouble stream_total_ms;      /* async: streaming-thread time of the */
+  guint64 stream_frames;        /* frames that handed a job over */
 
   /* engine (engine_lock) */
   GMutex engine_lock;
@@ -93,6 +102,12 @@ typedef struct {
   gdouble last_latency_ms;
   gdouble region_ms;            /* region runs of the current frame */
   guint region_runs;
+
+  /* asynchronous inference (engine_lock) */
+  gboolean mode_decided;        /* since start */
+  gboolean async;
+  GstMnv3Worker *worker;        /* NULL in sync mode */
+  GstClockTime result_pts;      /* source frame of the last result */
 } GstMnv3InferencePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstMnv3Inference, gst_mnv3_inference,
@@ -127,6 +142,28 @@ gst_mnv3_resize_mode_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstMnv3ResizeMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_mnv3_inference_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_MNV3_INFERENCE_MODE_SYNC,
+        "Each inferred frame waits for its result", "sync"},
+    {GST_MNV3_INFERENCE_MODE_ASYNC,
+        "The network runs on its own thread; frames never wait for it and "
+          "carry the newest finished result", "async"},
+    {GST_MNV3_INFERENCE_MODE_AUTO,
+        "async with a live source upstream, else sync", "auto"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstMnv3InferenceMode", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -284,6 +321,29 @@ gst_mnv3_inference_warm_up (GstMnv3Inference * self)
   GST_DEBUG_OBJECT (self, "estimated latency %.2f ms", priv->estimate_ms);
 }
 
+static gint
+default_num_threads (void)
+{
+  return CLAMP ((gint) g_get_num_processors (), 1, MAX_THREADS);
+}
+
+/* num-threads, or its automatic value: every core in sync mode; in async
+ * mode one fewer (the worker counts), so the video path keeps a core. */
+static gint
+gst_mnv3_inference_threads (GstMnv3Inference * self)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  gint n;
+
+  GST_OBJECT_LOCK (self);
+  n = priv->num_threads;
+  GST_OBJECT_UNLOCK (self);
+  if (n > 0)
+    return n;
+  n = default_num_threads ();
+  return priv->async ? MAX (1, n - 1) : n;
+}
+
 static gboolean
 gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
     int req_width)
@@ -296,9 +356,7 @@ gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
   g_clear_pointer (&priv->pp, mnv3_preprocess_free);
   g_clear_pointer (&priv->session, mnv3_session_free);
 
-  GST_OBJECT_LOCK (self);
-  opts.num_threads = priv->num_threads;
-  GST_OBJECT_UNLOCK (self);
+  opts.num_threads = gst_mnv3_inference_threads (self);
   opts.input_height = req_height > 0 ? 0 : DYNAMIC_INPUT_SIZE;
   opts.input_width = req_width > 0 ? 0 : DYNAMIC_INPUT_SIZE;
 
@@ -317,7 +375,10 @@ gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
     g_clear_pointer (&priv->session, mnv3_session_free);
     return FALSE;
   }
-  gst_mnv3_inference_warm_up (self);
+  /* in async mode the worker pays for the first run, not the frames;
+   * start() always warms up (it is not on the streaming thread) */
+  if (!priv->async || !priv->started)
+    gst_mnv3_inference_warm_up (self);
   return TRUE;
 }
 
@@ -381,6 +442,143 @@ fail:
   return FALSE;
 }
 
+/* ---- asynchronous mode (engine_lock held) ------------------------------- */
+
+/* Drop the work in flight: no result made before this point is handed to
+ * the subclass (its frame counts as skipped).  With @wait, also wait until
+ * the worker lets go of the session (before changing or freeing it). */
+static void
+gst_mnv3_inference_drop_inflight (GstMnv3Inference * self, gboolean wait)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+
+  if (!priv->worker)
+    return;
+  if (gst_mnv3_worker_discard (priv->worker)) {
+    GST_DEBUG_OBJECT (self, "dropping the inference in flight");
+    GST_OBJECT_LOCK (self);
+    priv->frames_skipped++;
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (wait)
+    gst_mnv3_worker_wait_idle (priv->worker);
+}
+
+/* Switch to async (worker thread) or back; an automatic thread count
+ * changes with it, so the session is rebuilt then. */
+static gboolean
+gst_mnv3_inference_set_async (GstMnv3Inference * self, gboolean async)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  gint before = gst_mnv3_inference_threads (self);
+
+  if (async == priv->async)
+    return TRUE;
+  if (!async) {
+    gst_mnv3_inference_drop_inflight (self, TRUE);
+    g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
+  }
+  g_atomic_int_set (&priv->async, async);
+  if (async) {
+    gchar *name = g_strdup_printf ("%s:infer", GST_OBJECT_NAME (self));
+
+    priv->worker = gst_mnv3_worker_new (name);
+    g_free (name);
+    if (!priv->worker) {
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+          ("Could not start the inference thread"), (NULL));
+      g_atomic_int_set (&priv->async, FALSE);
+      return FALSE;
+    }
+  }
+  GST_INFO_OBJECT (self, "%s inference", async ? "asynchronous" :
+      "synchronous");
+  if (priv->session && gst_mnv3_inference_threads (self) != before) {
+    mnv3_tensor_info in;
+
+    mnv3_model_input_info (priv->model, 0, &in);
+    if (!gst_mnv3_inference_create_session (self, (int) in.dims[1],
+            (int) in.dims[2]))
+      return FALSE;
+    return gst_mnv3_inference_build_preprocess (self);
+  }
+  return TRUE;
+}
+
+/* The element upstream that feeds us, through ghost pads; NULL when the
+ * data comes from a bare pad (an application's, or GstHarness's). */
+static GstPad *
+gst_mnv3_inference_upstream_pad (GstMnv3Inference * self)
+{
+  GstPad *pad = gst_pad_get_peer (GST_BASE_TRANSFORM_SINK_PAD (self));
+  gint depth;
+
+  for (depth = 0; pad && depth < 16; depth++) {
+    GstObject *parent = gst_object_get_parent (GST_OBJECT (pad));
+    GstPad *next = NULL;
+
+    if (parent && GST_IS_ELEMENT (parent)) {
+      gst_object_unref (parent);
+      return pad;
+    }
+    /* the inside of a ghost pad: continue from the ghost pad's peer */
+    if (parent && GST_IS_GHOST_PAD (parent))
+      next = gst_pad_get_peer (GST_PAD (parent));
+    if (parent)
+      gst_object_unref (parent);
+    gst_object_unref (pad);
+    pad = next;
+  }
+  if (pad)
+    gst_object_unref (pad);
+  return NULL;
+}
+
+/* Whether a live source feeds us: the LATENCY query the pipeline made (only
+ * after a first buffer reached the sink), else one of ours upstream. */
+static gboolean
+gst_mnv3_inference_upstream_is_live (GstMnv3Inference * self)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstPad *up;
+  GstQuery *q;
+  gboolean live;
+
+  GST_OBJECT_LOCK (self);
+  live = priv->upstream_live;
+  GST_OBJECT_UNLOCK (self);
+  if (live || !(up = gst_mnv3_inference_upstream_pad (self)))
+    return live;
+  q = gst_query_new_latency ();
+  if (gst_pad_query (up, q))
+    gst_query_parse_latency (q, &live, NULL, NULL);
+  gst_query_unref (q);
+  gst_object_unref (up);
+  return live;
+}
+
+/* Once per start, on the first frame.  `auto` is async when a live source
+ * feeds the element. */
+static gboolean
+gst_mnv3_inference_decide_mode (GstMnv3Inference * self)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstMnv3InferenceMode mode;
+  gboolean live;
+
+  if (priv->mode_decided)
+    return TRUE;
+  priv->mode_decided = TRUE;
+  GST_OBJECT_LOCK (self);
+  mode = priv->mode;
+  GST_OBJECT_UNLOCK (self);
+  live = mode == GST_MNV3_INFERENCE_MODE_AUTO
+      && gst_mnv3_inference_upstream_is_live (self);
+  return gst_mnv3_inference_set_async (self, mode ==
+      GST_MNV3_INFERENCE_MODE_ASYNC || (mode == GST_MNV3_INFERENCE_MODE_AUTO
+          && live));
+}
+
 /* Rebuild what property changes made while running invalidated. */
 static gboolean
 gst_mnv3_inference_apply_pending (GstMnv3Inference * self)
@@ -397,6 +595,10 @@ gst_mnv3_inference_apply_pending (GstMnv3Inference * self)
   if (!pending)
     return TRUE;
 
+  /* the worker must let go of the session, and what it is computing
+   * belongs to the old model, labels or session */
+  if (pending & (PENDING_MODEL | PENDING_LABELS | PENDING_SESSION))
+    gst_mnv3_inference_drop_inflight (self, TRUE);
   if (pending & PENDING_MODEL) {
     if (!gst_mnv3_inference_load_model (self))
       return FALSE;
@@ -442,6 +644,7 @@ gst_mnv3_inference_reset_stream (GstMnv3Inference * self)
   priv->earliest_time = GST_CLOCK_TIME_NONE;
   GST_OBJECT_UNLOCK (self);
   priv->since_last = G_MAXUINT;   /* the first frame is always inferred */
+  priv->result_pts = GST_CLOCK_TIME_NONE;
 }
 
 static gboolean
@@ -450,6 +653,7 @@ gst_mnv3_inference_start (GstBaseTransform * trans)
   GstMnv3Inference *self = GST_MNV3_INFERENCE (trans);
   GstMnv3InferencePrivate *priv = PRIV (self);
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
+  GstMnv3InferenceMode mode;
   gboolean ok;
 
   g_mutex_lock (&priv->engine_lock);
@@ -462,12 +666,22 @@ gst_mnv3_inference_start (GstBaseTransform * trans)
   priv->window_start_us = 0;
   priv->window_count = 0;
   priv->reported_ms = 0.0;
+  priv->stream_total_ms = 0.0;
+  priv->stream_frames = 0;
+  /* an explicit mode is known now (the session gets its threads for it);
+   * auto waits for the first frame */
+  mode = priv->mode;
+  priv->mode_decided = mode != GST_MNV3_INFERENCE_MODE_AUTO;
+  priv->upstream_live = FALSE;
   GST_OBJECT_UNLOCK (self);
   priv->last_latency_ms = 0.0;
   priv->have_info = FALSE;
   gst_mnv3_inference_reset_stream (self);
 
-  ok = gst_mnv3_inference_load_model (self);
+  /* before the session exists, so that it gets its threads once */
+  ok = !priv->mode_decided || gst_mnv3_inference_set_async (self,
+      mode == GST_MNV3_INFERENCE_MODE_ASYNC);
+  ok = ok && gst_mnv3_inference_load_model (self);
   priv->started = ok;
   if (ok && klass->reset)
     klass->reset (self);
@@ -483,6 +697,11 @@ gst_mnv3_inference_stop (GstBaseTransform * trans)
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
 
   g_mutex_lock (&priv->engine_lock);
+  /* a run in flight finishes (the session is in use), its result is
+   * dropped */
+  gst_mnv3_inference_drop_inflight (self, TRUE);
+  g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
+  g_atomic_int_set (&priv->async, FALSE);
   if (klass->reset)
     klass->reset (self);
   gst_mnv3_inference_release_engine (self);
@@ -508,6 +727,17 @@ gst_mnv3_inference_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     return FALSE;
   }
   g_mutex_lock (&priv->engine_lock);
+  if (priv->have_info && !gst_video_info_is_equal (&info, &priv->vinfo)) {
+    GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
+
+    /* no result of the old frames on the new ones: the run in flight is
+     * dropped, the carried result forgotten, the next frame inferred */
+    gst_mnv3_inference_drop_inflight (self, FALSE);
+    if (klass->reset)
+      klass->reset (self);
+    priv->since_last = G_MAXUINT;
+    priv->result_pts = GST_CLOCK_TIME_NONE;
+  }
   priv->vinfo = info;
   priv->have_info = TRUE;
   /* only the pre-processing depends on caps: the model stays loaded */
@@ -553,8 +783,14 @@ gst_mnv3_inference_sink_event (GstBaseTransform * trans, GstEvent * event)
   GstMnv3InferencePrivate *priv = PRIV (self);
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    /* nothing is left to attach a result to: EOS waits for nothing */
     g_mutex_lock (&priv->engine_lock);
+    gst_mnv3_inference_drop_inflight (self, FALSE);
+    g_mutex_unlock (&priv->engine_lock);
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    g_mutex_lock (&priv->engine_lock);
+    gst_mnv3_inference_drop_inflight (self, FALSE);
     gst_mnv3_inference_reset_stream (self);
     if (klass->reset)
       klass->reset (self);
@@ -565,10 +801,18 @@ gst_mnv3_inference_sink_event (GstBaseTransform * trans, GstEvent * event)
 }
 
 /* The latency this element adds: the measured mean once frames have been
- * inferred, the warm-up estimate before. */
+ * inferred, the warm-up estimate before.  In async mode only the
+ * streaming thread's work counts (pre-processing, attaching results):
+ * its mean once measured, before that the 10 % of the estimate the
+ * warm-up counts for pre-processing. */
 static gdouble
 gst_mnv3_inference_latency_ms_unlocked (GstMnv3InferencePrivate * priv)
 {
+  if (g_atomic_int_get (&priv->async)) {
+    if (priv->stream_frames > 0)
+      return priv->stream_total_ms / priv->stream_frames;
+    return priv->estimate_ms / 11.0;
+  }
   if (priv->frames_inferred > 0)
     return priv->total_latency_ms / priv->frames_inferred;
   return priv->estimate_ms;
@@ -591,6 +835,7 @@ gst_mnv3_inference_query (GstBaseTransform * trans, GstPadDirection direction,
 
     gst_query_parse_latency (query, &live, &min, &max);
     GST_OBJECT_LOCK (self);
+    priv->upstream_live = live;
     priv->reported_ms = gst_mnv3_inference_latency_ms_unlocked (priv);
     ours = (GstClockTime) (priv->reported_ms * GST_MSECOND);
     GST_OBJECT_UNLOCK (self);
@@ -670,26 +915,38 @@ gst_mnv3_inference_should_infer (GstMnv3Inference * self, GstBuffer * buf,
   return TRUE;
 }
 
+/* Pre-process the frame into the session input (a copy: the buffer may go
+ * once this returns). */
+static gboolean
+gst_mnv3_inference_prepare (GstMnv3Inference * self, GstBuffer * buf)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstVideoFrame vframe;
+  mnv3_frame frame;
+
+  if (!gst_video_frame_map (&vframe, &priv->vinfo, buf, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map the video frame"),
+        (NULL));
+    return FALSE;
+  }
+  gst_mnv3_frame_from_video (&vframe, &frame);
+  mnv3_preprocess_run (priv->pp, &frame, mnv3_session_input (priv->session, 0),
+      priv->session);
+  gst_video_frame_unmap (&vframe);
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_mnv3_inference_run (GstMnv3Inference * self, GstBuffer * buf,
     GstMnv3InferenceFrame * fr)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
-  GstVideoFrame vframe;
-  mnv3_frame frame;
   mnv3_status st;
   gint64 t0;
 
-  if (!gst_video_frame_map (&vframe, &priv->vinfo, buf, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map the video frame"),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-  gst_mnv3_frame_from_video (&vframe, &frame);
   t0 = g_get_monotonic_time ();
-  mnv3_preprocess_run (priv->pp, &frame, mnv3_session_input (priv->session, 0),
-      priv->session);
-  gst_video_frame_unmap (&vframe);
+  if (!gst_mnv3_inference_prepare (self, buf))
+    return GST_FLOW_ERROR;
   st = mnv3_session_run (priv->session);
   if (st != MNV3_OK) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
@@ -703,6 +960,148 @@ gst_mnv3_inference_run (GstMnv3Inference * self, GstBuffer * buf,
   return GST_FLOW_OK;
 }
 
+/* Which frame the result was computed on, and how much older it is. */
+static void
+gst_mnv3_inference_set_source (GstMnv3InferenceFrame * fr, GstBuffer * buf,
+    GstClockTime source_pts)
+{
+  fr->source_pts = source_pts;
+  fr->age = GST_CLOCK_TIME_NONE;
+  if (GST_CLOCK_TIME_IS_VALID (source_pts) && GST_BUFFER_PTS_IS_VALID (buf)
+      && GST_BUFFER_PTS (buf) >= source_pts)
+    fr->age = GST_BUFFER_PTS (buf) - source_pts;
+}
+
+/* sync: the chosen frame waits for its own result. */
+static GstFlowReturn
+gst_mnv3_inference_transform_sync (GstMnv3Inference * self, GstBuffer * buf,
+    GstMnv3InferenceFrame * fr)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean frame_run = TRUE;
+
+  if (priv->since_last < G_MAXUINT)
+    priv->since_last++;
+  fr->fresh = gst_mnv3_inference_should_infer (self, buf, fr->running_time);
+  if (fr->fresh) {
+    /* a subclass that works on regions runs the model itself */
+    frame_run = !klass->wants_frame_run || klass->wants_frame_run (self);
+    if (frame_run) {
+      ret = gst_mnv3_inference_run (self, buf, fr);
+      if (ret != GST_FLOW_OK)
+        return ret;
+    }
+    priv->since_last = 0;
+    priv->result_pts = GST_BUFFER_PTS (buf);
+  }
+  gst_mnv3_inference_set_source (fr, buf, priv->result_pts);
+  priv->region_ms = 0.0;
+  priv->region_runs = 0;
+  GST_OBJECT_LOCK (self);
+  fr->fps = priv->fps;
+  if (!fr->fresh)
+    priv->frames_skipped++;
+  GST_OBJECT_UNLOCK (self);
+
+  if (fr->fresh)
+    ret = klass->process_output (self, buf, priv->session, fr);
+  else if (klass->carry_forward)
+    klass->carry_forward (self, buf, fr);
+  if (fr->fresh && !frame_run && priv->region_runs > 0) {
+    priv->last_latency_ms = priv->region_ms;
+    gst_mnv3_inference_update_stats (self, priv->region_ms);
+  }
+  return ret;
+}
+
+/* Hand the frame to the idle worker: pre-processed into the session input
+ * here (~1 ms), run there. */
+static gboolean
+gst_mnv3_inference_submit (GstMnv3Inference * self, GstBuffer * buf,
+    const GstMnv3InferenceFrame * fr)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstMnv3WorkerJob job = { 0 };
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!gst_mnv3_inference_prepare (self, buf))
+    return FALSE;
+  job.pts = GST_BUFFER_PTS (buf);
+  job.running_time = fr->running_time;
+  job.width = fr->width;
+  job.height = fr->height;
+  job.sampled = priv->sampled;
+  job.placed = priv->placed;
+  job.prepare_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  gst_mnv3_worker_submit (priv->worker, priv->session, &job);
+  priv->since_last = 0;
+  return TRUE;
+}
+
+/* async: attach the newest finished result (fresh on the first frame after
+ * it finished), then give this frame to the worker if it is idle and the
+ * schedule picks it.  Never waits for the network. */
+static GstFlowReturn
+gst_mnv3_inference_transform_async (GstMnv3Inference * self, GstBuffer * buf,
+    GstMnv3InferenceFrame * fr)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
+  GstMnv3WorkerResult res;
+  GstFlowReturn ret = GST_FLOW_OK;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean submit;
+
+  if (priv->since_last < G_MAXUINT)
+    priv->since_last++;
+  fr->fresh = gst_mnv3_worker_take (priv->worker, &res);
+  if (fr->fresh) {
+    if (!res.ok) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED,
+          ("Inference with model '%s' failed: %s", priv->model_name,
+              res.error), (NULL));
+      g_free (res.error);
+      return GST_FLOW_ERROR;
+    }
+    priv->last_latency_ms = res.job.prepare_ms + res.run_ms;
+    gst_mnv3_inference_update_stats (self, priv->last_latency_ms);
+    priv->result_pts = res.job.pts;
+    fr->sampled = res.job.sampled;
+    fr->placed = res.job.placed;
+    fr->latency_ms = priv->last_latency_ms;
+  }
+  gst_mnv3_inference_set_source (fr, buf, priv->result_pts);
+  GST_OBJECT_LOCK (self);
+  fr->fps = priv->fps;
+  GST_OBJECT_UNLOCK (self);
+
+  /* the session is idle here: a result was taken, or none is running */
+  if (fr->fresh)
+    ret = klass->process_output (self, buf, priv->session, fr);
+  else if (klass->carry_forward)
+    klass->carry_forward (self, buf, fr);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  submit = gst_mnv3_worker_is_idle (priv->worker)
+      && gst_mnv3_inference_should_infer (self, buf, fr->running_time);
+  if (submit && !gst_mnv3_inference_submit (self, buf, fr))
+    return GST_FLOW_ERROR;
+
+  GST_OBJECT_LOCK (self);
+  if (submit) {
+    /* the frames that prepare an input are the ones delayed most */
+    priv->stream_total_ms += (g_get_monotonic_time () - t0) / 1000.0;
+    priv->stream_frames++;
+  } else {
+    priv->frames_skipped++;
+  }
+  GST_OBJECT_UNLOCK (self);
+  return GST_FLOW_OK;
+}
+
 static GstFlowReturn
 gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
@@ -711,7 +1110,6 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
   GstMnv3InferenceFrame fr = { 0 };
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean frame_run = TRUE;
 
   g_mutex_lock (&priv->engine_lock);
   if (!gst_mnv3_inference_apply_pending (self)) {
@@ -722,6 +1120,10 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("no model or no caps before the first buffer"));
     ret = GST_FLOW_NOT_NEGOTIATED;
+    goto done;
+  }
+  if (!gst_mnv3_inference_decide_mode (self)) {
+    ret = GST_FLOW_ERROR;
     goto done;
   }
 
@@ -736,34 +1138,12 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buf)) : GST_CLOCK_TIME_NONE;
 
-  if (priv->since_last < G_MAXUINT)
-    priv->since_last++;
-  fr.fresh = gst_mnv3_inference_should_infer (self, buf, fr.running_time);
-  if (fr.fresh) {
-    /* a subclass that works on regions runs the model itself */
-    frame_run = !klass->wants_frame_run || klass->wants_frame_run (self);
-    if (frame_run) {
-      ret = gst_mnv3_inference_run (self, buf, &fr);
-      if (ret != GST_FLOW_OK)
-        goto done;
-    }
-    priv->since_last = 0;
-  }
-  priv->region_ms = 0.0;
-  priv->region_runs = 0;
-  GST_OBJECT_LOCK (self);
-  fr.fps = priv->fps;
-  if (!fr.fresh)
-    priv->frames_skipped++;
-  GST_OBJECT_UNLOCK (self);
-
-  if (fr.fresh)
-    ret = klass->process_output (self, buf, priv->session, &fr);
-  else if (klass->carry_forward)
-    klass->carry_forward (self, buf, &fr);
-  if (fr.fresh && !frame_run && priv->region_runs > 0) {
-    priv->last_latency_ms = priv->region_ms;
-    gst_mnv3_inference_update_stats (self, priv->region_ms);
+  if (priv->async && (!klass->wants_frame_run || klass->wants_frame_run (self)))
+    ret = gst_mnv3_inference_transform_async (self, buf, &fr);
+  else {
+    /* region runs use the session on this thread */
+    gst_mnv3_inference_drop_inflight (self, TRUE);
+    ret = gst_mnv3_inference_transform_sync (self, buf, &fr);
   }
 
 done:
@@ -817,6 +1197,9 @@ gst_mnv3_inference_set_property (GObject * object, guint prop_id,
     case PROP_POST_MESSAGES:
       priv->post_messages = g_value_get_boolean (value);
       break;
+    case PROP_MODE:
+      priv->mode = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -854,6 +1237,9 @@ gst_mnv3_inference_get_property (GObject * object, guint prop_id,
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, priv->post_messages);
       break;
+    case PROP_MODE:
+      g_value_set_enum (value, priv->mode);
+      break;
     case PROP_INFERENCE_FPS:
       g_value_set_double (value, priv->fps);
       break;
@@ -880,17 +1266,12 @@ gst_mnv3_inference_finalize (GObject * object)
   GstMnv3Inference *self = GST_MNV3_INFERENCE (object);
   GstMnv3InferencePrivate *priv = PRIV (self);
 
+  g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
   gst_mnv3_inference_release_engine (self);
   g_free (priv->model_path);
   g_free (priv->labels_path);
   g_mutex_clear (&priv->engine_lock);
   G_OBJECT_CLASS (gst_mnv3_inference_parent_class)->finalize (object);
-}
-
-static gint
-default_num_threads (void)
-{
-  return CLAMP ((gint) g_get_num_processors (), 1, MAX_THREADS);
 }
 
 static void
@@ -915,11 +1296,8 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
   default_model = gst_mnv3_inference_default_model ();
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Model file (.tflite or .onnx) to run.  Defaults: mnv3classify, "
-          "the embedded MobileNetV3-Small ImageNet classifier; mnv3segment, "
-          "the embedded MediaPipe selfie model; mnv3detect has none (set "
-          "it)", default_model,
-          rw));
+          "Model file (.tflite or .onnx) to run (default: the embedded "
+          "MobileNetV3-Small ImageNet classifier)", default_model, rw));
   g_free (default_model);
   g_object_class_install_property (gobject_class, PROP_LABELS_FILE,
       g_param_spec_string ("labels-file", "Labels file",
@@ -927,8 +1305,11 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
           "own labels (NULL: use the model's)", DEFAULT_LABELS_FILE, rw));
   g_object_class_install_property (gobject_class, PROP_NUM_THREADS,
       g_param_spec_int ("num-threads", "Number of threads",
-          "Threads used by one inference, the streaming thread included",
-          1, MAX_THREADS, default_num_threads (), rw));
+          "Threads used by one inference, the thread that runs it included "
+          "(the streaming thread in sync mode, the inference thread in "
+          "async mode); 0: every core in sync mode, one fewer in async mode "
+          "so that the video path keeps a core", 0, MAX_THREADS,
+          DEFAULT_NUM_THREADS, rw));
   g_object_class_install_property (gobject_class, PROP_RESIZE_MODE,
       g_param_spec_enum ("resize-mode", "Resize mode",
           "How a frame is fitted to the model's input size",
@@ -942,6 +1323,15 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post every fresh result as an element message on the bus",
           DEFAULT_POST_MESSAGES, rw));
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "sync: each inferred frame waits for its result (files, exact "
+          "results); async: the network runs on its own thread, frames never "
+          "wait and carry the newest finished result with the time of the "
+          "frame it was computed on; auto: async with a live source",
+          GST_TYPE_MNV3_INFERENCE_MODE, DEFAULT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_INFERENCE_FPS,
       g_param_spec_double ("inference-fps", "Inference rate",
           "Inferences per second over the last second", 0.0, G_MAXDOUBLE,
@@ -956,7 +1346,9 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
           G_MAXUINT64, 0, ro));
   g_object_class_install_property (gobject_class, PROP_FRAMES_SKIPPED,
       g_param_spec_uint64 ("frames-skipped", "Frames skipped",
-          "Frames passed on without inference (interval or lateness); "
+          "Frames passed on without inference (interval, lateness, the "
+          "inference thread busy in async mode, or a result dropped by a "
+          "flush or caps change); "
           "they carry the last result", 0, G_MAXUINT64, 0, ro));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -976,6 +1368,7 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_MNV3_INFERENCE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_MNV3_RESIZE_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_MNV3_INFERENCE_MODE, 0);
 }
 
 static void
@@ -984,7 +1377,8 @@ gst_mnv3_inference_init (GstMnv3Inference * self)
   GstMnv3InferencePrivate *priv = PRIV (self);
 
   g_mutex_init (&priv->engine_lock);
-  priv->num_threads = default_num_threads ();
+  priv->num_threads = DEFAULT_NUM_THREADS;
+  priv->mode = DEFAULT_MODE;
   priv->resize_mode = DEFAULT_RESIZE_MODE;
   priv->interval = DEFAULT_INFERENCE_INTERVAL;
   priv->post_messages = DEFAULT_POST_MESSAGES;
@@ -1054,6 +1448,43 @@ gst_mnv3_inference_run_region (GstMnv3Inference * self, GstBuffer * buffer,
   if (latency_ms)
     *latency_ms = ms;
   return GST_FLOW_OK;
+}
+
+void
+gst_mnv3_inference_class_install_model (GObjectClass * klass, guint prop_id,
+    const gchar * default_path, const gchar * blurb)
+{
+  g_object_class_install_property (klass, prop_id,
+      g_param_spec_string ("model", "Model", blurb, default_path,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+}
+
+void
+gst_mnv3_inference_set_model (GstMnv3Inference * self, const GValue * value)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  g_free (priv->model_path);
+  priv->model_path = g_value_dup_string (value);
+  gst_mnv3_inference_mark_pending (self, PENDING_MODEL);
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_mnv3_inference_get_model (GstMnv3Inference * self, GValue * value)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self),
+      "model");
+
+  GST_OBJECT_LOCK (self);
+  if (priv->model_path && *priv->model_path)
+    g_value_set_string (value, priv->model_path);
+  else
+    g_value_set_string (value, G_PARAM_SPEC_STRING (pspec)->default_value);
+  GST_OBJECT_UNLOCK (self);
 }
 
 gboolean

@@ -25,6 +25,17 @@
  * since the last run, unless the buffer is already late according to the
  * last QoS event from downstream.  No buffer is ever dropped.
  *
+ * Modes (`mode` property): in sync mode the chosen frame waits for its
+ * result.  In async mode the network runs on a worker thread
+ * (gstmnv3worker.h): when the worker is idle the streaming thread
+ * pre-processes the chosen frame into the session input and hands it over;
+ * every frame is pushed at once.  process_output is then called on the
+ * first frame after the run finished (fresh, with frame->source_pts the
+ * frame it was computed on and frame->age how much older that frame is),
+ * carry_forward on the others.  Subclasses that run regions themselves
+ * (wants_frame_run FALSE) always run synchronously.  Flushes, caps and
+ * model changes drop the work in flight, so no result crosses them.
+ *
  * Threading: the vfuncs run on the streaming thread with the engine lock
  * held; the getters below are for use from those vfuncs.
  */
@@ -59,6 +70,24 @@ typedef enum {
 
 GType gst_mnv3_resize_mode_get_type (void);
 
+#define GST_TYPE_MNV3_INFERENCE_MODE (gst_mnv3_inference_mode_get_type ())
+
+/**
+ * GstMnv3InferenceMode:
+ * @GST_MNV3_INFERENCE_MODE_SYNC: the inferred frame waits for its result
+ * @GST_MNV3_INFERENCE_MODE_ASYNC: the network runs on its own thread and
+ *   frames never wait for it; they carry the newest finished result
+ * @GST_MNV3_INFERENCE_MODE_AUTO: async when a live source is upstream (as
+ *   the pipeline's latency query says before the first frame), else sync
+ */
+typedef enum {
+  GST_MNV3_INFERENCE_MODE_SYNC,
+  GST_MNV3_INFERENCE_MODE_ASYNC,
+  GST_MNV3_INFERENCE_MODE_AUTO,
+} GstMnv3InferenceMode;
+
+GType gst_mnv3_inference_mode_get_type (void);
+
 #define GST_TYPE_MNV3_INFERENCE (gst_mnv3_inference_get_type ())
 G_DECLARE_DERIVABLE_TYPE (GstMnv3Inference, gst_mnv3_inference, GST,
     MNV3_INFERENCE, GstBaseTransform)
@@ -74,6 +103,11 @@ typedef struct {
   GstClockTime running_time;   /* of the buffer; NONE when unknown */
   GstVideoRectangle placed;    /* where `sampled` lands in the model input
                                 * (in its pixels; letterbox bars outside) */
+  GstClockTime source_pts;     /* PTS of the frame the result was computed
+                                * on (this one in sync mode when fresh);
+                                * NONE when unknown */
+  GstClockTime age;            /* this buffer's PTS - source_pts: 0 when
+                                * computed on this frame, NONE unknown */
 } GstMnv3InferenceFrame;
 
 struct _GstMnv3InferenceClass {
@@ -105,6 +139,17 @@ gboolean gst_mnv3_inference_get_post_messages (GstMnv3Inference * self);
 GstFlowReturn gst_mnv3_inference_run_region (GstMnv3Inference * self,
     GstBuffer * buffer, const GstVideoRectangle * region,
     gdouble * latency_ms);
+
+/* A subclass whose default model is not the embedded classifier installs
+ * its own "model" property (it shadows the base class's, so gst-inspect
+ * shows the subclass's real default; NULL: none) under a property id of
+ * its own, and hands that id's set/get_property to the two functions
+ * below. */
+void gst_mnv3_inference_class_install_model (GObjectClass * klass,
+    guint prop_id, const gchar * default_path, const gchar * blurb);
+void gst_mnv3_inference_set_model (GstMnv3Inference * self,
+    const GValue * value);
+void gst_mnv3_inference_get_model (GstMnv3Inference * self, GValue * value);
 
 /* "car, person" -> {"car", "person", NULL}: comma-separated names, trimmed,
  * empty entries dropped; NULL when text is NULL or has no name.  For the

@@ -53,6 +53,8 @@ mnv3_cls_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   m->fps = 0.0;
   m->frame_width = 0;
   m->frame_height = 0;
+  m->source_pts = GST_CLOCK_TIME_NONE;
+  m->age = GST_CLOCK_TIME_NONE;
   return TRUE;
 }
 
@@ -124,6 +126,8 @@ mnv3_cls_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
   dst->region_id = src->region_id;
   dst->latency_ms = src->latency_ms;
   dst->fps = src->fps;
+  dst->source_pts = src->source_pts;
+  dst->age = src->age;
   dst->frame_width = fw;
   dst->frame_height = fh;
   return TRUE;

@@ -33,8 +33,8 @@ G_BEGIN_DECLS
  * @class_ids: class indices in the model's output
  * @labels: class names (NULL entries when the model has no labels)
  * @scores: probabilities in [0, 1]
- * @fresh: TRUE when inferred on this frame, FALSE when carried forward
- *   from an earlier frame (inference skipped on this one)
+ * @fresh: TRUE on the first frame a result rides on (in sync mode the
+ *   frame it was computed on), FALSE when carried forward to later frames
  * @region: the part of the frame (in this buffer's pixels) the result is
  *   about; the whole frame for full-frame classification
  * @region_id: 0 for the full frame; the id of a GstVideoRegionOfInterestMeta
@@ -43,6 +43,9 @@ G_BEGIN_DECLS
  * @fps: inference rate of the producing element (frames inferred per second)
  * @frame_width: width of the frame @region is expressed in
  * @frame_height: height of the frame @region is expressed in
+ * @source_pts: PTS of the frame the result was computed on (NONE unknown)
+ * @age: this buffer's PTS minus @source_pts: 0 when computed on this frame;
+ *   in async mode the result is a little older than the frame it rides on
  *
  * Filters that only copy metas (videoflip, and videoscale for metas without
  * the size tag) leave @region in the coordinates of an earlier frame size;
@@ -63,6 +66,8 @@ typedef struct {
   gdouble fps;
   gint frame_width;
   gint frame_height;
+  GstClockTime source_pts;
+  GstClockTime age;
 } GstMnv3ClassificationMeta;
 
 GType gst_mnv3_classification_meta_api_get_type (void);

@@ -42,6 +42,8 @@ seg_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   m->fresh = FALSE;
   m->latency_ms = 0.0;
   m->fps = 0.0;
+  m->source_pts = GST_CLOCK_TIME_NONE;
+  m->age = GST_CLOCK_TIME_NONE;
   m->_map_bytes = NULL;
   m->_prob_bytes = NULL;
   return TRUE;
@@ -105,6 +107,8 @@ seg_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
     return FALSE;
   dst->latency_ms = src->latency_ms;
   dst->fps = src->fps;
+  dst->source_pts = src->source_pts;
+  dst->age = src->age;
   return TRUE;
 }
 

@@ -51,6 +51,10 @@ typedef struct {
   gboolean fresh;               /* inferred on this frame */
   gdouble latency_ms;
   gdouble fps;
+  GstClockTime source_pts;      /* PTS of the frame the map was computed
+                                 * on; NONE when unknown */
+  GstClockTime age;             /* this buffer's PTS - source_pts (0 when
+                                 * computed on it; async mode: > 0) */
 
   /*< private >*/
   GBytes *_map_bytes;

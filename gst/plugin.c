@@ -11,6 +11,7 @@
 GST_ELEMENT_REGISTER_DECLARE (mnv3classify);
 GST_ELEMENT_REGISTER_DECLARE (mnv3segment);
 GST_ELEMENT_REGISTER_DECLARE (mnv3detect);
+GST_ELEMENT_REGISTER_DECLARE (mnv3track);
 #ifdef HAVE_MNV3OVERLAY
 GST_ELEMENT_REGISTER_DECLARE (mnv3overlay);
 #endif
@@ -26,6 +27,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (mnv3classify, plugin);
   ret |= GST_ELEMENT_REGISTER (mnv3segment, plugin);
   ret |= GST_ELEMENT_REGISTER (mnv3detect, plugin);
+  ret |= GST_ELEMENT_REGISTER (mnv3track, plugin);
 #ifdef HAVE_MNV3OVERLAY
   ret |= GST_ELEMENT_REGISTER (mnv3overlay, plugin);
 #endif

@@ -720,6 +720,116 @@ GST_START_TEST (test_post_messages)
 
 GST_END_TEST;
 
+/* inference-region=roi-list with post-messages: one message per region
+ * (it used to post nothing in this mode). */
+GST_START_TEST (test_post_messages_roi_list)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify post-messages=true "
+      "inference-region=roi-list top-k=1", GST_VIDEO_FORMAT_RGB);
+  GstBus *bus = gst_bus_new ();
+  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL);
+  GstVideoRegionOfInterestMeta *roi;
+  GstMessage *msg;
+  gint i, region_id;
+
+  gst_element_set_bus (h->element, bus);
+  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 0, 0,
+      chelsea.width, chelsea.height);
+  roi->id = 4;
+  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 10, 10,
+      chelsea.width / 2, chelsea.height / 2);
+  roi->id = 5;
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  for (i = 0; i < 2; i++) {
+    const GstStructure *s;
+    const GValue *rect;
+
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    fail_unless (msg != NULL, "message %d missing", i);
+    s = gst_message_get_structure (msg);
+    fail_unless (gst_structure_has_name (s, "mnv3-classification"));
+    fail_unless (gst_structure_get_int (s, "region-id", &region_id));
+    fail_unless_equals_int (region_id, 4 + i);
+    fail_unless_equals_string (gst_structure_get_string (s, "region-type"),
+        "cat");
+    rect = gst_structure_get_value (s, "region");
+    fail_unless (rect && gst_value_array_get_size (rect) == 4);
+    fail_unless_equals_int (g_value_get_int (gst_value_array_get_value (rect,
+                2)), i == 0 ? chelsea.width : chelsea.width / 2);
+    gst_message_unref (msg);
+  }
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* reclassify-interval=3: a tracked region (DL Streamer's object_id) is
+ * classified on every third frame and keeps its result in between; an
+ * untracked one every frame; a track that went away starts afresh. */
+static GstBuffer *
+frame_with_tracked_rois (gboolean with_tracked)
+{
+  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL);
+  GstVideoRegionOfInterestMeta *roi;
+
+  if (with_tracked) {
+    roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 0, 0,
+        chelsea.width, chelsea.height);
+    roi->id = 7;
+    gst_video_region_of_interest_meta_add_param (roi,
+        gst_structure_new ("object_id", "id", G_TYPE_INT, 7, NULL));
+  }
+  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 10, 10,
+      chelsea.width / 2, chelsea.height / 2);
+  roi->id = 8;
+  return in;
+}
+
+GST_START_TEST (test_reclassify_interval)
+{
+  GstHarness *h = harness_with_frame_caps ("mnv3classify "
+      "inference-region=roi-list reclassify-interval=3 top-k=1",
+      GST_VIDEO_FORMAT_RGB);
+  /* frame i: is the tracked region present, and is its result fresh */
+  static const gboolean present[] = { 1, 1, 1, 1, 0, 1, 1 };
+  static const gboolean fresh[] = { 1, 0, 0, 1, 0, 1, 0 };
+  gint i;
+
+  for (i = 0; i < (gint) G_N_ELEMENTS (present); i++) {
+    GstBuffer *out = gst_harness_push_and_pull (h,
+        frame_with_tracked_rois (present[i]));
+    gpointer state = NULL;
+    GstMeta *meta;
+    gboolean seen7 = FALSE, seen8 = FALSE;
+
+    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_MNV3_CLASSIFICATION_META_API_TYPE))) {
+      GstMnv3ClassificationMeta *m = (GstMnv3ClassificationMeta *) meta;
+
+      fail_unless (m->n_results == 1 && is_cat (m));
+      if (m->region_id == 7) {
+        seen7 = TRUE;
+        fail_unless_equals_int (m->fresh, fresh[i]);
+      } else {
+        fail_unless_equals_int (m->region_id, 8);
+        seen8 = TRUE;
+        fail_unless (m->fresh, "frame %d: untracked region not classified",
+            i);
+      }
+    }
+    fail_unless_equals_int (seen7, present[i]);
+    fail_unless (seen8);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_threshold)
 {
   GstHarness *h = harness_with_frame_caps ("mnv3classify threshold=0.5",
@@ -892,18 +1002,19 @@ GST_START_TEST (test_invalid_properties)
 
   fail_unless (e != NULL);
   g_object_get (e, "num-threads", &threads, NULL);
-  fail_unless (threads >= 1);
+  /* 0: automatic (every core in sync mode, one fewer in async mode) */
+  fail_unless_equals_int (threads, 0);
   /* Out of the param spec range.  GLib refuses the value with a warning
    * (GStreamer 1.22's GLib 2.74) or, in newer GLib, may clamp it into the
    * range; either way the element never holds an out-of-range value. */
   g_log_set_handler ("GLib-GObject", G_LOG_LEVEL_WARNING
       | G_LOG_LEVEL_CRITICAL, count_invalid_value, NULL);
   invalid_value_logs = 0;
-  g_object_set (e, "num-threads", 0, NULL);
+  g_object_set (e, "num-threads", -1, NULL);
   g_object_set (e, "inference-interval", 0, NULL);
   g_object_set (e, "top-k", 0, NULL);
   g_object_get (e, "num-threads", &top_k, NULL);
-  fail_unless ((gint) top_k == threads || (gint) top_k == 1,
+  fail_unless ((gint) top_k == threads,
       "num-threads became %d", (gint) top_k);
   g_object_get (e, "inference-interval", &interval, "top-k", &top_k, NULL);
   fail_unless_equals_int (interval, 1);
@@ -976,6 +1087,8 @@ mnv3classify_suite (void)
   tcase_add_test (tc, test_property_change_running);
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_post_messages);
+  tcase_add_test (tc, test_post_messages_roi_list);
+  tcase_add_test (tc, test_reclassify_interval);
   tcase_add_test (tc, test_threshold);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_analytics_cls_mtd);

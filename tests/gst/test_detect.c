@@ -1288,6 +1288,19 @@ GST_START_TEST (test_classifier_refused)
 
 GST_END_TEST;
 
+/* The other way round: mnv3segment refuses the detector (it used to run
+ * and report its class scores as a 91 x 3234 "class map"). */
+GST_START_TEST (test_segment_refuses_detector)
+{
+  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3segment "
+      "model=\"%s\" ! fakesink", model_path);
+
+  expect_start_error (launch, "not a segmentation model");
+  g_free (launch);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_no_model)
 {
   expect_start_error ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
@@ -1322,6 +1335,7 @@ mnv3detect_suite (void)
 
   tcase_add_test (tc_err, test_classifier_refused);
   tcase_add_test (tc_err, test_no_model);
+  tcase_add_test (tc_err, test_segment_refuses_detector);
   suite_add_tcase (s, tc_err);
   return s;
 }

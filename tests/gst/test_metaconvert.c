@@ -3,8 +3,9 @@
  * mnv3metaconvert: the JSON lines it writes (file and bus) parse back with
  * json-glib and say what the meta says (label, id, score, top-k, model,
  * freshness, region), with the frame's resolution and timestamp, the source
- * and tags properties; frames without results give an empty "objects" (or
- * nothing with skip-empty); bad settings fail with a clear error.
+ * and tags properties; frames without results give nothing (as
+ * gvametaconvert) or, with add-empty-results, an empty "objects"; bad
+ * settings fail with a clear error.
  *
  * The results are attached by the test, so no model is involved.
  */
@@ -134,36 +135,30 @@ metaconvert_harness (const gchar * props, GstBus ** bus_out)
   return h;
 }
 
+/* A full-frame classification: an entry of the frame's "tensors" (where
+ * DL Streamer's gvametaconvert writes frame-level results), not an object
+ * (objects are regions, with a "detection" block readers rely on). */
 static void
-check_cat_object (JsonObject * obj, gboolean fresh)
+check_cat_tensor (JsonObject * root, gboolean fresh)
 {
-  JsonObject *cls, *bbox;
+  JsonObject *cls;
   JsonArray *top;
 
-  fail_unless_equals_int (json_object_get_int_member (obj, "x"), 0);
-  fail_unless_equals_int (json_object_get_int_member (obj, "y"), 0);
-  fail_unless_equals_int (json_object_get_int_member (obj, "w"), W);
-  fail_unless_equals_int (json_object_get_int_member (obj, "h"), H);
-
-  /* full-frame classification: an object covering the whole frame */
-  bbox = json_object_get_object_member (json_object_get_object_member (obj,
-          "detection"), "bounding_box");
-  fail_unless (bbox != NULL);
-  fail_unless_equals_float (json_object_get_double_member (bbox, "x_min"), 0);
-  fail_unless_equals_float (json_object_get_double_member (bbox, "y_min"), 0);
-  fail_unless_equals_float (json_object_get_double_member (bbox, "x_max"), 1);
-  fail_unless_equals_float (json_object_get_double_member (bbox, "y_max"), 1);
-
-  cls = json_object_get_object_member (obj, "classification");
-  fail_unless (cls != NULL);
+  fail_unless_equals_int (json_array_get_length (json_object_get_array_member
+          (root, "objects")), 0);
+  fail_unless_equals_int (json_array_get_length (json_object_get_array_member
+          (root, "tensors")), 1);
+  cls = json_array_get_object_element (json_object_get_array_member (root,
+          "tensors"), 0);
+  fail_unless_equals_string (json_object_get_string_member (cls, "name"),
+      "mobilenet_v3_small");
+  fail_unless_equals_string (json_object_get_string_member (cls,
+          "model_name"), "mobilenet_v3_small");
   fail_unless_equals_string (json_object_get_string_member (cls, "label"),
       "Egyptian cat");
   fail_unless_equals_int (json_object_get_int_member (cls, "label_id"), 285);
   fail_unless (fabs (json_object_get_double_member (cls, "confidence") -
           0.8734) < SCORE_TOL);
-  fail_unless_equals_string (json_object_get_string_member
-      (json_object_get_object_member (cls, "model"), "name"),
-      "mobilenet_v3_small");
   fail_unless_equals_int (json_object_get_boolean_member (cls, "fresh"),
       fresh);
   fail_unless (fabs (json_object_get_double_member (cls, "fps") - 31.25) <
@@ -198,7 +193,6 @@ GST_START_TEST (test_json_matches_meta)
   const GstStructure *s;
   JsonParser *parser;
   JsonObject *root, *res, *tags;
-  JsonArray *objects;
   gchar **lines;
   guint64 ts = 0;
 
@@ -234,9 +228,7 @@ GST_START_TEST (test_json_matches_meta)
   fail_unless_equals_string (json_object_get_string_member (tags, "camera"),
       "door");
   fail_unless_equals_int (json_object_get_int_member (tags, "n"), 3);
-  objects = json_object_get_array_member (root, "objects");
-  fail_unless_equals_int (json_array_get_length (objects), 1);
-  check_cat_object (json_array_get_object_element (objects, 0), TRUE);
+  check_cat_tensor (root, TRUE);
 
   g_object_unref (parser);
   g_strfreev (lines);
@@ -250,11 +242,13 @@ GST_START_TEST (test_json_matches_meta)
 GST_END_TEST;
 
 /* One line per frame, in order; carried-forward results say fresh=false;
- * frames without results have an empty "objects". */
+ * with add-empty-results, frames without results have an empty
+ * "objects" and no "tensors". */
 GST_START_TEST (test_json_lines_per_frame)
 {
   gchar *path = temp_path ();
-  gchar *props = g_strdup_printf ("location=%s", path);
+  gchar *props = g_strdup_printf ("location=%s add-empty-results=true",
+      path);
   GstBus *bus;
   GstHarness *h = metaconvert_harness (props, &bus);
   gchar **lines;
@@ -283,10 +277,10 @@ GST_START_TEST (test_json_lines_per_frame)
     fail_if (json_object_has_member (root, "tags"));
     fail_unless (objects != NULL);
     if (i < 2) {
-      fail_unless_equals_int (json_array_get_length (objects), 1);
-      check_cat_object (json_array_get_object_element (objects, 0), i == 0);
+      check_cat_tensor (root, i == 0);
     } else {
       fail_unless_equals_int (json_array_get_length (objects), 0);
+      fail_if (json_object_has_member (root, "tensors"));
     }
     g_object_unref (parser);
   }
@@ -387,11 +381,13 @@ GST_START_TEST (test_region_object)
   fail_unless_equals_int (json_object_get_int_member (det, "label_id"), 17);
   fail_unless_equals_string (json_object_get_string_member (det, "label"),
       "cat");
+  /* attribute blocks are named by model, as DL Streamer names them by
+   * attribute */
   fail_unless_equals_string (json_object_get_string_member
-      (json_object_get_object_member (obj, "classification"), "label"),
+      (json_object_get_object_member (obj, "mobilenet_v3_small"), "label"),
       "Egyptian cat");
   fail_unless_equals_string (json_object_get_string_member
-      (json_object_get_object_member (obj, "classification_1"), "label"),
+      (json_object_get_object_member (obj, "colour"), "label"),
       "red");
 
   g_object_unref (parser);
@@ -421,8 +417,8 @@ GST_START_TEST (test_no_labels)
   fail_unless (msg != NULL);
   root = parse_object (gst_structure_get_string (gst_message_get_structure
           (msg), "json"), &parser);
-  cls = json_object_get_object_member (json_array_get_object_element
-      (json_object_get_array_member (root, "objects"), 0), "classification");
+  cls = json_array_get_object_element (json_object_get_array_member (root,
+          "tensors"), 0);
   fail_if (json_object_has_member (cls, "label"));
   fail_unless_equals_int (json_object_get_int_member (cls, "label_id"), 3);
   fail_unless_equals_float (json_object_get_double_member (cls, "confidence"),
@@ -509,15 +505,14 @@ GST_START_TEST (test_pipeline_chelsea)
       JsonParser *parser;
       JsonObject *root = parse_object (gst_structure_get_string
           (gst_message_get_structure (msg), "json"), &parser);
-      JsonArray *objects = json_object_get_array_member (root, "objects");
+      JsonArray *tensors = json_object_get_array_member (root, "tensors");
       JsonObject *cls;
       const gchar *label;
 
       fail_unless_equals_int (json_object_get_int_member
           (json_object_get_object_member (root, "resolution"), "width"), 451);
-      fail_unless_equals_int (json_array_get_length (objects), 1);
-      cls = json_object_get_object_member (json_array_get_object_element
-          (objects, 0), "classification");
+      fail_unless_equals_int (json_array_get_length (tensors), 1);
+      cls = json_array_get_object_element (tensors, 0);
       label = json_object_get_string_member (cls, "label");
       fail_unless (label && strstr (label, "cat"), "top-1 is %s", label);
       fail_unless_equals_int (json_array_get_length

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * GstMnv3Worker: the thread that runs the network in asynchronous mode.
+ *
+ * One job at a time.  The streaming thread fills the session input (the
+ * pre-processed copy of a frame, which outlives the buffer) and submits a
+ * job; the worker runs the session and keeps the result until the
+ * streaming thread takes it.  While a job is in flight the session belongs
+ * to the worker: the streaming thread must neither read its outputs, write
+ * its input nor free it until gst_mnv3_worker_take() returned the result or
+ * gst_mnv3_worker_wait_idle() returned.
+ *
+ * Every job carries a generation; gst_mnv3_worker_discard() bumps the
+ * generation so that a job in flight (and a result not taken yet) is
+ * dropped instead of being handed back (flushes, caps and model changes).
+ */
+#ifndef __GST_MNV3_WORKER_H__
+#define __GST_MNV3_WORKER_H__
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "mnv3.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GstMnv3Worker GstMnv3Worker;
+
+/* What the streaming thread knew about the frame a job was made from. */
+typedef struct {
+  GstClockTime pts;             /* of the source frame; NONE when unknown */
+  GstClockTime running_time;
+  gint width, height;           /* frame size */
+  GstVideoRectangle sampled, placed;    /* pre-processing geometry */
+  gdouble prepare_ms;           /* pre-processing, on the streaming thread */
+} GstMnv3WorkerJob;
+
+typedef struct {
+  GstMnv3WorkerJob job;
+  gboolean ok;
+  gchar *error;                 /* mnv3_last_error() of the worker when !ok */
+  gdouble run_ms;               /* the network alone */
+} GstMnv3WorkerResult;
+
+/* @name names the thread (shown by debuggers and top). */
+GstMnv3Worker *gst_mnv3_worker_new (const gchar * name);
+/* Waits for a job in flight, then stops and joins the thread. */
+void gst_mnv3_worker_free (GstMnv3Worker * worker);
+
+/* TRUE when a job may be submitted: none is in flight and no finished
+ * result waits to be taken. */
+gboolean gst_mnv3_worker_is_idle (GstMnv3Worker * worker);
+/* Hands @session (its input filled) over; the worker must be idle. */
+void gst_mnv3_worker_submit (GstMnv3Worker * worker, mnv3_session * session,
+    const GstMnv3WorkerJob * job);
+/* The finished result of the current generation, if any: TRUE and *out
+ * filled (free out->error with g_free). */
+gboolean gst_mnv3_worker_take (GstMnv3Worker * worker,
+    GstMnv3WorkerResult * out);
+/* Blocks until no job is in flight. */
+void gst_mnv3_worker_wait_idle (GstMnv3Worker * worker);
+/* Drops the job in flight and any result not taken yet (without
+ * waiting): they will never be returned by take().  TRUE when there was
+ * one (the frame it was made from then got no result). */
+gboolean gst_mnv3_worker_discard (GstMnv3Worker * worker);
+
+G_END_DECLS
+
+#endif /* __GST_MNV3_WORKER_H__ */
