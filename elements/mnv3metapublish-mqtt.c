@@ -164,6 +164,12 @@ mnv3_mqtt_configure (Mnv3Mqtt * m, const Mnv3MqttSettings * s,
   mosquitto_connect_callback_set (m->mosq, mnv3_mqtt_on_connect);
   mosquitto_publish_callback_set (m->mosq, mnv3_mqtt_on_publish);
   mosquitto_log_callback_set (m->mosq, mnv3_mqtt_on_log);
+  /* MQTT 5: the broker states how many QoS 1/2 messages it takes in
+   * flight (receive maximum) and libmosquitto holds the rest back.  With
+   * 3.1.1 there is no such limit on the wire and mosquitto silently drops
+   * incoming QoS 2 messages beyond its max_inflight_messages while still
+   * acknowledging them. */
+  mosquitto_int_option (m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
   mosquitto_int_option (m->mosq, MOSQ_OPT_SEND_MAXIMUM, MNV3_MQTT_WINDOW);
   mosquitto_int_option (m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
   if (s->username) {
@@ -201,7 +207,8 @@ mnv3_mqtt_wait_connack (Mnv3Mqtt * m, gint timeout_ms, GError ** error)
 
   while (m->connack_rc < 0 && g_get_monotonic_time () < deadline) {
     rc = mosquitto_loop (m->mosq, 50, 1);
-    if (rc != MOSQ_ERR_SUCCESS) {
+    /* a refusal comes with an error code, after the CONNACK callback */
+    if (rc != MOSQ_ERR_SUCCESS && m->connack_rc <= 0) {
       why = mnv3_mqtt_describe (m, rc, errno);
       g_set_error (error, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_OPEN_READ_WRITE,
@@ -221,7 +228,7 @@ mnv3_mqtt_wait_connack (Mnv3Mqtt * m, gint timeout_ms, GError ** error)
   if (m->connack_rc != 0) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
         "The MQTT broker at %s:%d refused the connection: %s", m->host,
-        m->port, mosquitto_connack_string (m->connack_rc));
+        m->port, mosquitto_reason_string (m->connack_rc));
     return FALSE;
   }
   return TRUE;
@@ -350,7 +357,7 @@ mnv3_mqtt_service (Mnv3Mqtt * m, gint timeout_ms)
   } else if (m->connack_rc > 0) {
     /* refused on a reconnection (e.g. the broker's users changed) */
     mosquitto_disconnect (m->mosq);
-    mnv3_mqtt_connection_lost (m, mosquitto_connack_string (m->connack_rc));
+    mnv3_mqtt_connection_lost (m, mosquitto_reason_string (m->connack_rc));
   }
 }
 
