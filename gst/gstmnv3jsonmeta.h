@@ -39,6 +39,9 @@ typedef struct {
 GType gst_mnv3_json_meta_api_get_type (void);
 const GstMetaInfo *gst_mnv3_json_meta_get_info (void);
 
+/* (hidden from g-ir-scanner: outside the gst_mnv3 namespace; bindings
+ * read the text with gst_mnv3_buffer_get_json()) */
+#ifndef __GI_SCANNER__
 /**
  * gst_buffer_add_mnv3_json_meta: (skip)
  * @buffer: a writable buffer
@@ -48,6 +51,7 @@ const GstMetaInfo *gst_mnv3_json_meta_get_info (void);
  */
 GstMnv3JsonMeta *gst_buffer_add_mnv3_json_meta (GstBuffer * buffer,
     const gchar * message);
+#endif
 
 /**
  * gst_mnv3_buffer_get_json:
@@ -60,8 +64,10 @@ GstMnv3JsonMeta *gst_buffer_add_mnv3_json_meta (GstBuffer * buffer,
  */
 const gchar *gst_mnv3_buffer_get_json (GstBuffer * buffer);
 
+#ifndef __GI_SCANNER__
 #define gst_buffer_get_mnv3_json_meta(b) \
   ((GstMnv3JsonMeta *) gst_buffer_get_meta ((b), GST_MNV3_JSON_META_API_TYPE))
+#endif
 
 G_END_DECLS
 
