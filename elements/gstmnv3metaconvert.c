@@ -16,8 +16,11 @@
  * Each object is written as one line to #GstMnv3Metaconvert:location (a
  * file, or "-" for standard output) and, with
  * #GstMnv3Metaconvert:post-messages, posted on the bus as an element
- * message named "mnv3-json" whose "json" field holds the text.  Buffers
- * pass through untouched.
+ * message named "mnv3-json" whose "json" field holds the text.  With
+ * #GstMnv3Metaconvert:attach-json (the default) the text is also attached
+ * to the buffer as a #GstMnv3JsonMeta, which mnv3metapublish and
+ * applications read (gst_mnv3_buffer_get_json()); the pixels are never
+ * touched.
  *
  * ## Example launch line
  * |[
@@ -37,6 +40,7 @@
 
 #include "gstmnv3meta.h"
 #include "gstmnv3detectionmeta.h"
+#include "gstmnv3jsonmeta.h"
 #include "gstmnv3metaconvert.h"
 #include "mnv3metaconvert-segment.h"
 
@@ -49,6 +53,7 @@ GST_DEBUG_CATEGORY_STATIC (mnv3_metaconvert_debug);
 #define DEFAULT_TAGS NULL
 /* as gvametaconvert (add-empty-results=false): no JSON without results */
 #define DEFAULT_SKIP_EMPTY TRUE
+#define DEFAULT_ATTACH_JSON TRUE
 
 enum
 {
@@ -60,6 +65,7 @@ enum
   PROP_SKIP_EMPTY,
   PROP_ADD_EMPTY_RESULTS,
   PROP_MASK_RLE,
+  PROP_ATTACH_JSON,
 };
 
 struct _GstMnv3Metaconvert
@@ -73,6 +79,7 @@ struct _GstMnv3Metaconvert
   gchar *tags;
   gboolean skip_empty;
   gboolean mask_rle;            /* read unlocked: a single word */
+  gboolean attach_json;
 
   /* streaming state */
   FILE *file;                   /* NULL, stdout or an opened file */
@@ -672,6 +679,9 @@ gst_mnv3_metaconvert_start (GstBaseTransform * trans)
   tags = g_strdup (self->tags);
   GST_OBJECT_UNLOCK (self);
 
+  /* attaching a meta needs a writable buffer: in-place mode makes one
+   * (a shallow copy when upstream still holds a reference) */
+  gst_base_transform_set_passthrough (trans, !self->attach_json);
   ok = mnv3_metaconvert_parse_tags (self, tags);
   if (ok && location && strcmp (location, "-") == 0) {
     self->file = stdout;
@@ -745,13 +755,16 @@ gst_mnv3_metaconvert_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstMnv3Metaconvert *self = GST_MNV3_METACONVERT (trans);
   GstClockTime ts;
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean post;
+  gboolean post, attach;
   gchar *text;
 
   GST_OBJECT_LOCK (self);
   post = self->post_messages;
+  attach = self->attach_json;
   GST_OBJECT_UNLOCK (self);
-  if (!self->file && !post)
+  /* (start() chose the mode: a buffer in passthrough may not be writable) */
+  attach = attach && !gst_base_transform_is_passthrough (trans);
+  if (!self->file && !post && !attach)
     return GST_FLOW_OK;
 
   text = mnv3_metaconvert_frame_json (self, buf, &ts);
@@ -759,6 +772,8 @@ gst_mnv3_metaconvert_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     return GST_FLOW_OK;
   GST_LOG_OBJECT (self, "%s", text);
 
+  if (attach)
+    gst_buffer_add_mnv3_json_meta (buf, text);
   if (self->file)
     ret = mnv3_metaconvert_write_line (self, text);
   if (ret == GST_FLOW_OK && post) {
@@ -820,6 +835,11 @@ gst_mnv3_metaconvert_set_property (GObject * object, guint prop_id,
       self->mask_rle = g_value_get_boolean (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_ATTACH_JSON:
+      GST_OBJECT_LOCK (self);
+      self->attach_json = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -854,6 +874,9 @@ gst_mnv3_metaconvert_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MASK_RLE:
       g_value_set_boolean (value, self->mask_rle);
+      break;
+    case PROP_ATTACH_JSON:
+      g_value_set_boolean (value, self->attach_json);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -926,6 +949,11 @@ gst_mnv3_metaconvert_class_init (GstMnv3MetaconvertClass * klass)
           "Also write each segmentation class map, run-length encoded "
           "(\"mask\": rle-class-runs, see docs/metadata.md)", FALSE,
           playing));
+  g_object_class_install_property (gobject_class, PROP_ATTACH_JSON,
+      g_param_spec_boolean ("attach-json", "Attach JSON",
+          "Attach each frame's JSON text to the buffer as a GstMnv3JsonMeta "
+          "(read by mnv3metapublish and by gst_mnv3_buffer_get_json())",
+          DEFAULT_ATTACH_JSON, ready));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -941,7 +969,9 @@ gst_mnv3_metaconvert_class_init (GstMnv3MetaconvertClass * klass)
   trans_class->transform_ip =
       GST_DEBUG_FUNCPTR (gst_mnv3_metaconvert_transform_ip);
   trans_class->transform_ip_on_passthrough = TRUE;
-  trans_class->passthrough_on_same_caps = TRUE;
+  /* start() picks the mode (attach-json needs in-place): the caps, always
+   * the same on both sides, must not switch it back to passthrough */
+  trans_class->passthrough_on_same_caps = FALSE;
 }
 
 static void
@@ -949,5 +979,6 @@ gst_mnv3_metaconvert_init (GstMnv3Metaconvert * self)
 {
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->skip_empty = DEFAULT_SKIP_EMPTY;
+  self->attach_json = DEFAULT_ATTACH_JSON;
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
 }

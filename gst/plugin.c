@@ -18,6 +18,9 @@ GST_ELEMENT_REGISTER_DECLARE (mnv3overlay);
 #ifdef HAVE_MNV3METACONVERT
 GST_ELEMENT_REGISTER_DECLARE (mnv3metaconvert);
 #endif
+#ifdef HAVE_MNV3METAPUBLISH
+GST_ELEMENT_REGISTER_DECLARE (mnv3metapublish);
+#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -33,6 +36,9 @@ plugin_init (GstPlugin * plugin)
 #endif
 #ifdef HAVE_MNV3METACONVERT
   ret |= GST_ELEMENT_REGISTER (mnv3metaconvert, plugin);
+#endif
+#ifdef HAVE_MNV3METAPUBLISH
+  ret |= GST_ELEMENT_REGISTER (mnv3metapublish, plugin);
 #endif
   return ret;
 }

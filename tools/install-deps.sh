@@ -13,4 +13,8 @@ apt-get install -y --no-install-recommends \
   libgstreamer-plugins-bad1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
   gstreamer1.0-libav libcairo2-dev libpango1.0-dev libjson-glib-dev \
-  fonts-dejavu-core
+  fonts-dejavu-core \
+  libmosquitto-dev mosquitto openssl \
+  libgstrtspserver-1.0-dev \
+  gobject-introspection libgirepository1.0-dev python3-gi python3-gst-1.0 \
+  gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0

@@ -1,0 +1,976 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * mnv3metapublish method=mqtt against a real broker: Debian's mosquitto,
+ * started by the test on 127.0.0.1 and a free port, with a libmosquitto
+ * subscriber in the test.  Checked:
+ *  - every frame's JSON arrives, parses, is the very text mnv3metaconvert
+ *    wrote for the frame (DL Streamer fields), in order, on one topic per
+ *    source ({source});
+ *  - the broker is stopped for a few seconds mid-stream and started again:
+ *    the live pipeline keeps its pace; with QoS 1 and 2 and a large queue
+ *    no frame is lost (the subscriber's session is persistent, the broker
+ *    saves it when stopped); with QoS 0 and a small queue the loss is
+ *    counted (dropped/lost) and reported by warning messages;
+ *  - the streaming thread never waits for a broker that stopped answering;
+ *  - a wrong address, an unusable TLS file or a refused login fail at
+ *    start with an error naming them; a password from a file or the
+ *    environment logs in.
+ * The test exits 77 (skipped) when the mosquitto broker is not installed.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <json-glib/json-glib.h>
+#include <mosquitto.h>
+
+#include "gstmnv3jsonmeta.h"
+
+static gchar *broker_bin;
+static gchar *work_dir;
+static gint broker_port;
+static GPid broker_pid;
+
+/* ------------------------------------------------------------- broker */
+
+static gint
+free_port (void)
+{
+  struct sockaddr_in a = { 0 };
+  socklen_t len = sizeof (a);
+  gint fd = socket (AF_INET, SOCK_STREAM, 0), port;
+
+  fail_unless (fd >= 0);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  fail_unless (bind (fd, (struct sockaddr *) &a, sizeof (a)) == 0);
+  fail_unless (getsockname (fd, (struct sockaddr *) &a, &len) == 0);
+  port = ntohs (a.sin_port);
+  close (fd);
+  return port;
+}
+
+static gboolean
+port_open (gint port)
+{
+  struct sockaddr_in a = { 0 };
+  gint fd = socket (AF_INET, SOCK_STREAM, 0);
+  gboolean ok;
+
+  a.sin_family = AF_INET;
+  a.sin_port = htons (port);
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ok = connect (fd, (struct sockaddr *) &a, sizeof (a)) == 0;
+  close (fd);
+  return ok;
+}
+
+/* Writes the broker's configuration (@extra appended) and starts it;
+ * returns once it accepts connections (at most 10 s). */
+static void
+broker_start (const gchar * extra)
+{
+  gchar *conf_path = g_build_filename (work_dir, "mosquitto.conf", NULL);
+  gchar *log_path = g_build_filename (work_dir, "mosquitto.log", NULL);
+  /* "user": started by root, mosquitto would switch to the mosquitto user,
+   * which cannot read the test's private folder */
+  gchar *conf = g_strdup_printf ("listener %d 127.0.0.1\nuser %s\n"
+      "persistence true\npersistence_location %s/\n"
+      "max_queued_messages 100000\nlog_dest file %s\n%s\n",
+      broker_port, g_get_user_name (), work_dir, log_path, extra ? extra :
+      "allow_anonymous true\n");
+  gchar *argv[] = { broker_bin, (gchar *) "-c", conf_path, NULL };
+  GError *err = NULL;
+
+  fail_unless (g_file_set_contents (conf_path, conf, -1, NULL));
+  fail_unless (g_spawn_async (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+          &broker_pid, &err), "cannot start %s: %s", broker_bin,
+      err ? err->message : "?");
+  for (gint i = 0; i < 200 && !port_open (broker_port); i++)
+    g_usleep (50 * 1000);
+  fail_unless (port_open (broker_port), "mosquitto did not open port %d",
+      broker_port);
+  g_free (conf);
+  g_free (conf_path);
+  g_free (log_path);
+}
+
+/* SIGTERM: mosquitto saves its persistent sessions and exits. */
+static void
+broker_stop (void)
+{
+  gint status;
+
+  if (broker_pid <= 0)
+    return;
+  kill (broker_pid, SIGTERM);
+  waitpid (broker_pid, &status, 0);
+  g_spawn_close_pid (broker_pid);
+  broker_pid = 0;
+}
+
+static void
+setup_broker_dir (void)
+{
+  work_dir = g_dir_make_tmp ("mnv3-mqtt-XXXXXX", NULL);
+  fail_unless (work_dir != NULL);
+  broker_port = free_port ();
+}
+
+static void
+remove_dir (const gchar * dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d))) {
+    gchar *p = g_build_filename (dir, name, NULL);
+    g_unlink (p);
+    g_free (p);
+  }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (dir);
+}
+
+/* Unchecked teardown: runs even when a test failed half-way. */
+static void
+teardown_broker (void)
+{
+  if (broker_pid > 0)
+    kill (broker_pid, SIGCONT);
+  broker_stop ();
+  if (work_dir)
+    remove_dir (work_dir);
+  g_clear_pointer (&work_dir, g_free);
+}
+
+/* --------------------------------------------------------- subscriber */
+
+typedef struct
+{
+  struct mosquitto *mosq;
+  GMutex lock;
+  GPtrArray *topics, *payloads;
+  gboolean subscribed;
+} Subscriber;
+
+static void
+sub_on_connect (struct mosquitto *mosq, void *obj, int rc)
+{
+  (void) obj;
+  if (rc == 0)
+    mosquitto_subscribe (mosq, NULL, "mnv3/#", 1);
+}
+
+static void
+sub_on_subscribe (struct mosquitto *mosq, void *obj, int mid, int n,
+    const int *granted)
+{
+  Subscriber *s = obj;
+
+  (void) mosq;
+  (void) mid;
+  (void) n;
+  (void) granted;
+  g_mutex_lock (&s->lock);
+  s->subscribed = TRUE;
+  g_mutex_unlock (&s->lock);
+}
+
+static void
+sub_on_message (struct mosquitto *mosq, void *obj,
+    const struct mosquitto_message *m)
+{
+  Subscriber *s = obj;
+
+  (void) mosq;
+  g_mutex_lock (&s->lock);
+  g_ptr_array_add (s->topics, g_strdup (m->topic));
+  g_ptr_array_add (s->payloads, g_strndup (m->payload, m->payloadlen));
+  g_mutex_unlock (&s->lock);
+}
+
+/* A persistent session (clean_session false): the broker keeps the
+ * subscription and queues QoS >= 1 messages while the subscriber is away
+ * (during the broker's own restart).  QoS 1 on the subscriber's side: a
+ * QoS 2 session across a broker restart can see the broker reuse packet
+ * ids the client still holds, and the client then takes new messages for
+ * repeats (mosquitto 2.0.11), a loss that is no part of the publisher. */
+static Subscriber *
+subscriber_new (void)
+{
+  Subscriber *s = g_new0 (Subscriber, 1);
+  gchar *id = g_strdup_printf ("mnv3-test-sub-%d", (int) getpid ());
+
+  g_mutex_init (&s->lock);
+  s->topics = g_ptr_array_new_with_free_func (g_free);
+  s->payloads = g_ptr_array_new_with_free_func (g_free);
+  s->mosq = mosquitto_new (id, false, s);
+  fail_unless (s->mosq != NULL);
+  mosquitto_connect_callback_set (s->mosq, sub_on_connect);
+  mosquitto_subscribe_callback_set (s->mosq, sub_on_subscribe);
+  mosquitto_message_callback_set (s->mosq, sub_on_message);
+  mosquitto_reconnect_delay_set (s->mosq, 1, 1, false);
+  fail_unless_equals_int (mosquitto_connect (s->mosq, "127.0.0.1",
+          broker_port, 10), MOSQ_ERR_SUCCESS);
+  fail_unless_equals_int (mosquitto_loop_start (s->mosq), MOSQ_ERR_SUCCESS);
+  for (gint i = 0; i < 200; i++) {
+    gboolean ok;
+    g_mutex_lock (&s->lock);
+    ok = s->subscribed;
+    g_mutex_unlock (&s->lock);
+    if (ok)
+      break;
+    g_usleep (25 * 1000);
+  }
+  fail_unless (s->subscribed, "the subscription was not acknowledged");
+  g_free (id);
+  return s;
+}
+
+static guint
+subscriber_count (Subscriber * s)
+{
+  guint n;
+
+  g_mutex_lock (&s->lock);
+  n = s->payloads->len;
+  g_mutex_unlock (&s->lock);
+  return n;
+}
+
+/* Waits until @n messages arrived, or @timeout_s seconds without one. */
+static guint
+subscriber_wait (Subscriber * s, guint n, gint timeout_s)
+{
+  guint last = subscriber_count (s);
+  gint64 quiet_since = g_get_monotonic_time ();
+
+  while (last < n && g_get_monotonic_time () - quiet_since <
+      (gint64) timeout_s * G_USEC_PER_SEC) {
+    guint now;
+    g_usleep (50 * 1000);
+    now = subscriber_count (s);
+    if (now != last)
+      quiet_since = g_get_monotonic_time ();
+    last = now;
+  }
+  return last;
+}
+
+static void
+subscriber_free (Subscriber * s)
+{
+  mosquitto_disconnect (s->mosq);
+  mosquitto_loop_stop (s->mosq, true);
+  mosquitto_destroy (s->mosq);
+  g_ptr_array_unref (s->topics);
+  g_ptr_array_unref (s->payloads);
+  g_mutex_clear (&s->lock);
+  g_free (s);
+}
+
+/* ----------------------------------------------------------- pipelines */
+
+typedef struct
+{
+  guint n_warnings_lost, n_warnings_dropped;
+  gchar *error;
+} RunResult;
+
+/* Runs @pipe to EOS (at most @timeout_s), counting the publisher's
+ * warnings; @midway (if any) is called once after @midway_ms. */
+static void
+run_pipeline (GstElement * pipe, gint timeout_s, GFunc midway,
+    guint midway_ms, RunResult * r)
+{
+  GstBus *bus = gst_element_get_bus (pipe);
+  gint64 start = g_get_monotonic_time ();
+  gboolean done = FALSE, called = FALSE;
+
+  memset (r, 0, sizeof (*r));
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while (!done && g_get_monotonic_time () - start <
+      (gint64) timeout_s * G_USEC_PER_SEC) {
+    GstMessage *m = gst_bus_timed_pop (bus, 20 * GST_MSECOND);
+    GError *err = NULL;
+
+    if (midway && !called && g_get_monotonic_time () - start >
+        (gint64) midway_ms * 1000) {
+      called = TRUE;
+      midway (NULL, NULL);
+    }
+    if (!m)
+      continue;
+    switch (GST_MESSAGE_TYPE (m)) {
+      case GST_MESSAGE_EOS:
+        done = TRUE;
+        break;
+      case GST_MESSAGE_ERROR:
+        gst_message_parse_error (m, &err, NULL);
+        r->error = g_strdup (err->message);
+        g_error_free (err);
+        done = TRUE;
+        break;
+      case GST_MESSAGE_WARNING:
+        gst_message_parse_warning (m, &err, NULL);
+        GST_INFO ("warning: %s", err->message);
+        if (strstr (err->message, "Lost the connection"))
+          r->n_warnings_lost++;
+        if (strstr (err->message, "dropped"))
+          r->n_warnings_dropped++;
+        g_error_free (err);
+        break;
+      default:
+        break;
+    }
+    gst_message_unref (m);
+  }
+  fail_unless (done, "the pipeline did not finish within %d s", timeout_s);
+  gst_object_unref (bus);
+}
+
+/* NULL state: the publisher flushes what is queued (flush-timeout). */
+static void
+stop_pipeline (GstElement * pipe, RunResult * r)
+{
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *m;
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  while ((m = gst_bus_pop (bus))) {
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+      gst_message_parse_warning (m, &err, NULL);
+      if (strstr (err->message, "dropped"))
+        r->n_warnings_dropped++;
+      g_error_free (err);
+    }
+    gst_message_unref (m);
+  }
+  gst_object_unref (bus);
+}
+
+static guint64
+get_counter (GstElement * pipe, const gchar * name, const gchar * prop)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipe), name);
+  guint64 v = 0;
+
+  fail_unless (e != NULL);
+  g_object_get (e, prop, &v, NULL);
+  gst_object_unref (e);
+  return v;
+}
+
+static JsonObject *
+parse_object (const gchar * text, JsonParser ** parser)
+{
+  GError *err = NULL;
+
+  *parser = json_parser_new ();
+  fail_unless (json_parser_load_from_data (*parser, text, -1, &err),
+      "not JSON: %s (%s)", err ? err->message : "?", text);
+  fail_unless (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (*parser)));
+  return json_node_get_object (json_parser_get_root (*parser));
+}
+
+static gchar **
+read_lines (const gchar * path)
+{
+  gchar *text = NULL, **lines;
+
+  fail_unless (g_file_get_contents (path, &text, NULL, NULL));
+  g_strchomp (text);
+  lines = g_strsplit (text, "\n", -1);
+  g_free (text);
+  return lines;
+}
+
+/* ------------------------------------------------------------- tests */
+
+/* Two cameras, one topic each: every frame's text, as written by
+ * mnv3metaconvert, arrives in order on its camera's topic. */
+GST_START_TEST (test_every_frame_in_order)
+{
+  const gchar *cams[] = { "door", "yard" };
+  const guint n = 24;
+  gchar *desc = g_strdup (""), *files[2];
+  Subscriber *sub;
+  GstElement *pipe;
+  RunResult r;
+
+  setup_broker_dir ();
+  broker_start (NULL);
+  sub = subscriber_new ();
+  for (guint c = 0; c < 2; c++) {
+    gchar *more;
+    files[c] = g_strdup_printf ("%s/%s.jsonl", work_dir, cams[c]);
+    more = g_strdup_printf ("%s videotestsrc num-buffers=%u pattern=%s ! "
+        "video/x-raw,width=160,height=120,framerate=25/1 ! mnv3classify "
+        "top-k=3 ! mnv3metaconvert source=%s location=%s ! mnv3metapublish "
+        "name=pub%u method=mqtt address=127.0.0.1:%d topic=mnv3/{source} "
+        "qos=1 ! fakesink", desc, n, c ? "ball" : "smpte", cams[c], files[c],
+        c, broker_port);
+    g_free (desc);
+    desc = more;
+  }
+  pipe = gst_parse_launch (desc, NULL);
+  fail_unless (pipe != NULL);
+  run_pipeline (pipe, 120, NULL, 0, &r);
+  fail_unless (r.error == NULL, "error: %s", r.error);
+  stop_pipeline (pipe, &r);
+  fail_unless_equals_int (subscriber_wait (sub, 2 * n, 10), 2 * n);
+
+  for (guint c = 0; c < 2; c++) {
+    gchar **lines = read_lines (files[c]);
+    gchar *topic = g_strdup_printf ("mnv3/%s", cams[c]);
+    gchar *name = g_strdup_printf ("pub%u", c);
+    guint k = 0;
+
+    fail_unless_equals_int (g_strv_length (lines), n);
+    for (guint i = 0; i < sub->payloads->len; i++) {
+      JsonParser *parser;
+      JsonObject *o, *obj0, *cls;
+
+      if (strcmp (g_ptr_array_index (sub->topics, i), topic) != 0)
+        continue;
+      fail_unless (k < n);
+      /* the very text of frame k, so in order and complete */
+      fail_unless_equals_string (g_ptr_array_index (sub->payloads, i),
+          lines[k]);
+      o = parse_object (g_ptr_array_index (sub->payloads, i), &parser);
+      fail_unless_equals_int64 (json_object_get_int_member (o, "timestamp"),
+          (gint64) k * GST_SECOND / 25);
+      fail_unless_equals_string (json_object_get_string_member (o,
+              "source"), cams[c]);
+      fail_unless_equals_int (json_object_get_int_member
+          (json_object_get_object_member (o, "resolution"), "width"), 160);
+      obj0 = json_array_get_object_element (json_object_get_array_member (o,
+              "objects"), 0);
+      cls = json_object_get_object_member (obj0, "classification");
+      fail_unless (json_object_has_member (cls, "label"));
+      fail_unless (json_object_has_member (cls, "label_id"));
+      fail_unless (json_object_get_double_member (cls, "confidence") > 0);
+      g_object_unref (parser);
+      k++;
+    }
+    fail_unless_equals_int (k, n);
+    fail_unless_equals_uint64 (get_counter (pipe, name, "published"), n);
+    fail_unless_equals_uint64 (get_counter (pipe, name, "dropped"), 0);
+    g_strfreev (lines);
+    g_free (topic);
+    g_free (name);
+    g_free (files[c]);
+  }
+  gst_object_unref (pipe);
+  subscriber_free (sub);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* A live source (10 fps, 6 s); the broker is stopped at 1.5 s and started
+ * again 2.5 s later. */
+#define RESTART_FRAMES 60
+#define RESTART_FPS 10
+
+static void
+restart_midway (gpointer a, gpointer b)
+{
+  (void) a;
+  (void) b;
+  broker_stop ();
+  g_usleep (2500 * 1000);
+  broker_start (NULL);
+}
+
+static GstElement *
+restart_pipeline (gint qos, guint max_queue)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%d "
+      "! video/x-raw,width=64,height=48,framerate=%d/1 ! mnv3metaconvert "
+      "source=cam ! mnv3metapublish name=pub method=mqtt "
+      "address=127.0.0.1:%d topic=mnv3/{source} qos=%d max-queue=%u "
+      "flush-timeout=10000 ! fakesink sync=true", RESTART_FRAMES,
+      RESTART_FPS, broker_port, qos, max_queue);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+
+  fail_unless (pipe != NULL);
+  g_free (desc);
+  return pipe;
+}
+
+/* Frame index of every message, in arrival order. */
+static gint *
+frame_indices (Subscriber * s, guint * n)
+{
+  gint *idx;
+
+  g_mutex_lock (&s->lock);
+  *n = s->payloads->len;
+  idx = g_new0 (gint, *n + 1);
+  for (guint i = 0; i < *n; i++) {
+    JsonParser *parser;
+    JsonObject *o = parse_object (g_ptr_array_index (s->payloads, i),
+        &parser);
+    idx[i] = (gint) (json_object_get_int_member (o, "timestamp") /
+        (GST_SECOND / RESTART_FPS));
+    g_object_unref (parser);
+  }
+  g_mutex_unlock (&s->lock);
+  return idx;
+}
+
+/* QoS 1 and 2, a queue larger than the outage: every frame arrives, first
+ * copies in order (at least once: the subscriber's QoS 1 leg may repeat a
+ * message). */
+GST_START_TEST (test_broker_restart_nothing_lost)
+{
+  gint qos = __i__ + 1;
+  gboolean seen[RESTART_FRAMES] = { FALSE };
+  guint n, n_unique = 0, n_dups = 0;
+  gint last = -1, *idx;
+  Subscriber *sub;
+  GstElement *pipe;
+  RunResult r;
+  gint64 t0;
+
+  setup_broker_dir ();
+  broker_start (NULL);
+  sub = subscriber_new ();
+  pipe = restart_pipeline (qos, 1000);
+  t0 = g_get_monotonic_time ();
+  run_pipeline (pipe, 60, restart_midway, 1500, &r);
+  fail_unless (r.error == NULL, "error: %s", r.error);
+  /* the live pipeline kept its pace: 6 s of frames in well under 6 + 4 s
+   * (the broker was away for 2.5 s of them) */
+  fail_unless (g_get_monotonic_time () - t0 < 10 * G_USEC_PER_SEC);
+  fail_unless (r.n_warnings_lost >= 1, "no warning for the lost connection");
+  stop_pipeline (pipe, &r);
+  subscriber_wait (sub, RESTART_FRAMES, 10);
+
+  idx = frame_indices (sub, &n);
+  for (guint i = 0; i < n; i++) {
+    fail_unless (idx[i] >= 0 && idx[i] < RESTART_FRAMES);
+    if (seen[idx[i]]) {
+      n_dups++;
+      continue;
+    }
+    seen[idx[i]] = TRUE;
+    n_unique++;
+    fail_unless (idx[i] > last, "frame %d arrived after frame %d", idx[i],
+        last);
+    last = idx[i];
+  }
+  GST_INFO ("qos %d: %u messages, %u frames, %u repeated", qos, n, n_unique,
+      n_dups);
+  if (n_unique != RESTART_FRAMES) {
+    GString *got = g_string_new (NULL);
+    for (guint i = 0; i < n; i++)
+      g_string_append_printf (got, " %d", idx[i]);
+    fail ("qos %d: %u of %d frames arrived:%s", qos, n_unique,
+        RESTART_FRAMES, got->str);
+  }
+  fail_unless_equals_uint64 (get_counter (pipe, "pub", "dropped"), 0);
+  fail_unless_equals_uint64 (get_counter (pipe, "pub", "lost"), 0);
+  g_free (idx);
+  gst_object_unref (pipe);
+  subscriber_free (sub);
+}
+
+GST_END_TEST;
+
+/* QoS 0 and a queue of 4 messages through a 2.5 s outage at 10 fps: the
+ * loss is counted (dropped + lost), reported by a warning, and accounts
+ * for every frame that did not arrive, give or take the QoS 0 messages
+ * written to the socket of a broker that was going away. */
+GST_START_TEST (test_broker_restart_qos0_loss_counted)
+{
+  guint n, n_unique = 0;
+  guint64 dropped, lost, published;
+  gboolean seen[RESTART_FRAMES] = { FALSE };
+  gint last = -1, *idx;
+  Subscriber *sub;
+  GstElement *pipe;
+  RunResult r;
+
+  setup_broker_dir ();
+  broker_start (NULL);
+  sub = subscriber_new ();
+  pipe = restart_pipeline (0, 4);
+  run_pipeline (pipe, 60, restart_midway, 1500, &r);
+  fail_unless (r.error == NULL, "error: %s", r.error);
+  stop_pipeline (pipe, &r);
+  dropped = get_counter (pipe, "pub", "dropped");
+  lost = get_counter (pipe, "pub", "lost");
+  published = get_counter (pipe, "pub", "published");
+  subscriber_wait (sub, RESTART_FRAMES - dropped - lost, 5);
+
+  idx = frame_indices (sub, &n);
+  for (guint i = 0; i < n; i++) {
+    fail_unless (!seen[idx[i]], "QoS 0 repeated frame %d", idx[i]);
+    seen[idx[i]] = TRUE;
+    fail_unless (idx[i] > last);
+    last = idx[i];
+    n_unique++;
+  }
+  GST_INFO ("qos 0: received %u, published %" G_GUINT64_FORMAT ", dropped %"
+      G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT, n_unique, published,
+      dropped, lost);
+  /* ~25 frames during the outage, 4 kept: the overflow was counted */
+  fail_unless (dropped >= 10, "dropped %" G_GUINT64_FORMAT, dropped);
+  fail_unless (r.n_warnings_dropped >= 1, "no warning for the drops");
+  fail_unless_equals_uint64 (published + dropped + lost, RESTART_FRAMES);
+  fail_unless (n_unique <= published);
+  /* what the counters do not see: at most the messages written to the
+   * dying broker's socket in its last moments */
+  fail_unless (published - n_unique <= 5, "%" G_GUINT64_FORMAT
+      " published messages never arrived", published - n_unique);
+  /* frames from after the restart did arrive */
+  fail_unless (seen[RESTART_FRAMES - 1]);
+  g_free (idx);
+  gst_object_unref (pipe);
+  subscriber_free (sub);
+}
+
+GST_END_TEST;
+
+/* A broker that stops answering (SIGSTOP: the socket stays open) never
+ * holds up the streaming thread: 300 pushes take well under a second. */
+GST_START_TEST (test_streaming_never_waits)
+{
+  gchar *addr;
+  GstHarness *h;
+  gint64 t0, worst = 0;
+  guint64 dropped;
+
+  setup_broker_dir ();
+  broker_start (NULL);
+  addr = g_strdup_printf ("mnv3metapublish name=pub method=mqtt qos=1 max-queue=50 "
+      "flush-timeout=200 address=127.0.0.1:%d", broker_port);
+  h = gst_harness_new_parse (addr);
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=RGB,width=4,"
+      "height=4,framerate=25/1");
+  kill (broker_pid, SIGSTOP);
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < 300; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 48, NULL);
+    gchar *json = g_strdup_printf ("{\"frame\":%u,\"pad\":\"%0512d\"}", i, 0);
+    gint64 t;
+
+    gst_buffer_add_mnv3_json_meta (buf, json);
+    t = g_get_monotonic_time ();
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+    worst = MAX (worst, g_get_monotonic_time () - t);
+    gst_buffer_unref (gst_harness_pull (h));
+    g_free (json);
+  }
+  GST_INFO ("300 pushes: %" G_GINT64_FORMAT " us, worst %" G_GINT64_FORMAT
+      " us", g_get_monotonic_time () - t0, worst);
+  fail_unless (g_get_monotonic_time () - t0 < G_USEC_PER_SEC);
+  fail_unless (worst < 100 * 1000);
+  {
+    GstElement *pub = gst_bin_get_by_name (GST_BIN (h->element), "pub");
+    g_object_get (pub, "dropped", &dropped, NULL);
+    gst_object_unref (pub);
+  }
+  /* the queue held 50, the in-flight window at most 100 more */
+  fail_unless (dropped >= 300 - 50 - 100 - 1, "dropped %" G_GUINT64_FORMAT,
+      dropped);
+  gst_harness_teardown (h);
+  kill (broker_pid, SIGCONT);
+  g_free (addr);
+}
+
+GST_END_TEST;
+
+/* The error text of a pipeline that must fail to start. */
+static gchar *
+start_error (const gchar * props)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+      "mnv3metaconvert ! mnv3metapublish method=mqtt %s ! fakesink", props);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus;
+  GstMessage *m;
+  GError *err = NULL;
+  gchar *text;
+
+  fail_unless (pipe != NULL);
+  bus = gst_element_get_bus (pipe);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (m != NULL, "no error message for %s", props);
+  gst_message_parse_error (m, &err, NULL);
+  text = g_strdup (err->message);
+  GST_INFO ("%s -> %s", props, text);
+  g_error_free (err);
+  gst_message_unref (m);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  g_free (desc);
+  return text;
+}
+
+static void
+assert_error_has (const gchar * props, const gchar * a, const gchar * b)
+{
+  gchar *text = start_error (props);
+
+  fail_unless (strstr (text, a) != NULL, "\"%s\" not in \"%s\"", a, text);
+  fail_unless (!b || strstr (text, b) != NULL, "\"%s\" not in \"%s\"", b,
+      text);
+  g_free (text);
+}
+
+GST_START_TEST (test_wrong_address)
+{
+  gint port = free_port ();
+  gchar *props = g_strdup_printf ("address=127.0.0.1:%d", port);
+  gchar *want = g_strdup_printf ("127.0.0.1:%d", port);
+
+  /* nothing listens there */
+  assert_error_has (props, want, "Connection refused");
+  assert_error_has ("address=nonsense:port", "is not HOST:PORT", NULL);
+  assert_error_has ("address=127.0.0.1:70000", "is not HOST:PORT", NULL);
+  assert_error_has ("address=no-such-host.invalid:1883",
+      "no-such-host.invalid", "resolved");
+  assert_error_has ("topic=mnv3/+/x", "wildcard", NULL);
+  assert_error_has ("topic=mnv3/{camera}", "unknown placeholder", NULL);
+  g_free (props);
+  g_free (want);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_tls_files)
+{
+  gchar *garbage, *props;
+
+  setup_broker_dir ();
+  broker_start (NULL);
+  garbage = g_build_filename (work_dir, "garbage.pem", NULL);
+  fail_unless (g_file_set_contents (garbage, "not a certificate\n", -1,
+          NULL));
+
+  props = g_strdup_printf ("address=127.0.0.1:%d ca-file=%s/none.pem",
+      broker_port, work_dir);
+  assert_error_has (props, "ca-file", "No such file");
+  g_free (props);
+  props = g_strdup_printf ("address=127.0.0.1:%d cert-file=%s",
+      broker_port, garbage);
+  assert_error_has (props, "cert-file and key-file", NULL);
+  g_free (props);
+  /* a file that is no certificate: the TLS set-up fails and says so */
+  props = g_strdup_printf ("address=127.0.0.1:%d ca-file=%s", broker_port,
+      garbage);
+  assert_error_has (props, "TLS", "127.0.0.1");
+  g_free (props);
+  g_free (garbage);
+}
+
+GST_END_TEST;
+
+/* Real TLS: a CA and a broker certificate made with openssl; the right CA
+ * connects, another CA fails the handshake with an error saying TLS. */
+GST_START_TEST (test_tls)
+{
+  gchar *openssl = g_find_program_in_path ("openssl"), *script, *extra;
+  gchar *props, *argv[4];
+  gint status = -1;
+  GstElement *pipe;
+  RunResult r;
+
+  if (!openssl) {
+    /* openssl is a dependency of libmosquitto's TLS: never absent in CI */
+    fail ("openssl not found");
+  }
+  setup_broker_dir ();
+  script = g_strdup_printf ("cd %s && for n in ca other; do "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=$n "
+      "-keyout $n.key -out $n.pem 2>/dev/null || exit 1; done && "
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 "
+      "-keyout server.key -out server.csr 2>/dev/null && "
+      "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+      "-CAcreateserial -days 2 -extfile san.ext -out server.pem 2>/dev/null",
+      work_dir);
+  argv[0] = (gchar *) "/bin/sh";
+  argv[1] = (gchar *) "-c";
+  argv[2] = script;
+  argv[3] = NULL;
+  fail_unless (g_spawn_sync (NULL, argv, NULL, 0, NULL, NULL, NULL, NULL,
+          &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL), "openssl failed");
+
+  extra = g_strdup_printf ("allow_anonymous true\ncafile %s/ca.pem\n"
+      "certfile %s/server.pem\nkeyfile %s/server.key\n", work_dir, work_dir,
+      work_dir);
+  broker_start (extra);
+
+  props = g_strdup_printf ("address=127.0.0.1:%d ca-file=%s/other.pem",
+      broker_port, work_dir);
+  assert_error_has (props, "TLS", NULL);
+  g_free (props);
+
+  /* acknowledged (QoS 1) by the broker over TLS: counted by the element */
+  props = g_strdup_printf ("videotestsrc num-buffers=5 ! mnv3metaconvert ! "
+      "mnv3metapublish name=pub method=mqtt address=127.0.0.1:%d qos=1 "
+      "ca-file=%s/ca.pem ! fakesink", broker_port, work_dir);
+  pipe = gst_parse_launch (props, NULL);
+  run_pipeline (pipe, 30, NULL, 0, &r);
+  fail_unless (r.error == NULL, "error: %s", r.error);
+  stop_pipeline (pipe, &r);
+  /* QoS 1: acknowledged by the broker over TLS */
+  fail_unless_equals_uint64 (get_counter (pipe, "pub", "published"), 5);
+  gst_object_unref (pipe);
+  g_free (props);
+  g_free (extra);
+  g_free (script);
+  g_free (openssl);
+}
+
+GST_END_TEST;
+
+/* A broker with users: a wrong password is refused with a clear error; the
+ * right one from a file or the environment logs in. */
+GST_START_TEST (test_login)
+{
+  gchar *passwd_bin = g_find_program_in_path ("mosquitto_passwd");
+  gchar *pw_file, *argv[7], *extra, *props, *good, *bad;
+  gint status = -1;
+  GstElement *pipe;
+  RunResult r;
+
+  fail_unless (passwd_bin != NULL, "mosquitto_passwd not found");
+  setup_broker_dir ();
+  pw_file = g_build_filename (work_dir, "users", NULL);
+  argv[0] = passwd_bin;
+  argv[1] = (gchar *) "-b";
+  argv[2] = (gchar *) "-c";
+  argv[3] = pw_file;
+  argv[4] = (gchar *) "camera";
+  argv[5] = (gchar *) "s3cret word";
+  argv[6] = NULL;
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
+  fail_unless (g_spawn_check_wait_status (status, NULL));
+  extra = g_strdup_printf ("allow_anonymous false\npassword_file %s\n",
+      pw_file);
+  broker_start (extra);
+
+  good = g_build_filename (work_dir, "good", NULL);
+  bad = g_build_filename (work_dir, "bad", NULL);
+  fail_unless (g_file_set_contents (good, "s3cret word\n", -1, NULL));
+  fail_unless (g_file_set_contents (bad, "guess\n", -1, NULL));
+
+  props = g_strdup_printf ("address=127.0.0.1:%d username=camera "
+      "password-file=%s", broker_port, bad);
+  assert_error_has (props, "refused the connection", "Not authorized");
+  g_free (props);
+  props = g_strdup_printf ("address=127.0.0.1:%d", broker_port);
+  assert_error_has (props, "refused", NULL);
+  g_free (props);
+  props = g_strdup_printf ("address=127.0.0.1:%d password-file=%s/none",
+      broker_port, work_dir);
+  assert_error_has (props, "password file", NULL);
+  g_free (props);
+
+  for (gint from_env = 0; from_env < 2; from_env++) {
+    if (from_env) {
+      g_setenv ("MNV3_MQTT_USERNAME", "camera", TRUE);
+      g_setenv ("MNV3_MQTT_PASSWORD", "s3cret word", TRUE);
+      props = g_strdup_printf ("videotestsrc num-buffers=3 ! mnv3metaconvert "
+          "! mnv3metapublish name=pub method=mqtt address=127.0.0.1:%d qos=1 "
+          "! fakesink", broker_port);
+    } else {
+      props = g_strdup_printf ("videotestsrc num-buffers=3 ! mnv3metaconvert "
+          "! mnv3metapublish name=pub method=mqtt address=127.0.0.1:%d qos=1 "
+          "username=camera password-file=%s ! fakesink", broker_port, good);
+    }
+    pipe = gst_parse_launch (props, NULL);
+    run_pipeline (pipe, 30, NULL, 0, &r);
+    fail_unless (r.error == NULL, "error: %s", r.error);
+    stop_pipeline (pipe, &r);
+    fail_unless_equals_uint64 (get_counter (pipe, "pub", "published"), 3);
+    gst_object_unref (pipe);
+    g_free (props);
+  }
+  g_unsetenv ("MNV3_MQTT_USERNAME");
+  g_unsetenv ("MNV3_MQTT_PASSWORD");
+  g_free (good);
+  g_free (bad);
+  g_free (extra);
+  g_free (pw_file);
+  g_free (passwd_bin);
+}
+
+GST_END_TEST;
+
+static Suite *
+mqtt_suite (void)
+{
+  Suite *s = suite_create ("mnv3metapublish-mqtt");
+  TCase *tc = tcase_create ("broker");
+
+  tcase_add_unchecked_fixture (tc, NULL, teardown_broker);
+  tcase_add_checked_fixture (tc, NULL, teardown_broker);
+  tcase_add_test (tc, test_every_frame_in_order);
+  tcase_add_loop_test (tc, test_broker_restart_nothing_lost, 0, 2);
+  tcase_add_test (tc, test_broker_restart_qos0_loss_counted);
+  tcase_add_test (tc, test_streaming_never_waits);
+  tcase_add_test (tc, test_wrong_address);
+  tcase_add_test (tc, test_bad_tls_files);
+  tcase_add_test (tc, test_tls);
+  tcase_add_test (tc, test_login);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+/* Debian installs the broker in /usr/sbin, outside a user's PATH. */
+static gchar *
+find_broker (void)
+{
+  gchar *p = g_find_program_in_path ("mosquitto");
+
+  if (!p && g_file_test ("/usr/sbin/mosquitto", G_FILE_TEST_IS_EXECUTABLE))
+    p = g_strdup ("/usr/sbin/mosquitto");
+  return p;
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  gst_check_init (&argc, &argv);
+  broker_bin = find_broker ();
+  if (!broker_bin) {
+    g_printerr ("SKIP: the mosquitto broker is not installed "
+        "(apt-get install mosquitto)\n");
+    return 77;
+  }
+  mosquitto_lib_init ();
+  ret = gst_check_run_suite (mqtt_suite (), "mqtt", __FILE__);
+  mosquitto_lib_cleanup ();
+  g_free (broker_bin);
+  return ret;
+}
