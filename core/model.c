@@ -241,7 +241,8 @@ mnv3_model_metadata (const mnv3_model *m, const char *key)
 mnv3_session_options
 mnv3_session_options_default (void)
 {
-  mnv3_session_options o = { .num_threads = 1, .isa = MNV3_ISA_AUTO };
+  mnv3_session_options o = { .num_threads = 1, .isa = MNV3_ISA_AUTO,
+    .limit_scale = 1 };
   return o;
 }
 
@@ -313,7 +314,9 @@ mnv3_session_create (const mnv3_model *m, const mnv3_session_options *opts,
   s->graph = m->graph;
   s->opts = opts ? *opts : mnv3_session_options_default ();
   if (s->opts.num_threads < 1 || s->opts.num_threads > 256
-      || s->opts.input_height < 0 || s->opts.input_width < 0) {
+      || s->opts.input_height < 0 || s->opts.input_width < 0
+      || s->opts.max_tensor_bytes < 0 || s->opts.max_arena_bytes < 0
+      || s->opts.max_macs < 0 || s->opts.limit_scale < 0) {
     mnv3_set_error (MNV3_ERR_INVALID_ARG, "invalid session options "
         "(threads %d, size %dx%d)", s->opts.num_threads,
         s->opts.input_height, s->opts.input_width);

@@ -12,6 +12,7 @@
 #define MNV3_SESSION_H
 
 #include "graph.h"
+#include "session-limits.h"
 #include "ops.h"
 #include "threadpool.h"
 
@@ -84,6 +85,7 @@ struct mnv3_session {
   void *scratch;
   size_t scratch_bytes;
   float **inputs;          /* separately allocated input buffers */
+  mnv3_limits limits;      /* limits.c: resource bounds of the plan */
 };
 
 /* fold.c: load-time graph rewrites independent of the input size. */
