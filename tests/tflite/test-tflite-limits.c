@@ -424,6 +424,30 @@ START_TEST (test_real_models)
 }
 END_TEST
 
+/* Loading is bounded: a chain of MNV3_MAX_NODES (16384) RELUs loads and
+ * plans (about 1 s, the planner being quadratic in places), one more is
+ * refused before any per-node work. */
+START_TEST (test_node_count)
+{
+  size_t len;
+  uint8_t *d = tb_chain_write (16384, 19, &len);
+  mnv3_model *m = NULL;
+  mnv3_session *s = NULL;
+
+  ck_assert_int_eq (mnv3_model_load_memory (d, len, "chain", &m), MNV3_OK);
+  free (d);
+  ck_assert_int_eq (mnv3_session_create (m, NULL, &s), MNV3_OK);
+  ck_assert_int_eq (mnv3_session_run (s), MNV3_OK);
+  mnv3_session_free (s);
+  mnv3_model_free (m);
+  d = tb_chain_write (16385, 19, &len);
+  ck_assert_int_eq (mnv3_model_load_memory (d, len, "chain", &m),
+      MNV3_ERR_UNSUPPORTED);
+  ck_assert_ptr_nonnull (strstr (mnv3_last_error (), "16385 operators"));
+  free (d);
+}
+END_TEST
+
 static Suite *
 limits_suite (void)
 {
@@ -441,6 +465,7 @@ limits_suite (void)
   tcase_add_test (tc, test_work);
   tcase_add_test (tc, test_arena);
   tcase_add_test (tc, test_real_models);
+  tcase_add_test (tc, test_node_count);
   suite_add_tcase (s, tc);
   return s;
 }
