@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tfl-builder.h"
 
@@ -195,6 +196,27 @@ write_op (fbw *w, const tb_op *o, int index)
   return tbl;
 }
 
+/* $TB_DUMP_DIR: keep every model written (the fuzzers' seed corpus,
+ * tests/fuzz/seeds/tflite, was made this way). */
+static void
+dump (const uint8_t *buf, size_t len)
+{
+  static int count;
+  const char *dir = getenv ("TB_DUMP_DIR");
+  char path[1024];
+  FILE *f;
+
+  if (!dir)
+    return;
+  snprintf (path, sizeof path, "%s/tb-%d-%03d.tflite", dir, (int) getpid (),
+      count++);
+  f = fopen (path, "wb");
+  if (f) {
+    fwrite (buf, 1, len, f);
+    fclose (f);
+  }
+}
+
 uint8_t *
 tb_model_write (const tb_model *m, size_t *len)
 {
@@ -252,6 +274,7 @@ tb_model_write (const tb_model *m, size_t *len)
     }
   }
   *len = w.len;
+  dump (w.buf, w.len);
   return w.buf;
 }
 
