@@ -121,6 +121,8 @@ mnv3_arena_plan (mnv3_session *s)
   free (order);
   free (placed);
   s->arena_bytes = total;
+  if (mnv3_limits_check_arena (s, total) != MNV3_OK)
+    return MNV3_ERR_UNSUPPORTED;
   s->arena = aligned_alloc (ALIGN, align_up (total + TAIL_SLACK));
   if (!s->arena)
     return mnv3_set_error (MNV3_ERR_NOMEM, "cannot allocate a %zu-byte "

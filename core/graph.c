@@ -134,6 +134,11 @@ mnv3_graph_add_node (mnv3_graph *g, const mnv3_gnode *node)
 {
   mnv3_gnode *n;
 
+  if (g->num_nodes >= MNV3_MAX_NODES) {
+    mnv3_set_error (MNV3_ERR_UNSUPPORTED, "more than %d nodes",
+        MNV3_MAX_NODES);
+    return -1;
+  }
   if (node->num_inputs < 0 || node->num_inputs > MNV3_MAX_NODE_INPUTS) {
     mnv3_set_error (MNV3_ERR_UNSUPPORTED, "node '%s': %d inputs",
         node->name ? node->name : "", node->num_inputs);

@@ -131,6 +131,10 @@ typedef struct {
 } mnv3_gtensor;
 
 #define MNV3_MAX_NODE_INPUTS 8
+/* Nodes of a graph, and of a file's graph before translation: MobileNetV3
+ * networks have a few hundred; planning is quadratic in places (fusion,
+ * the arena), so a bound keeps a crafted file's load + plan under ~1 s. */
+#define MNV3_MAX_NODES (1 << 14)
 
 typedef struct {
   mnv3_op_type type;

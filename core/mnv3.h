@@ -128,6 +128,15 @@ typedef struct {
   mnv3_isa isa;      /* MNV3_ISA_AUTO unless testing */
   int profile;       /* 1: record per-layer times on each run */
   mnv3_precision precision;  /* MNV3_PRECISION_AUTO by default */
+  /* Resource limits: a plan over any of them is refused with
+   * MNV3_ERR_UNSUPPORTED naming the tensor or node and the size, so a
+   * hostile model file cannot take the machine's memory or CPU.  0: the
+   * default, derived from the model and the input size and generous for
+   * real networks (docs/reliability.md); > 0: that many bytes / MACs. */
+  int64_t max_tensor_bytes;  /* any one activation */
+  int64_t max_arena_bytes;   /* all activations together (the arena) */
+  int64_t max_macs;          /* work of one run (multiply-accumulates) */
+  int limit_scale;           /* >= 1: multiplies the defaults (1) */
 } mnv3_session_options;
 
 mnv3_session_options mnv3_session_options_default (void);

@@ -298,7 +298,7 @@ mnv3_session_options
 mnv3_session_options_default (void)
 {
   mnv3_session_options o = { .num_threads = 1, .isa = MNV3_ISA_AUTO,
-    .precision = MNV3_PRECISION_AUTO };
+    .precision = MNV3_PRECISION_AUTO, .limit_scale = 1 };
   return o;
 }
 
@@ -408,6 +408,8 @@ mnv3_session_create (const mnv3_model *m, const mnv3_session_options *opts,
       m->qgraph : m->graph;
   if (s->opts.num_threads < 1 || s->opts.num_threads > 256
       || s->opts.input_height < 0 || s->opts.input_width < 0
+      || s->opts.max_tensor_bytes < 0 || s->opts.max_arena_bytes < 0
+      || s->opts.max_macs < 0 || s->opts.limit_scale < 0
       || (s->opts.precision != MNV3_PRECISION_AUTO
           && s->opts.precision != MNV3_PRECISION_FP32)) {
     mnv3_set_error (MNV3_ERR_INVALID_ARG, "invalid session options "

@@ -552,8 +552,10 @@ mnv3_session_plan (mnv3_session *s)
 
   if ((st = copy_nodes (s)) != MNV3_OK || (st = input_shapes (s)) != MNV3_OK)
     return st;
+  mnv3_limits_init (s);
   for (int i = 0; i < s->num_nodes; i++) {
-    if ((st = infer_node (s, &s->nodes[i])) != MNV3_OK)
+    if ((st = infer_node (s, &s->nodes[i])) != MNV3_OK
+        || (st = mnv3_limits_check_node (s, i)) != MNV3_OK)
       return st;
     classify_node (s, &s->nodes[i]);
   }

@@ -12,6 +12,7 @@
 #define MNV3_SESSION_H
 
 #include "graph.h"
+#include "session-limits.h"
 #include "ops.h"
 #include "threadpool.h"
 #include "quant/qops.h"
@@ -119,6 +120,7 @@ struct mnv3_session {
   float **outputs_f32;     /* integer outputs converted after each run */
   mnv3_tensor_cb tensor_cb;
   void *tensor_cb_user;
+  mnv3_limits limits;      /* limits.c: resource bounds of the plan */
 };
 
 /* model.c: info of session tensor t (shape, type, quantization). */

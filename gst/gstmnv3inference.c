@@ -44,6 +44,7 @@ enum {
   PROP_RESIZE_MODE,
   PROP_INFERENCE_INTERVAL,
   PROP_POST_MESSAGES,
+  PROP_LIMIT_SCALE,
   PROP_INFERENCE_FPS,
   PROP_MEAN_LATENCY,
   PROP_FRAMES_INFERRED,
@@ -64,6 +65,7 @@ typedef struct {
   gchar *model_path;
   gchar *labels_path;
   gint num_threads;
+  guint limit_scale;             /* mnv3_session_options.limit_scale */
   GstMnv3ResizeMode resize_mode;
   guint interval;
   gboolean post_messages;
@@ -357,6 +359,9 @@ gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
   g_clear_pointer (&priv->session, mnv3_session_free);
 
   opts.num_threads = gst_mnv3_inference_threads (self);
+  GST_OBJECT_LOCK (self);
+  opts.limit_scale = (int) priv->limit_scale;
+  GST_OBJECT_UNLOCK (self);
   opts.input_height = req_height > 0 ? 0 : DYNAMIC_INPUT_SIZE;
   opts.input_width = req_width > 0 ? 0 : DYNAMIC_INPUT_SIZE;
 
@@ -1187,6 +1192,10 @@ gst_mnv3_inference_set_property (GObject * object, guint prop_id,
       priv->num_threads = g_value_get_int (value);
       gst_mnv3_inference_mark_pending (self, PENDING_SESSION);
       break;
+    case PROP_LIMIT_SCALE:
+      priv->limit_scale = g_value_get_uint (value);
+      gst_mnv3_inference_mark_pending (self, PENDING_SESSION);
+      break;
     case PROP_RESIZE_MODE:
       priv->resize_mode = g_value_get_enum (value);
       gst_mnv3_inference_mark_pending (self, PENDING_PREPROCESS);
@@ -1227,6 +1236,9 @@ gst_mnv3_inference_get_property (GObject * object, guint prop_id,
       break;
     case PROP_NUM_THREADS:
       g_value_set_int (value, priv->num_threads);
+      break;
+    case PROP_LIMIT_SCALE:
+      g_value_set_uint (value, priv->limit_scale);
       break;
     case PROP_RESIZE_MODE:
       g_value_set_enum (value, priv->resize_mode);
@@ -1310,6 +1322,12 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
           "async mode); 0: every core in sync mode, one fewer in async mode "
           "so that the video path keeps a core", 0, MAX_THREADS,
           DEFAULT_NUM_THREADS, rw));
+  g_object_class_install_property (gobject_class, PROP_LIMIT_SCALE,
+      g_param_spec_uint ("limit-scale", "Resource limit scale",
+          "Multiplies the engine's limits on tensor size, activation memory "
+          "and work per frame, which refuse hostile model files "
+          "(docs/reliability.md); raise it for unusually large networks",
+          1, 1000000, 1, rw));
   g_object_class_install_property (gobject_class, PROP_RESIZE_MODE,
       g_param_spec_enum ("resize-mode", "Resize mode",
           "How a frame is fitted to the model's input size",
@@ -1379,6 +1397,7 @@ gst_mnv3_inference_init (GstMnv3Inference * self)
   g_mutex_init (&priv->engine_lock);
   priv->num_threads = DEFAULT_NUM_THREADS;
   priv->mode = DEFAULT_MODE;
+  priv->limit_scale = 1;
   priv->resize_mode = DEFAULT_RESIZE_MODE;
   priv->interval = DEFAULT_INFERENCE_INTERVAL;
   priv->post_messages = DEFAULT_POST_MESSAGES;

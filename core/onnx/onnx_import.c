@@ -248,6 +248,9 @@ onnx_ctx_init (onnx_ctx *cx)
   const Onnx__GraphProto *gp = cx->gp;
   size_t n = gp->n_initializer + gp->n_input + 1;
 
+  if (gp->n_node > MNV3_MAX_NODES)
+    return mnv3_set_error (MNV3_ERR_UNSUPPORTED, "onnx: %zu nodes: too many "
+        "(at most %d)", gp->n_node, MNV3_MAX_NODES);
   for (size_t i = 0; i < gp->n_node; i++)
     n += gp->node[i]->n_output;
   if (n > (1u << 26))

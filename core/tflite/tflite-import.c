@@ -201,7 +201,7 @@ tfl_import_model (tfl_ctx *c, const void *data, size_t size)
     return tfl_corrupt (c, "subgraph");
   if (!c->ops_v.len)
     return mnv3_set_error (MNV3_ERR_FORMAT, "tflite: no operators");
-  if (c->ops_v.len > TFL_MAX_COUNT || c->tensors_v.len > TFL_MAX_COUNT
+  if (c->ops_v.len > MNV3_MAX_NODES || c->tensors_v.len > TFL_MAX_COUNT
       || c->buffers.len > TFL_MAX_COUNT || c->opcodes.len > TFL_MAX_COUNT)
     return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
         "tflite: %u tensors, %u operators, %u buffers: too many",

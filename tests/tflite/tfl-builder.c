@@ -1,7 +1,9 @@
 /* tfl-builder.c — synthetic .tflite writer for tests (see tfl-builder.h).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tfl-builder.h"
 
@@ -194,6 +196,27 @@ write_op (fbw *w, const tb_op *o, int index)
   return tbl;
 }
 
+/* $TB_DUMP_DIR: keep every model written (the fuzzers' seed corpus,
+ * tests/fuzz/seeds/tflite, was made this way). */
+static void
+dump (const uint8_t *buf, size_t len)
+{
+  static int count;
+  const char *dir = getenv ("TB_DUMP_DIR");
+  char path[1024];
+  FILE *f;
+
+  if (!dir)
+    return;
+  snprintf (path, sizeof path, "%s/tb-%d-%03d.tflite", dir, (int) getpid (),
+      count++);
+  f = fopen (path, "wb");
+  if (f) {
+    fwrite (buf, 1, len, f);
+    fclose (f);
+  }
+}
+
 uint8_t *
 tb_model_write (const tb_model *m, size_t *len)
 {
@@ -250,6 +273,70 @@ tb_model_write (const tb_model *m, size_t *len)
       fbw_set_ref (&w, b, 0, p);
     }
   }
+  *len = w.len;
+  dump (w.buf, w.len);
+  return w.buf;
+}
+
+uint8_t *
+tb_chain_write (int n, int code, size_t *len)
+{
+  fbw w;
+  size_t root, codes, sgs, sg, bufs, tens, ops, p, c;
+  uint32_t rootoff;
+  tb_tensor t;
+  tb_op o;
+  char name[32];
+  int32_t io;
+
+  fbw_init (&w);
+  put (&w, NULL, 4);
+  put (&w, "TFL3", 4);
+  root = fbw_table (&w, 5, 1u | 2u | 4u | 16u);
+  rootoff = (uint32_t) root;
+  memcpy (w.buf, &rootoff, 4);
+  fbw_set_u32 (&w, root, 0, 3);
+  codes = fbw_vec_refs (&w, 1);
+  fbw_set_ref (&w, root, 1, codes);
+  c = fbw_table (&w, 4, 1u | 8u);
+  fbw_set_u32 (&w, c, 0, (uint32_t) code);
+  fbw_set_u32 (&w, c, 3, (uint32_t) code);
+  fbw_vec_set_ref (&w, codes, 0, c);
+  sgs = fbw_vec_refs (&w, 1);
+  fbw_set_ref (&w, root, 2, sgs);
+  sg = fbw_table (&w, 4, 15u);
+  fbw_vec_set_ref (&w, sgs, 0, sg);
+  tens = fbw_vec_refs (&w, n + 1);
+  fbw_set_ref (&w, sg, 0, tens);
+  memset (&t, 0, sizeof t);
+  t.rank = 4;
+  t.dims[0] = 1;
+  t.dims[1] = 8;
+  t.dims[2] = 8;
+  t.dims[3] = 1;
+  t.name = name;
+  for (int i = 0; i <= n; i++) {
+    snprintf (name, sizeof name, "t%d", i);
+    fbw_vec_set_ref (&w, tens, i, write_tensor (&w, &t));
+  }
+  io = 0;
+  p = fbw_vec_i32 (&w, 1, &io);
+  fbw_set_ref (&w, sg, 1, p);
+  io = n;
+  p = fbw_vec_i32 (&w, 1, &io);
+  fbw_set_ref (&w, sg, 2, p);
+  ops = fbw_vec_refs (&w, n);
+  fbw_set_ref (&w, sg, 3, ops);
+  memset (&o, 0, sizeof o);
+  o.nin = o.nout = 1;
+  for (int i = 0; i < n; i++) {
+    o.in[0] = i;
+    o.out[0] = i + 1;
+    fbw_vec_set_ref (&w, ops, i, write_op (&w, &o, 0));
+  }
+  bufs = fbw_vec_refs (&w, 1);
+  fbw_set_ref (&w, root, 4, bufs);
+  fbw_vec_set_ref (&w, bufs, 0, fbw_table (&w, 1, 0u));
   *len = w.len;
   return w.buf;
 }

@@ -100,4 +100,8 @@ int tb_add_buffer (tb_model *m, const void *d, size_t n);
 /* Serialise; returns malloc'd bytes (*len set). */
 uint8_t *tb_model_write (const tb_model *m, size_t *len);
 
+/* A chain of n single-input operators `code` (e.g. 19 RELU) on a 1x8x8x1
+ * float input: tensors t0..tn, input t0, output tn (load-time tests). */
+uint8_t *tb_chain_write (int n, int code, size_t *len);
+
 #endif /* TFL_BUILDER_H */
