@@ -295,14 +295,14 @@ main (int argc, char **argv)
       continue;
     gmacs = peak_measure (k, ms) * 1e-9;
     if (json)
-      printf ("%s\n {\"name\": \"%s\", \"type\": \"%s\", \"gmacs\": %.2f}",
-          first ? "" : ",", k->name, k->type, gmacs);
+      printf ("%s{\"name\": \"%s\", \"type\": \"%s\", \"gmacs\": %.2f}",
+          first ? "" : ", ", k->name, k->type, gmacs);
     else
       printf ("%-16s %8.1f GMAC/s per core\n", k->name, gmacs);
     first = 0;
   }
   if (json)
-    printf ("\n]}\n");
+    printf ("]}\n");
   else if (first)
     printf ("no kernel for this CPU (x86-64 AVX2 or AVX-512 only)\n");
   return 0;
