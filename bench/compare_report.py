@@ -167,6 +167,17 @@ def print_tables(rows, ctx, markdown):
           "(below 1: mnv3 is faster); peak ms: the network's MACs at this "
           "machine's per-core peak on `thr` cores.\n")
     emit(*latency_table(rows, ctx, notes), markdown, left=3)
+    q = [m for m in ctx["models"] if m["prec"] != "fp32"]
+    if q:
+        prec = sorted({str(m.get("mnv3_precision")) for m in q
+                       if m.get("mnv3_precision")})
+        print("Quantized rows: mnv3 ran them in "
+              + (", ".join(prec) + " (as mnv3-bench reports)" if prec else
+                 "the precision its build chooses by default; this "
+                 "mnv3-bench does not report it (builds before the integer "
+                 "engine dequantize the weights and run in float)")
+              + "; the peers run their own integer kernels where they have "
+              "them.\n")
     hdr, lines = peak_table(rows, ctx)
     if lines:
         print("Latency as a multiple of the compute limit (median / peak "
@@ -262,6 +273,10 @@ def plot(rows, ctx, path):
     fig.suptitle(f"median latency, {cpu_name()}, {os.cpu_count()} logical "
                  "CPUs (x: engine failed or cannot read the file; lower is "
                  "better)", fontsize=9, y=0.995)
+    order = [NAMES[e] for e in ctx["engines"]]
+    pairs = sorted(zip(handles, labels), key=lambda p: order.index(p[1])
+                   if p[1] in order else len(order))
+    handles, labels = [p[0] for p in pairs], [p[1] for p in pairs]
     fig.legend(handles, labels, loc="upper center", ncol=len(labels),
                fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 1 - 0.3 / fig.get_figheight()))
