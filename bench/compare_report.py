@@ -37,7 +37,7 @@ def cpu_isa():
 def input_size(m):
     s = m.get("shape")
     if not s:
-        return "?"
+        return "%dx%d" % m["hw"] if m.get("hw") else "?"
     h, w = (s[2], s[3]) if m["layout"] == "nchw" else (s[1], s[2])
     return f"{h}x{w}"
 
@@ -279,8 +279,8 @@ def plot(rows, ctx, path):
     handles, labels = [p[0] for p in pairs], [p[1] for p in pairs]
     fig.legend(handles, labels, loc="upper center", ncol=len(labels),
                fontsize=8, frameon=False,
-               bbox_to_anchor=(0.5, 1 - 0.3 / fig.get_figheight()))
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / fig.get_figheight()))
+               bbox_to_anchor=(0.5, 1 - 0.25 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
