@@ -16,9 +16,12 @@ ENGINE is one of
             its default XNNPACK delegate; times invoke()
   ncnn      the ONNX converted once by pnnx (the converter ncnn's own
             documentation points to, from PyPI "pnnx"; fp16=0: float32
-            weights) into WORKDIR, then ncnn.Net with opt.num_threads=N;
-            times create_extractor + input + extract (per inference, as
-            ncnn's examples do)
+            weights) into WORKDIR, then ncnn.Net with opt.num_threads=N
+            and fp16 storage/arithmetic off (its x86 default with F16C is
+            on); times create_extractor + input + extract (per inference,
+            as ncnn's examples do)
+With --defaults, OpenVINO and ncnn keep their default precision (bf16 /
+fp16 where the CPU has it).
   opencv    cv2.dnn.readNetFromONNX, cv2.setNumThreads(N), default backend
             and target; times setInput + forward.  OpenCV 4.6 refuses the
             Identity nodes torch's exporter puts over shared constants:
@@ -80,10 +83,10 @@ def save_output(a, y):
 def run_openvino(a):
     import openvino as ov
     core = ov.Core()
-    compiled = core.compile_model(a.model, "CPU", {
-        "PERFORMANCE_HINT": "LATENCY",
-        "INFERENCE_NUM_THREADS": a.threads,
-        "INFERENCE_PRECISION_HINT": "f32"})
+    cfg = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": a.threads}
+    if not a.defaults:
+        cfg["INFERENCE_PRECISION_HINT"] = "f32"
+    compiled = core.compile_model(a.model, "CPU", cfg)
     req = compiled.create_infer_request()
     port = compiled.inputs[0]
     x = pick_input(a, port.get_element_type().to_dtype())
@@ -159,6 +162,12 @@ def run_ncnn(a):
     net = ncnn.Net()
     net.opt.num_threads = a.threads
     net.opt.use_vulkan_compute = False
+    if not a.defaults:
+        # On x86 with F16C ncnn's defaults store weights and activations
+        # as fp16; this is a float32 comparison.
+        net.opt.use_fp16_storage = False
+        net.opt.use_fp16_packed = False
+        net.opt.use_fp16_arithmetic = False
     if net.load_param(param) != 0 or net.load_model(binf) != 0:
         raise RuntimeError("ncnn could not load the converted model")
     # pnnx names the graph's inputs in0.. and outputs out0..
@@ -264,6 +273,9 @@ def main():
     ap.add_argument("--out-quant")
     ap.add_argument("--save")
     ap.add_argument("--workdir", default=".")
+    ap.add_argument("--defaults", action="store_true",
+                    help="OpenVINO and ncnn at their own default precision "
+                    "(bf16 / fp16 on CPUs that have it) instead of f32")
     a = ap.parse_args()
     try:
         r = ENGINES[a.engine](a)
