@@ -12,14 +12,24 @@ ISA_FLAGS = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl",
 
 
 def cpu_name():
+    """'model name' of /proc/cpuinfo, with the family and model numbers:
+    a virtual machine's name ("AMD EPYC") may hide which generation it
+    is, and the peak depends on it."""
+    info = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                k, _, v = line.partition(":")
+                if k.strip() in ("model name", "cpu family", "model"):
+                    info.setdefault(k.strip(), v.strip())
+                if not line.strip():
+                    break
     except OSError:
         pass
-    return platform.processor() or "unknown CPU"
+    name = info.get("model name") or platform.processor() or "unknown CPU"
+    if "cpu family" in info and "model" in info:
+        name += f" (family {info['cpu family']}, model {info['model']})"
+    return name
 
 
 def cpu_isa():
@@ -133,7 +143,8 @@ def header(ctx):
     v = ", ".join(f"{k} {x}" for k, x in ctx["versions"].items() if x)
     pk = "; ".join(f"{k} peak {g:.1f} GMAC/s per core ({n})"
                    for k, (g, n) in sorted(ctx["peak"].items()))
-    return (f"CPU: {cpu_name()} ({os.cpu_count()} logical CPUs; {cpu_isa()}); "
+    return (f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs, "
+            f"ISA: {cpu_isa()}; "
             f"median (min) of {ctx['runs']} runs after {ctx['warmup']} "
             "warm-up" + (f", median of {ctx['rounds']} rounds' medians, "
                          "min over all" if ctx["rounds"] > 1 else "")
