@@ -129,7 +129,9 @@ def diff_table(ctx):
         line = [m["label"], m["prec"], m["file"]]
         for e in engines:
             d = m.get("diff", {}).get(e)
-            if d is None:
+            if m.get("ref", "mnv3") == e:
+                line.append("(ref.)")
+            elif d is None:
                 line.append("")
             elif d[1] == "labels":
                 line.append("%.2f%% labels" % (100 * d[0]))
@@ -196,7 +198,8 @@ def print_tables(rows, ctx, markdown):
         emit(hdr, lines, markdown, left=2)
     print("Output 0 of each peer against mnv3's on the same input: max "
           "|peer - mnv3| / max |mnv3|; label maps: share of differing "
-          "labels:\n")
+          "labels; where mnv3 cannot run the file, against the peer marked "
+          "(ref.):\n")
     emit(*diff_table(ctx), markdown, left=3)
     if notes.texts:
         for i, t in enumerate(notes.texts):
