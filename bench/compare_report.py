@@ -207,11 +207,11 @@ def print_tables(rows, ctx, markdown):
         print()
 
 
-def print_json(rows, ctx):
-    out = []
+def print_json(rows, ctx, out=None):
+    rows_out = []
     for r in rows:
         m = r["model"]
-        out.append({"model": m["label"], "key": m["key"], "file": m["path"],
+        rows_out.append({"model": m["label"], "key": m["key"], "file": m["path"],
                     "prec": m["prec"], "input": input_size(m),
                     "threads": r["threads"], "macs": m.get("macs"),
                     "peak_ms": r.get("peak_ms"), "engines": r["cells"],
@@ -221,7 +221,7 @@ def print_json(rows, ctx):
                       "cores": os.cpu_count(), "versions": ctx["versions"],
                       "peak_gmacs_per_core": ctx["peak"], "runs": ctx["runs"],
                       "warmup": ctx["warmup"], "rounds": ctx["rounds"],
-                      "rows": out}, indent=1))
+                      "rows": rows_out}, indent=1), file=out)
 
 
 COLOURS = {"mnv3": "#d62728", "ort": "#1f77b4", "openvino": "#9467bd",
