@@ -5,7 +5,7 @@
 // ONNX model, for bench/compare.
 //
 //   node ort-bench.js MODEL.onnx [--threads N] [--runs N] [--warmup N]
-//                     [--size HxW] [--json] [--save PREFIX]
+//                     [--size HxW] [--json] [--save PREFIX] [--input FILE]
 //
 // Session: intraOpNumThreads = N, interOpNumThreads = 1, sequential
 // execution, graph optimisation "all".  Input: float32 NCHW [1,3,H,W]
@@ -14,6 +14,8 @@
 // InferenceSession.run calls after `warmup` untimed ones.  --save PREFIX
 // writes PREFIX.input.bin (the NCHW input) and PREFIX.output.bin (output
 // 0), raw float32, so bench/compare can check mnv3 computes the same thing.
+// --input FILE takes the input from FILE (raw float32 NCHW, exactly
+// 1*3*H*W values) instead: bench/compare gives every engine the same one.
 'use strict';
 
 const fs = require('fs');
@@ -21,12 +23,12 @@ const ort = require('onnxruntime-node');
 
 function usage() {
   console.error('usage: node ort-bench.js MODEL.onnx [--threads N] [--runs N] ' +
-    '[--warmup N] [--size HxW] [--json] [--save PREFIX]');
+    '[--warmup N] [--size HxW] [--json] [--save PREFIX] [--input FILE]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { model: null, threads: 1, runs: 50, warmup: 5, h: 224, w: 224, json: false, save: null };
+  const o = { model: null, threads: 1, runs: 50, warmup: 5, h: 224, w: 224, json: false, save: null, input: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -43,6 +45,7 @@ function parseArgs(argv) {
     else if (a === '--warmup') o.warmup = int(val(), 0);
     else if (a === '--json') o.json = true;
     else if (a === '--save') o.save = val();
+    else if (a === '--input') o.input = val();
     else if (a === '--size') {
       const m = /^(\d+)(?:x(\d+))?$/.exec(val());
       if (!m) usage();
@@ -66,6 +69,15 @@ function fillInput(n) {
   return x;
 }
 
+function readInput(path, n) {
+  const b = fs.readFileSync(path);
+  if (b.length !== n * 4)
+    throw new Error(`${path}: ${b.length} bytes, the input needs ${n * 4}`);
+  const x = new Float32Array(n);
+  new Uint8Array(x.buffer).set(b);
+  return x;
+}
+
 function median(sorted) {
   const n = sorted.length;
   return n % 2 ? sorted[(n - 1) / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
@@ -81,7 +93,8 @@ async function main() {
     graphOptimizationLevel: 'all',
   });
   const dims = [1, 3, o.h, o.w];
-  const input = new ort.Tensor('float32', fillInput(dims.reduce((a, b) => a * b)), dims);
+  const n = dims.reduce((a, b) => a * b);
+  const input = new ort.Tensor('float32', o.input ? readInput(o.input, n) : fillInput(n), dims);
   const feeds = { [session.inputNames[0]]: input };
 
   if (o.save) {

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Install the Debian 12 packages mnv3 needs to build, test and export models.
+# Install the Debian 12 packages mnv3 needs to build, test and export models
+# (plus python3-matplotlib and python3-venv for bench/compare --plot and
+# bench/setup; the tests need neither).
 # Run as root (or through sudo).  Used by README.md and by .ci/run.
 set -e
 export DEBIAN_FRONTEND=noninteractive
@@ -8,7 +10,7 @@ apt-get install -y --no-install-recommends \
   gcc libc6-dev meson ninja-build pkg-config \
   check libprotobuf-c-dev protobuf-c-compiler libpng-dev libjpeg-dev \
   python3 python3-numpy python3-torch python3-torchvision python3-onnx \
-  python3-pil python3-venv debootstrap \
+  python3-pil python3-matplotlib python3-venv debootstrap \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
   libgstreamer-plugins-bad1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
