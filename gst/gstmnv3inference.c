@@ -31,6 +31,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_inference_debug);
 #define DEFAULT_INFERENCE_INTERVAL 1
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_MODE GST_MNV3_INFERENCE_MODE_AUTO
+#define DEFAULT_PRECISION GST_MNV3_PRECISION_AUTO
 /* num-threads 0: every core in sync mode, one fewer in async mode */
 #define DEFAULT_NUM_THREADS 0
 /* Models with a dynamic input size run at this size. */
@@ -50,6 +51,7 @@ enum {
   PROP_FRAMES_INFERRED,
   PROP_FRAMES_SKIPPED,
   PROP_MODE,
+  PROP_PRECISION,
 };
 
 /* What a property change while running requires. */
@@ -66,6 +68,7 @@ typedef struct {
   gchar *labels_path;
   gint num_threads;
   guint limit_scale;             /* mnv3_session_options.limit_scale */
+  GstMnv3Precision precision;    /* mnv3_session_options.precision */
   GstMnv3ResizeMode resize_mode;
   guint interval;
   gboolean post_messages;
@@ -166,6 +169,25 @@ gst_mnv3_inference_mode_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstMnv3InferenceMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_mnv3_precision_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_MNV3_PRECISION_AUTO, "What the model is: a quantized model runs "
+          "in integer (TFLite's bytes), a float model in float", "auto"},
+    {GST_MNV3_PRECISION_FP32, "Dequantize a quantized model and run it in "
+          "float", "fp32"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstMnv3Precision", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -361,6 +383,8 @@ gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
   opts.num_threads = gst_mnv3_inference_threads (self);
   GST_OBJECT_LOCK (self);
   opts.limit_scale = (int) priv->limit_scale;
+  opts.precision = priv->precision == GST_MNV3_PRECISION_FP32 ?
+      MNV3_PRECISION_FP32 : MNV3_PRECISION_AUTO;
   GST_OBJECT_UNLOCK (self);
   opts.input_height = req_height > 0 ? 0 : DYNAMIC_INPUT_SIZE;
   opts.input_width = req_width > 0 ? 0 : DYNAMIC_INPUT_SIZE;
@@ -1209,6 +1233,10 @@ gst_mnv3_inference_set_property (GObject * object, guint prop_id,
     case PROP_MODE:
       priv->mode = g_value_get_enum (value);
       break;
+    case PROP_PRECISION:
+      priv->precision = g_value_get_enum (value);
+      gst_mnv3_inference_mark_pending (self, PENDING_SESSION);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1248,6 +1276,9 @@ gst_mnv3_inference_get_property (GObject * object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, priv->post_messages);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, priv->precision);
       break;
     case PROP_MODE:
       g_value_set_enum (value, priv->mode);
@@ -1322,6 +1353,12 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
           "async mode); 0: every core in sync mode, one fewer in async mode "
           "so that the video path keeps a core", 0, MAX_THREADS,
           DEFAULT_NUM_THREADS, rw));
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+          "How a quantized model runs: auto = in integer arithmetic, as the "
+          "model is (TFLite's own results, bit for bit); fp32 = its weights "
+          "dequantized and run in float, to compare.  Float models always "
+          "run in float", GST_TYPE_MNV3_PRECISION, DEFAULT_PRECISION, rw));
   g_object_class_install_property (gobject_class, PROP_LIMIT_SCALE,
       g_param_spec_uint ("limit-scale", "Resource limit scale",
           "Multiplies the engine's limits on tensor size, activation memory "
@@ -1398,6 +1435,7 @@ gst_mnv3_inference_init (GstMnv3Inference * self)
   priv->num_threads = DEFAULT_NUM_THREADS;
   priv->mode = DEFAULT_MODE;
   priv->limit_scale = 1;
+  priv->precision = DEFAULT_PRECISION;
   priv->resize_mode = DEFAULT_RESIZE_MODE;
   priv->interval = DEFAULT_INFERENCE_INTERVAL;
   priv->post_messages = DEFAULT_POST_MESSAGES;

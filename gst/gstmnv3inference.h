@@ -88,6 +88,23 @@ typedef enum {
 
 GType gst_mnv3_inference_mode_get_type (void);
 
+#define GST_TYPE_MNV3_PRECISION (gst_mnv3_precision_get_type ())
+
+/**
+ * GstMnv3Precision:
+ * @GST_MNV3_PRECISION_AUTO: what the model is: a quantized model runs in
+ *   integer arithmetic (the bytes of TFLite's own kernels), a float model
+ *   in float
+ * @GST_MNV3_PRECISION_FP32: dequantize a quantized model's weights and run
+ *   it in float (to compare)
+ */
+typedef enum {
+  GST_MNV3_PRECISION_AUTO,
+  GST_MNV3_PRECISION_FP32,
+} GstMnv3Precision;
+
+GType gst_mnv3_precision_get_type (void);
+
 #define GST_TYPE_MNV3_INFERENCE (gst_mnv3_inference_get_type ())
 G_DECLARE_DERIVABLE_TYPE (GstMnv3Inference, gst_mnv3_inference, GST,
     MNV3_INFERENCE, GstBaseTransform)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian 12 packages mnv3 needs to build, test and export models
-# (plus python3-matplotlib and python3-venv for bench/compare --plot and
-# bench/setup; the tests need neither).
+# (python3-venv: the tests' pinned TFLite reference in tests/reference/venv
+# and bench/setup's peers; python3-matplotlib: bench/compare --plot).
 # Run as root (or through sudo).  Used by README.md and by .ci/run.
 set -e
 export DEBIAN_FRONTEND=noninteractive

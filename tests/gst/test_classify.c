@@ -239,6 +239,50 @@ pull_meta (GstHarness * h, GstBuffer ** out)
 
 /* ---- tests --------------------------------------------------------------- */
 
+/* The embedded uint8 classifier runs in integer by default: its scores
+ * are TFLite's uint8 probabilities (multiples of 1/256); precision=fp32
+ * runs the same file in float.  Both see the cat. */
+GST_START_TEST (test_precision)
+{
+  static const gchar *precisions[] = { "auto", "fp32" };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (precisions); i++) {
+    gchar *launch = g_strdup_printf ("mnv3classify precision=%s",
+        precisions[i]);
+    GstHarness *h = gst_harness_new_parse (launch);
+    GstMnv3ClassificationMeta *m;
+    GstCaps *caps;
+    GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, &caps), *out;
+    GstElement *e = gst_harness_find_element (h, "mnv3classify");
+    gint prec = -1, on_grid = 0;
+
+    g_object_get (e, "precision", &prec, NULL);
+    fail_unless_equals_int (prec, (gint) i);
+    gst_object_unref (e);
+    gst_harness_set_src_caps (h, caps);
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    m = pull_meta (h, &out);
+    fail_unless (m != NULL && m->n_results == 5 && is_cat (m));
+    for (guint k = 0; k < m->n_results; k++) {
+      gfloat q = m->scores[k] * 256.f;
+      on_grid += q == roundf (q);
+    }
+    if (i == 0) {
+      fail_unless_equals_int (on_grid, 5);      /* uint8 probabilities */
+    } else {
+      fail_unless (on_grid < 5, "fp32 scores all on the 1/256 grid");
+    }
+    GST_INFO ("precision %s: %s %.4f", precisions[i], m->labels[0],
+        m->scores[0]);
+    gst_buffer_unref (out);
+    gst_harness_teardown (h);
+    g_free (launch);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_every_format)
 {
   gint ref_id = -1;
@@ -1077,6 +1121,7 @@ mnv3classify_suite (void)
 
   tcase_add_unchecked_fixture (tc, load_chelsea, free_chelsea);
   tcase_add_test (tc, test_every_format);
+  tcase_add_test (tc, test_precision);
   tcase_add_test (tc, test_meta_survives_filters);
   tcase_add_test (tc, test_meta_transform_region);
   tcase_add_test (tc, test_inference_interval);
