@@ -252,27 +252,42 @@ mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads)
 }
 
 /* Rows of k = kh*kw*ic bytes, one per output pixel, in the weights' OHWI
- * order; taps in the padding hold in_zp (they then add nothing). */
+ * order; taps in the padding hold in_zp (they then add nothing).  Without
+ * dilation the kw taps of one kernel row are one contiguous run of the
+ * input row, copied at once when wholly inside. */
 static void
 qconv_im2col (const mnv3_qconv *c, const uint8_t *in, uint8_t *col)
 {
   const mnv3_conv_params *g = &c->p.geom;
-  const size_t ic = (size_t) g->ic;
+  const size_t ic = (size_t) g->ic, run = (size_t) g->kw * ic;
   const uint8_t zp = (uint8_t) c->p.in.zp;
 
   for (int oy = 0; oy < g->oh; oy++)
-    for (int ox = 0; ox < g->ow; ox++)
+    for (int ox = 0; ox < g->ow; ox++) {
+      const int ix0 = ox * g->sw - g->pad_l;
+      const int inside_x = g->dw == 1 && ix0 >= 0 && ix0 + g->kw <= g->iw;
       for (int ky = 0; ky < g->kh; ky++) {
         int iy = oy * g->sh - g->pad_t + ky * g->dh;
+        if (iy < 0 || iy >= g->ih) {
+          memset (col, zp, run);
+          col += run;
+          continue;
+        }
+        if (inside_x) {
+          memcpy (col, in + ((size_t) iy * g->iw + ix0) * ic, run);
+          col += run;
+          continue;
+        }
         for (int kx = 0; kx < g->kw; kx++) {
-          int ix = ox * g->sw - g->pad_l + kx * g->dw;
-          if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw)
+          int ix = ix0 + kx * g->dw;
+          if (ix < 0 || ix >= g->iw)
             memset (col, zp, ic);
           else
             memcpy (col, in + ((size_t) iy * g->iw + ix) * ic, ic);
           col += ic;
         }
       }
+    }
 }
 
 typedef struct {

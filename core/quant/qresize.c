@@ -16,18 +16,28 @@
  * The float steps are written so that each operation rounds to float as
  * TFLite's does (this file is built with -ffp-contract=off). */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "quant/qinternal.h"
 #include "quant/qops.h"
+
+/* The x coordinates of an output row do not depend on the row: they are
+ * worked out once per run into the scratch (x0, x1 and the float or
+ * fixed-point position), and the rows are split over the pool. */
+typedef struct {
+  int32_t x0, x1;
+  float fx;                   /* uint8: the float position */
+  int32_t ix;                 /* int8: the 10-bit fixed-point position */
+} qresize_col;
 
 size_t
 mnv3_qresize_scratch_size (int oh, int ow, int c, int num_threads)
 {
   (void) oh;
-  (void) ow;
   (void) c;
   (void) num_threads;
-  return 0;
+  return (size_t) (ow > 0 ? ow : 1) * sizeof (qresize_col) + 64;
 }
 
 /* reference_ops::ComputeInterpolationValues */
@@ -49,51 +59,6 @@ qresize_coord_f (int v, float scale, int half_pixel, int in_size, float *sv,
   *hi = c < in_size - 1 ? c : in_size - 1;
 }
 
-static void
-qresize_bilinear_u8 (mnv3_resize_coord coord, const uint8_t *in, int ih,
-    int iw, int c, uint8_t *out, int oh, int ow)
-{
-  const int ac = coord == MNV3_COORD_ALIGN_CORNERS;
-  const int hp = coord == MNV3_COORD_HALF_PIXEL
-      || coord == MNV3_COORD_PYTORCH_HALF_PIXEL;
-  const float hs = (ac && oh > 1) ? (float) (ih - 1) / (float) (oh - 1)
-      : (float) ih / (float) oh;
-  const float ws = (ac && ow > 1) ? (float) (iw - 1) / (float) (ow - 1)
-      : (float) iw / (float) ow;
-
-  for (int y = 0; y < oh; y++) {
-    float fy;
-    int32_t y0, y1;
-    qresize_coord_f (y, hs, hp, ih, &fy, &y0, &y1);
-    for (int x = 0; x < ow; x++) {
-      float fx, dy, dx, w[4];
-      int32_t x0, x1;
-      const uint8_t *p[4];
-      uint8_t *o = out + ((size_t) y * ow + x) * c;
-
-      qresize_coord_f (x, ws, hp, iw, &fx, &x0, &x1);
-      dy = fy - (float) y0;
-      dx = fx - (float) x0;
-      w[0] = (1 - dy) * (1 - dx);
-      w[1] = (1 - dy) * dx;
-      w[2] = dy * (1 - dx);
-      w[3] = dy * dx;
-      p[0] = in + ((size_t) y0 * iw + x0) * c;
-      p[1] = in + ((size_t) y0 * iw + x1) * c;
-      p[2] = in + ((size_t) y1 * iw + x0) * c;
-      p[3] = in + ((size_t) y1 * iw + x1) * c;
-      for (int k = 0; k < c; k++) {
-        float v = (float) p[0][k] * w[0];
-        v = v + (float) p[1][k] * w[1];
-        v = v + (float) p[2][k] * w[2];
-        v = v + (float) p[3][k] * w[3];
-        v = v + 0.5f;
-        o[k] = (uint8_t) (int32_t) v;
-      }
-    }
-  }
-}
-
 /* reference_ops::ComputeInterpolationValuesInteger */
 static void
 qresize_coord_i (int v, int32_t scale_10, int half_pixel, int in_size,
@@ -108,44 +73,113 @@ qresize_coord_i (int v, int32_t scale_10, int half_pixel, int in_size,
   *hi = h < in_size - 1 ? h : in_size - 1;
 }
 
+typedef struct {
+  const void *in;
+  void *out;
+  int ih, iw, c, oh, ow, hp;
+  float hs;                   /* uint8: float row scale */
+  int32_t hs10;               /* int8: 10-bit row scale */
+  const qresize_col *cols;
+} qresize_job;
+
 static void
-qresize_bilinear_i8 (mnv3_resize_coord coord, const int8_t *in, int ih,
-    int iw, int c, int8_t *out, int oh, int ow)
+qresize_rows_u8 (void *ctx, size_t yi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const uint8_t *in = j->in;
+  const int iw = j->iw, c = j->c, y = (int) yi;
+  float fy, dy;
+  int32_t y0, y1;
+
+  (void) thread_index;
+  qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &y0, &y1);
+  dy = fy - (float) y0;
+  for (int x = 0; x < j->ow; x++) {
+    const qresize_col *col = &j->cols[x];
+    float dx = col->fx - (float) col->x0, w[4];
+    const uint8_t *p[4];
+    uint8_t *o = (uint8_t *) j->out + ((size_t) y * j->ow + x) * c;
+
+    w[0] = (1 - dy) * (1 - dx);
+    w[1] = (1 - dy) * dx;
+    w[2] = dy * (1 - dx);
+    w[3] = dy * dx;
+    p[0] = in + ((size_t) y0 * iw + col->x0) * c;
+    p[1] = in + ((size_t) y0 * iw + col->x1) * c;
+    p[2] = in + ((size_t) y1 * iw + col->x0) * c;
+    p[3] = in + ((size_t) y1 * iw + col->x1) * c;
+    for (int k = 0; k < c; k++) {
+      float v = (float) p[0][k] * w[0];
+      v = v + (float) p[1][k] * w[1];
+      v = v + (float) p[2][k] * w[2];
+      v = v + (float) p[3][k] * w[3];
+      v = v + 0.5f;
+      o[k] = (uint8_t) (int32_t) v;
+    }
+  }
+}
+
+static void
+qresize_rows_i8 (void *ctx, size_t yi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const int8_t *in = j->in;
+  const int iw = j->iw, c = j->c, y = (int) yi;
+  int32_t iy, y0, y1;
+  int64_t wy1, wy0;
+
+  (void) thread_index;
+  qresize_coord_i (y, j->hs10, j->hp, j->ih, &iy, &y0, &y1);
+  wy1 = iy - (1 << 10) * y0;
+  wy0 = (1 << 10) - wy1;
+  for (int x = 0; x < j->ow; x++) {
+    const qresize_col *col = &j->cols[x];
+    const int32_t x0 = col->x0, x1 = col->x1;
+    int64_t wx1 = col->ix - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+    int8_t *o = (int8_t *) j->out + ((size_t) y * j->ow + x) * c;
+
+    for (int k = 0; k < c; k++) {
+      int64_t v = in[((size_t) y0 * iw + x0) * c + k] * wy0 * wx0
+          + in[((size_t) y1 * iw + x0) * c + k] * wy1 * wx0
+          + in[((size_t) y0 * iw + x1) * c + k] * wy0 * wx1
+          + in[((size_t) y1 * iw + x1) * c + k] * wy1 * wx1;
+      int64_t round = v > 0 ? (1 << 19) : -(1 << 19);
+      o[k] = (int8_t) ((v + round) / (1 << 20));
+    }
+  }
+}
+
+/* uint8: optimized_ops::ResizeBilinear in float; int8:
+ * reference_ops::ResizeBilinearInteger (see the top of the file). */
+static void
+qresize_bilinear (mnv3_resize_coord coord, int is_i8, const void *in,
+    int ih, int iw, int c, void *out, int oh, int ow, qresize_col *cols,
+    mnv3_threadpool *tp)
 {
   const int ac = coord == MNV3_COORD_ALIGN_CORNERS;
   const int hp = coord == MNV3_COORD_HALF_PIXEL
       || coord == MNV3_COORD_PYTORCH_HALF_PIXEL;
-  int32_t hs = ((1 << 10) * ih + oh / 2) / oh;
-  int32_t ws = ((1 << 10) * iw + ow / 2) / ow;
+  qresize_job j = { in, out, ih, iw, c, oh, ow, hp, 0.f, 0, cols };
 
-  if (ac && oh > 1)
-    hs = ((1 << 10) * (ih - 1) + (oh - 1) / 2) / (oh - 1);
-  if (ac && ow > 1)
-    ws = ((1 << 10) * (iw - 1) + (ow - 1) / 2) / (ow - 1);
-
-  for (int y = 0; y < oh; y++) {
-    int32_t iy, y0, y1;
-    qresize_coord_i (y, hs, hp, ih, &iy, &y0, &y1);
-    for (int x = 0; x < ow; x++) {
-      int32_t ix, x0, x1;
-      int64_t wy1, wy0, wx1, wx0;
-      int8_t *o = out + ((size_t) y * ow + x) * c;
-
-      qresize_coord_i (x, ws, hp, iw, &ix, &x0, &x1);
-      wy1 = iy - (1 << 10) * y0;
-      wy0 = (1 << 10) - wy1;
-      wx1 = ix - (1 << 10) * x0;
-      wx0 = (1 << 10) - wx1;
-      for (int k = 0; k < c; k++) {
-        int64_t v = in[((size_t) y0 * iw + x0) * c + k] * wy0 * wx0
-            + in[((size_t) y1 * iw + x0) * c + k] * wy1 * wx0
-            + in[((size_t) y0 * iw + x1) * c + k] * wy0 * wx1
-            + in[((size_t) y1 * iw + x1) * c + k] * wy1 * wx1;
-        int64_t round = v > 0 ? (1 << 19) : -(1 << 19);
-        o[k] = (int8_t) ((v + round) / (1 << 20));
-      }
-    }
+  if (!is_i8) {
+    const float ws = (ac && ow > 1) ? (float) (iw - 1) / (float) (ow - 1)
+        : (float) iw / (float) ow;
+    j.hs = (ac && oh > 1) ? (float) (ih - 1) / (float) (oh - 1)
+        : (float) ih / (float) oh;
+    for (int x = 0; x < ow; x++)
+      qresize_coord_f (x, ws, hp, iw, &cols[x].fx, &cols[x].x0, &cols[x].x1);
+  } else {
+    int32_t ws = ((1 << 10) * iw + ow / 2) / ow;
+    j.hs10 = ((1 << 10) * ih + oh / 2) / oh;
+    if (ac && oh > 1)
+      j.hs10 = ((1 << 10) * (ih - 1) + (oh - 1) / 2) / (oh - 1);
+    if (ac && ow > 1)
+      ws = ((1 << 10) * (iw - 1) + (ow - 1) / 2) / (ow - 1);
+    for (int x = 0; x < ow; x++)
+      qresize_coord_i (x, ws, hp, iw, &cols[x].ix, &cols[x].x0, &cols[x].x1);
   }
+  mnv3_threadpool_run (tp, (size_t) oh, is_i8 ? qresize_rows_i8
+      : qresize_rows_u8, &j);
 }
 
 /* reference_ops GetNearestNeighbor (align_corners or half_pixel). */
@@ -209,14 +243,21 @@ mnv3_qresize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     int oh, int ow, void *scratch, mnv3_threadpool *tp)
 {
   (void) isa;
-  (void) scratch;
-  (void) tp;
   if (ih <= 0 || iw <= 0 || oh <= 0 || ow <= 0 || c <= 0)
     return;
   if (nearest)
     qresize_nearest (coord, in, ih, iw, c, out, oh, ow);
-  else if (type == MNV3_DTYPE_I8)
-    qresize_bilinear_i8 (coord, in, ih, iw, c, out, oh, ow);
-  else
-    qresize_bilinear_u8 (coord, in, ih, iw, c, out, oh, ow);
+  else if (scratch)
+    qresize_bilinear (coord, type == MNV3_DTYPE_I8, in, ih, iw, c, out, oh,
+        ow, (qresize_col *) (((uintptr_t) scratch + 63) & ~(uintptr_t) 63),
+        tp);
+  else {
+    /* one-off use without a planned scratch (tests) */
+    qresize_col *cols = malloc ((size_t) ow * sizeof *cols);
+    if (!cols)
+      return;
+    qresize_bilinear (coord, type == MNV3_DTYPE_I8, in, ih, iw, c, out, oh,
+        ow, cols, tp);
+    free (cols);
+  }
 }
