@@ -461,9 +461,10 @@ GST_START_TEST (test_every_frame_in_order)
               "source"), cams[c]);
       fail_unless_equals_int (json_object_get_int_member
           (json_object_get_object_member (o, "resolution"), "width"), 160);
+      /* a full-frame classification is a "tensors" entry (gvametaconvert) */
       obj0 = json_array_get_object_element (json_object_get_array_member (o,
-              "objects"), 0);
-      cls = json_object_get_object_member (obj0, "classification");
+              "tensors"), 0);
+      cls = obj0;
       fail_unless (json_object_has_member (cls, "label"));
       fail_unless (json_object_has_member (cls, "label_id"));
       fail_unless (json_object_get_double_member (cls, "confidence") > 0);
@@ -505,6 +506,7 @@ restart_pipeline (gint qos, guint max_queue)
 {
   gchar *desc = g_strdup_printf ("videotestsrc is-live=true num-buffers=%d "
       "! video/x-raw,width=64,height=48,framerate=%d/1 ! mnv3metaconvert "
+      "add-empty-results=true "
       "source=cam ! mnv3metapublish name=pub method=mqtt "
       "address=127.0.0.1:%d topic=mnv3/{source} qos=%d max-queue=%u "
       "flush-timeout=10000 ! fakesink sync=true", RESTART_FRAMES,
@@ -705,7 +707,8 @@ static gchar *
 start_error (const gchar * props)
 {
   gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 ! "
-      "mnv3metaconvert ! mnv3metapublish method=mqtt %s ! fakesink", props);
+      "mnv3metaconvert add-empty-results=true ! mnv3metapublish "
+      "method=mqtt %s ! fakesink", props);
   GstElement *pipe = gst_parse_launch (desc, NULL);
   GstBus *bus;
   GstMessage *m;
@@ -832,7 +835,8 @@ GST_START_TEST (test_tls)
   g_free (props);
 
   /* acknowledged (QoS 1) by the broker over TLS: counted by the element */
-  props = g_strdup_printf ("videotestsrc num-buffers=5 ! mnv3metaconvert ! "
+  props = g_strdup_printf ("videotestsrc num-buffers=5 ! mnv3metaconvert "
+      "add-empty-results=true ! "
       "mnv3metapublish name=pub method=mqtt address=127.0.0.1:%d qos=1 "
       "ca-file=%s/ca.pem ! fakesink", broker_port, work_dir);
   pipe = gst_parse_launch (props, NULL);
@@ -898,11 +902,13 @@ GST_START_TEST (test_login)
     if (from_env) {
       g_setenv ("MNV3_MQTT_USERNAME", "camera", TRUE);
       g_setenv ("MNV3_MQTT_PASSWORD", "s3cret word", TRUE);
-      props = g_strdup_printf ("videotestsrc num-buffers=3 ! mnv3metaconvert "
+      props = g_strdup_printf ("videotestsrc num-buffers=3 ! "
+          "mnv3metaconvert add-empty-results=true "
           "! mnv3metapublish name=pub method=mqtt address=127.0.0.1:%d qos=1 "
           "! fakesink", broker_port);
     } else {
-      props = g_strdup_printf ("videotestsrc num-buffers=3 ! mnv3metaconvert "
+      props = g_strdup_printf ("videotestsrc num-buffers=3 ! "
+          "mnv3metaconvert add-empty-results=true "
           "! mnv3metapublish name=pub method=mqtt address=127.0.0.1:%d qos=1 "
           "username=camera password-file=%s ! fakesink", broker_port, good);
     }
