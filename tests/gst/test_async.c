@@ -396,14 +396,13 @@ GST_START_TEST (test_auto_mode_pipelines)
   run_pipeline (TRUE, n, &seen, &inferred, &skipped);
   fail_unless_equals_int (seen.buffers, n);
   fail_unless (seen.in_order);
-  fail_unless (seen.with_result >= n - 5, "%u of %u frames with a result",
+  /* 30 frames/s, one MobileNetV3-Small run takes a few ms (more on a
+   * loaded machine or under a sanitizer): the bounds are loose */
+  fail_unless (seen.with_result >= n / 2, "%u of %u frames with a result",
       seen.with_result, n);
   fail_unless_equals_int (seen.aged, seen.with_result);
   fail_unless_equals_uint64 (inferred + skipped, n);
-  /* 30 frames/s, one MobileNetV3-Small run takes a few ms: most frames are
-   * inferred (the worker is idle when the next frame comes) */
-  fail_unless (inferred >= n / 2, "%" G_GUINT64_FORMAT " inferred",
-      inferred);
+  fail_unless (inferred >= 5, "%" G_GUINT64_FORMAT " inferred", inferred);
 
   run_pipeline (FALSE, n, &seen, &inferred, &skipped);
   fail_unless_equals_int (seen.buffers, n);
