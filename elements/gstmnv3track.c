@@ -17,7 +17,9 @@
  * object, optimal (Hungarian) matching on IoU with `iou-threshold`, only
  * between boxes of the same class unless `class-aware=false`; a track is
  * reported after `min-hits` detections and kept `max-age` frames after it
- * was last seen.
+ * was last seen.  Matching is optimal (Hungarian method) up to 256 x 256
+ * track x box pairs, greedy (best IoU first) in larger crowds; at most
+ * 1000 boxes a frame are read.
  *
  * The boxes it read are replaced by the tracked ones:
  *
@@ -66,7 +68,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_track_debug);
 #define DEFAULT_MIN_HITS 3
 #define DEFAULT_CLASS_AWARE TRUE
 /* boxes read from one frame at most (more are ignored, with a warning) */
-#define MAX_BOXES 4096
+#define MAX_BOXES 1000
 
 enum {
   PROP_0,

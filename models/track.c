@@ -15,6 +15,13 @@
 #define STD_VEL 0.00625f
 /* cost of a pair that must not be matched (1 - IoU is at most 1) */
 #define FORBIDDEN 1e6
+/* the Hungarian method is O(n^2 m): above this many track x detection
+ * pairs (a crowd of 256 x 256) matching is greedy, best IoU first, so a
+ * frame with thousands of boxes costs milliseconds, not seconds */
+#define MAX_OPTIMAL_PAIRS (256 * 256)
+/* tracks at most: what is left over beyond starts none (bounds memory and
+ * the cost matrix whatever a producer sends) */
+#define MAX_TRACKS 2048
 
 /* One coordinate: position and velocity, with their covariance
  * [[pp, pv], [pv, vv]]. */
@@ -287,6 +294,57 @@ tracker_reserve (mnv3_tracker * t, int extra)
   return 0;
 }
 
+typedef struct {
+  double cost;
+  int row, col;
+} pair;
+
+static int
+pair_cmp (const void *a, const void *b)
+{
+  const pair *x = a, *y = b;
+
+  return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+/* Lowest-cost pairs first, each row and column used once; only allowed
+ * pairs (cost < FORBIDDEN) are considered. */
+static int
+assign_greedy (const double *cost, int rows, int cols, int *assign)
+{
+  size_t np = 0, i;
+  pair *pairs;
+  char *col_used;
+  int r, c;
+
+  for (r = 0; r < rows; r++)
+    assign[r] = -1;
+  for (i = 0; i < (size_t) rows * cols; i++)
+    np += cost[i] < FORBIDDEN;
+  pairs = malloc ((np + 1) * sizeof *pairs);
+  col_used = calloc ((size_t) cols + 1, 1);
+  if (!pairs || !col_used) {
+    free (pairs);
+    free (col_used);
+    return -1;
+  }
+  np = 0;
+  for (r = 0; r < rows; r++)
+    for (c = 0; c < cols; c++)
+      if (cost[(size_t) r * cols + c] < FORBIDDEN)
+        pairs[np++] = (pair) { cost[(size_t) r * cols + c], r, c };
+  qsort (pairs, np, sizeof *pairs, pair_cmp);
+  for (i = 0; i < np; i++) {
+    if (assign[pairs[i].row] >= 0 || col_used[pairs[i].col])
+      continue;
+    assign[pairs[i].row] = pairs[i].col;
+    col_used[pairs[i].col] = 1;
+  }
+  free (pairs);
+  free (col_used);
+  return 0;
+}
+
 /* Match tracks to detections: tr->matched gets the detection index. */
 static int
 tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
@@ -324,7 +382,10 @@ tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
           ? 1.0 - iou : FORBIDDEN;
     }
   }
-  ret = mnv3_assign_min_cost (cost, t->n, n, assign);
+  if ((size_t) t->n * n <= MAX_OPTIMAL_PAIRS)
+    ret = mnv3_assign_min_cost (cost, t->n, n, assign);
+  else
+    ret = assign_greedy (cost, t->n, n, assign);
   for (i = 0; ret == 0 && i < t->n; i++)
     if (assign[i] >= 0 && cost[(size_t) i * n + assign[i]] < FORBIDDEN)
       t->tracks[i].matched = assign[i];
@@ -441,7 +502,7 @@ mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     track *tr;
     const mnv3_track_box *d = &dets[j];
 
-    if (!valid[j] || taken[j])
+    if (!valid[j] || taken[j] || t->n >= MAX_TRACKS)
       continue;
     tr = &t->tracks[t->n++];
     memset (tr, 0, sizeof *tr);

@@ -8,7 +8,9 @@
  *  - on a frame with fresh detections the tracks are predicted one frame
  *    ahead and matched to the detections by an optimal assignment
  *    (Hungarian method) on 1 - IoU, class-aware by default; a pair below
- *    `iou_threshold` is never matched;
+ *    `iou_threshold` is never matched.  Crowds of more than 256 x 256
+ *    track x detection pairs are matched greedily (best IoU first), which
+ *    bounds the cost of a frame;
  *  - a matched track is corrected with its detection; a detection left
  *    over starts a tentative track; a track is confirmed (reported) after
  *    `min_hits` matches; a tentative track that misses a frame is dropped,
@@ -19,7 +21,8 @@
  *    advances every track one frame when there are no fresh detections
  *    (inference skipped on that frame) and reports the predictions.
  *
- * Ids start at 1 and are never reused by one tracker.  Plain C, no GLib.
+ * Ids start at 1 and are never reused by one tracker.  At most 2048 tracks
+ * exist at once (detections beyond start none).  Plain C, no GLib.
  */
 #ifndef MNV3_TRACK_H
 #define MNV3_TRACK_H

@@ -571,6 +571,52 @@ GST_START_TEST (test_track_predicts_between_detections)
 
 GST_END_TEST;
 
+/* A crowd (600 boxes, past the size where matching turns greedy) moving
+ * one pixel a frame: every object keeps its id; and the tracker never holds
+ * more than its bound of tracks whatever arrives. */
+GST_START_TEST (test_track_crowd)
+{
+  mnv3_tracker_params p = mnv3_tracker_params_default ();
+  mnv3_tracker *t;
+  mnv3_track_box *boxes = g_new (mnv3_track_box, 3000);
+  mnv3_track_result *out = g_new (mnv3_track_result, 4000);
+  gint ids[600], f, i, n;
+
+  p.min_hits = 1;
+  t = mnv3_tracker_new (&p);
+  for (f = 0; f < 5; f++) {
+    for (i = 0; i < 600; i++)
+      boxes[i] = (mnv3_track_box) { (i % 30) * 20.0f + f, (i / 30) * 20.0f,
+        12, 12, 1, 0.9f};
+    n = mnv3_tracker_update (t, boxes, 600, 800, 600, out, 4000);
+    fail_unless_equals_int (n, 600);
+    for (i = 0; i < n; i++) {
+      fail_unless (out[i].detection >= 0 && !out[i].predicted);
+      if (f == 0)
+        ids[out[i].detection] = out[i].id;
+      else
+        fail_unless_equals_int (out[i].id, ids[out[i].detection]);
+    }
+  }
+  mnv3_tracker_free (t);
+
+  /* 3000 new random boxes a frame: tracks stay bounded */
+  t = mnv3_tracker_new (&p);
+  rng_state = 5;
+  for (f = 0; f < 3; f++) {
+    for (i = 0; i < 3000; i++)
+      boxes[i] = (mnv3_track_box) { (gfloat) (rng () * 4000),
+        (gfloat) (rng () * 4000), 5, 5, 1, 0.5f};
+    n = mnv3_tracker_update (t, boxes, 3000, 4005, 4005, out, 4000);
+    fail_unless (n >= 0 && n <= 2048, "%d tracks", n);
+  }
+  mnv3_tracker_free (t);
+  g_free (boxes);
+  g_free (out);
+}
+
+GST_END_TEST;
+
 /* Class-aware by default: a car box never continues a person track. */
 GST_START_TEST (test_track_class_aware)
 {
@@ -704,6 +750,7 @@ track_suite (void)
   tcase_add_test (tc, test_track_rois_metrics);
   tcase_add_test (tc, test_track_predicts_between_detections);
   tcase_add_test (tc, test_track_class_aware);
+  tcase_add_test (tc, test_track_crowd);
   tcase_add_test (tc, test_track_bad_input);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_track_analytics);
