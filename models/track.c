@@ -156,6 +156,18 @@ track_box (const track * tr, float *x, float *y, float *w, float *h)
   *y = tr->a[1].p - *h / 2.0f;
 }
 
+/* The box @dt frames from the filter's present (negative: in the past),
+ * by its velocities. */
+static void
+track_box_at (const track * tr, float dt, float *x, float *y, float *w,
+    float *h)
+{
+  *w = fmaxf (tr->a[2].p + tr->a[2].v * dt, 1.0f);
+  *h = fmaxf (tr->a[3].p + tr->a[3].v * dt, 1.0f);
+  *x = tr->a[0].p + tr->a[0].v * dt - *w / 2.0f;
+  *y = tr->a[1].p + tr->a[1].v * dt - *h / 2.0f;
+}
+
 static void
 track_predict (track * tr)
 {
@@ -170,15 +182,17 @@ track_predict (track * tr)
     tr->a[3].p = 1.0f;
 }
 
+/* A detection of the scene @lag frames ago: brought to the present by the
+ * track's velocities, then used as a measurement. */
 static void
-track_correct (track * tr, const mnv3_track_box * d)
+track_correct (track * tr, const mnv3_track_box * d, float lag)
 {
   float s = fmaxf (d->h, 1.0f);
   const float z[4] = { d->x + d->w / 2.0f, d->y + d->h / 2.0f, d->w, d->h };
   int k;
 
   for (k = 0; k < 4; k++)
-    axis_correct (&tr->a[k], z[k], s);
+    axis_correct (&tr->a[k], z[k] + tr->a[k].v * lag, s);
 }
 
 /* ---- assignment ---------------------------------------------------------- */
@@ -348,7 +362,7 @@ assign_greedy (const double *cost, int rows, int cols, int *assign)
 /* Match tracks to detections: tr->matched gets the detection index. */
 static int
 tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
-    const int *valid)
+    const int *valid, float lag)
 {
   double *cost;
   int *assign, i, j, ret;
@@ -368,7 +382,8 @@ tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     const track *tr = &t->tracks[i];
     float x, y, w, h;
 
-    track_box (tr, &x, &y, &w, &h);
+    /* where the track was when the detections' frame was taken */
+    track_box_at (tr, -lag, &x, &y, &w, &h);
     for (j = 0; j < n; j++) {
       const mnv3_track_box *d = &dets[j];
       float iou;
@@ -463,10 +478,21 @@ int
 mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     float fw, float fh, mnv3_track_result * out, int max_out)
 {
+  return mnv3_tracker_update_lagged (t, dets, n, 0.0f, fw, fh, out, max_out);
+}
+
+int
+mnv3_tracker_update_lagged (mnv3_tracker * t, const mnv3_track_box * dets,
+    int n, float lag, float fw, float fh, mnv3_track_result * out,
+    int max_out)
+{
   int *valid, *taken, i, j;
 
   if (n < 0 || (n > 0 && !dets))
     return -1;
+  if (!isfinite (lag) || lag < 0.0f)
+    lag = 0.0f;
+  lag = fminf (lag, 100.0f);
   valid = calloc ((size_t) n + 1, sizeof *valid);
   taken = calloc ((size_t) n + 1, sizeof *taken);
   if (!valid || !taken || tracker_reserve (t, n) != 0) {
@@ -478,7 +504,7 @@ mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     valid[j] = box_valid (&dets[j]);
   for (i = 0; i < t->n; i++)
     track_predict (&t->tracks[i]);
-  if (tracker_match (t, dets, n, valid) != 0) {
+  if (tracker_match (t, dets, n, valid, lag) != 0) {
     free (valid);
     free (taken);
     return -1;
@@ -490,7 +516,7 @@ mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
       tr->misses++;
       continue;
     }
-    track_correct (tr, &dets[tr->matched]);
+    track_correct (tr, &dets[tr->matched], lag);
     tr->score = dets[tr->matched].score;
     tr->hits++;
     tr->misses = 0;

@@ -76,6 +76,13 @@ void mnv3_tracker_reset (mnv3_tracker * t);
 int mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets,
     int n, float frame_w, float frame_h, mnv3_track_result * out,
     int max_out);
+/* The same with detections computed on a frame @lag frames before this
+ * one (asynchronous inference): matched against where the tracks were
+ * then, and moved to the present by the tracks' velocities before
+ * correcting them. */
+int mnv3_tracker_update_lagged (mnv3_tracker * t, const mnv3_track_box * dets,
+    int n, float lag, float frame_w, float frame_h, mnv3_track_result * out,
+    int max_out);
 /* A frame without fresh detections: every track moves one frame ahead;
  * the confirmed ones are reported as predicted.  Same return value. */
 int mnv3_tracker_predict (mnv3_tracker * t, float frame_w, float frame_h,

@@ -571,6 +571,88 @@ GST_START_TEST (test_track_predicts_between_detections)
 
 GST_END_TEST;
 
+/* Asynchronous detection: each result is computed on the frame 2 frames
+ * back and arrives every other frame (mnv3detect mode=async with a run of
+ * about two frame times).  Told the age (the meta's `age`), the tracker
+ * matches against where the tracks were and moves the boxes to the
+ * present.  Returns the mean IoU, from frame 20 on, of each ground-truth
+ * box with the best output box, and of the raw (lagging) detections. */
+static void
+run_lagged (gboolean tell_age, gdouble * iou_out, gdouble * iou_raw,
+    Metrics * mt)
+{
+  GstHarness *h = track_harness ("min-hits=2");
+  Det last[MAX_HYP];
+  guint n_last = 0, count = 0;
+  gint f;
+
+  *iou_out = *iou_raw = 0.0;
+  rng_state = 4242;
+  for (f = 0; f < N_FRAMES; f++) {
+    Hyp hyp[MAX_HYP];
+    gboolean fresh = f >= 2 && f % 2 == 0;
+    guint nh, i, j;
+    GstBuffer *in, *out;
+
+    if (fresh) {
+      n_last = detections (f - 2, last);
+    }
+    in = frame_with_det_meta (f, last, n_last, fresh);
+    if (tell_age && f >= 2) {
+      GstMnv3DetectionMeta *m = gst_buffer_get_mnv3_detection_meta (in);
+      m->source_pts = (f - 2 - (fresh ? 0 : 1)) * GST_SECOND / 30;
+      m->age = GST_BUFFER_PTS (in) - m->source_pts;
+    }
+    out = gst_harness_push_and_pull (h, in);
+    nh = read_tracks (out, hyp);
+    if (mt)
+      metrics_frame (mt, f, hyp, nh);
+    for (i = 0; f >= 20 && i < G_N_ELEMENTS (scene); i++) {
+      Box gb;
+      gfloat bo = 0, br = 0;
+
+      if (!gt_box (&scene[i], f, &gb))
+        continue;
+      for (j = 0; j < nh; j++)
+        bo = MAX (bo, iou (&gb, &hyp[j].box));
+      for (j = 0; j < n_last; j++)
+        br = MAX (br, iou (&gb, &last[j].box));
+      *iou_out += bo;
+      *iou_raw += br;
+      count++;
+    }
+    gst_buffer_unref (out);
+  }
+  *iou_out /= count;
+  *iou_raw /= count;
+  gst_harness_teardown (h);
+}
+
+/* Thresholds: with the age, mean IoU with the truth above both the raw
+ * lagging detections' and the tracker's without the age; MOTA >= 0.70,
+ * IDF1 >= 0.80, at most 3 ID switches. */
+GST_START_TEST (test_track_async_lag)
+{
+  Metrics *mt = g_new0 (Metrics, 1);
+  gdouble with_age, raw, without_age, raw2;
+
+  run_lagged (TRUE, &with_age, &raw, mt);
+  run_lagged (FALSE, &without_age, &raw2, NULL);
+  g_print ("mnv3track, detections 2 frames old every other frame: mean IoU "
+      "with the truth %.3f (age used), %.3f (age ignored), %.3f (raw "
+      "detections); MOTA %.3f IDF1 %.3f ID switches %u\n", with_age,
+      without_age, raw, metrics_mota (mt), metrics_idf1 (mt), mt->idsw);
+  fail_unless (with_age > raw, "%.3f vs raw %.3f", with_age, raw);
+  fail_unless (with_age > without_age, "%.3f vs %.3f", with_age,
+      without_age);
+  fail_unless (metrics_mota (mt) >= 0.70, "MOTA %.3f", metrics_mota (mt));
+  fail_unless (metrics_idf1 (mt) >= 0.80, "IDF1 %.3f", metrics_idf1 (mt));
+  fail_unless (mt->idsw <= 3, "%u ID switches", mt->idsw);
+  g_free (mt);
+}
+
+GST_END_TEST;
+
 /* A crowd (600 boxes, past the size where matching turns greedy) moving
  * one pixel a frame: every object keeps its id; and the tracker never holds
  * more than its bound of tracks whatever arrives. */
@@ -751,6 +833,7 @@ track_suite (void)
   tcase_add_test (tc, test_track_predicts_between_detections);
   tcase_add_test (tc, test_track_class_aware);
   tcase_add_test (tc, test_track_crowd);
+  tcase_add_test (tc, test_track_async_lag);
   tcase_add_test (tc, test_track_bad_input);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_track_analytics);
