@@ -94,6 +94,7 @@ struct _GstMnv3Detect {
   gint det_h, det_w;
   mnv3_detection *scratch;
   guint scratch_cap;
+  gfloat *class_thr;            /* per-class thresholds, num_classes */
   /* the last result, attached again on frames without inference */
   gboolean have_last;
   GArray *last;                 /* GstMnv3Detection, labels owned */
@@ -203,6 +204,31 @@ gst_mnv3_detect_start (GstBaseTransform * trans)
   }
   return GST_BASE_TRANSFORM_CLASS (gst_mnv3_detect_parent_class)->start
       (trans);
+}
+
+/* COCO's 91 ids have "N/A" placeholders for the classes that were never
+ * annotated: a score there is noise, not an object.  Those classes get a
+ * threshold above 1 (never reported, never taking a max-detections
+ * place); NULL when the labels have none. */
+static const float *
+gst_mnv3_detect_class_thresholds (GstMnv3Detect * self,
+    const mnv3_labels * labels, gfloat threshold)
+{
+  gint c, n = self->cfg.num_classes;
+  gboolean any = FALSE;
+
+  if (labels->count <= 0 || n <= 0)
+    return NULL;
+  self->class_thr = g_renew (gfloat, self->class_thr, n);
+  for (c = 0; c < n; c++) {
+    char buf[32];
+    const char *name = mnv3_labels_name (labels, c, n, buf, sizeof buf);
+    gboolean na = name && strcmp (name, "N/A") == 0;
+
+    self->class_thr[c] = na ? 2.0f : threshold;
+    any |= na;
+  }
+  return any ? self->class_thr : NULL;
 }
 
 /* A detector for the session's input size (maps shrink with it). */
@@ -435,6 +461,8 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
     g_strfreev (allowed);
     return GST_FLOW_ERROR;
   }
+  p.class_thresholds = gst_mnv3_detect_class_thresholds (self, labels,
+      p.score_threshold);
   if (self->scratch_cap < max_det) {
     g_free (self->scratch);
     self->scratch = g_new (mnv3_detection, max_det);
@@ -469,10 +497,6 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
 
     if (!(md->x1 > md->x0 && md->y1 > md->y0))
       continue;                 /* nothing left of it in the frame */
-    /* COCO's 91 ids have "N/A" placeholders for the 11 classes that were
-     * never annotated: a score there is noise, not an object */
-    if (name && strcmp (name, "N/A") == 0)
-      continue;
     if (!gst_mnv3_detect_allowed (allowed, name))
       continue;
     d.x = md->x0;
@@ -585,6 +609,7 @@ gst_mnv3_detect_finalize (GObject * object)
   g_array_unref (self->last);
   g_clear_pointer (&self->detector, mnv3_detector_free);
   g_free (self->scratch);
+  g_free (self->class_thr);
   g_free (self->object_class);
   g_strfreev (self->allowed);
   G_OBJECT_CLASS (gst_mnv3_detect_parent_class)->finalize (object);

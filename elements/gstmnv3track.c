@@ -17,7 +17,9 @@
  * object, optimal (Hungarian) matching on IoU with `iou-threshold`, only
  * between boxes of the same class unless `class-aware=false`; a track is
  * reported after `min-hits` detections and kept `max-age` frames after it
- * was last seen.
+ * was last seen.  Matching is optimal (Hungarian method) up to 256 x 256
+ * track x box pairs, greedy (best IoU first) in larger crowds; at most
+ * 1000 boxes a frame are read.
  *
  * The boxes it read are replaced by the tracked ones:
  *
@@ -29,6 +31,10 @@
  *    `track_id` and `predicted` flag;
  *  - with GStreamer 1.24 or later, a `GstAnalyticsTrackingMtd` per track,
  *    related to the `GstAnalyticsODMtd` of its box.
+ *
+ * Boxes computed on an earlier frame (asynchronous inference: the
+ * detection meta's `age`) are matched against where the tracks were on
+ * that frame and moved to the present by the tracks' velocities.
  *
  * On frames where the detector did not run (its meta is not fresh:
  * `inference-interval`, or asynchronous inference), the tracks move by
@@ -66,7 +72,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_track_debug);
 #define DEFAULT_MIN_HITS 3
 #define DEFAULT_CLASS_AWARE TRUE
 /* boxes read from one frame at most (more are ignored, with a warning) */
-#define MAX_BOXES 4096
+#define MAX_BOXES 1000
 
 enum {
   PROP_0,
@@ -88,6 +94,7 @@ struct _GstMnv3Track {
   /* streaming state */
   mnv3_tracker *tracker;
   gint width, height;
+  GstClockTime frame_duration;  /* from the caps' framerate; NONE unknown */
   GHashTable *labels;           /* class key -> label (owned strings) */
   GHashTable *first_seen;       /* track id -> running time (analytics) */
   GArray *boxes;                /* mnv3_track_box, this frame */
@@ -146,7 +153,7 @@ gst_mnv3_track_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 {
   GstMnv3Track *self = GST_MNV3_TRACK (trans);
   GstStructure *s = gst_caps_get_structure (incaps, 0);
-  gint w, h;
+  gint w, h, fn, fd;
 
   (void) outcaps;
   if (!gst_structure_get_int (s, "width", &w)
@@ -161,6 +168,10 @@ gst_mnv3_track_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     mnv3_tracker_reset (self->tracker);
   self->width = w;
   self->height = h;
+  self->frame_duration = GST_CLOCK_TIME_NONE;
+  if (gst_structure_get_fraction (s, "framerate", &fn, &fd) && fn > 0
+      && fd > 0)
+    self->frame_duration = gst_util_uint64_scale_int (GST_SECOND, fd, fn);
   return TRUE;
 }
 
@@ -460,6 +471,23 @@ gst_mnv3_track_remove_det (GstBuffer * buffer, GstMeta ** meta, gpointer data)
   return TRUE;
 }
 
+/* How many frames before this one the detections were computed on
+ * (asynchronous inference: the detector meta's age), 0 when unknown. */
+static gfloat
+gst_mnv3_track_lag (GstMnv3Track * self, const GstMnv3DetectionMeta * det,
+    GstBuffer * buf)
+{
+  GstClockTime dur = self->frame_duration;
+
+  if (!det || !GST_CLOCK_TIME_IS_VALID (det->age) || det->age == 0)
+    return 0.0f;
+  if (!GST_CLOCK_TIME_IS_VALID (dur) && GST_BUFFER_DURATION_IS_VALID (buf))
+    dur = GST_BUFFER_DURATION (buf);
+  if (!GST_CLOCK_TIME_IS_VALID (dur) || dur == 0)
+    return 0.0f;
+  return (gfloat) ((gdouble) det->age / dur);
+}
+
 static GstFlowReturn
 gst_mnv3_track_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
@@ -488,9 +516,10 @@ gst_mnv3_track_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 
   g_array_set_size (self->results, MAX (self->results->len, 16));
   if (fresh)
-    n = mnv3_tracker_update (self->tracker,
+    n = mnv3_tracker_update_lagged (self->tracker,
         (const mnv3_track_box *) self->boxes->data, (gint) self->boxes->len,
-        self->width, self->height, (mnv3_track_result *) self->results->data,
+        gst_mnv3_track_lag (self, have_in ? &in : NULL, buf), self->width,
+        self->height, (mnv3_track_result *) self->results->data,
         (gint) self->results->len);
   else
     n = mnv3_tracker_predict (self->tracker, self->width, self->height,
@@ -642,6 +671,7 @@ gst_mnv3_track_init (GstMnv3Track * self)
   self->max_age = DEFAULT_MAX_AGE;
   self->min_hits = DEFAULT_MIN_HITS;
   self->class_aware = DEFAULT_CLASS_AWARE;
+  self->frame_duration = GST_CLOCK_TIME_NONE;
   self->labels = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->first_seen = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->boxes = g_array_new (FALSE, TRUE, sizeof (mnv3_track_box));

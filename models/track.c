@@ -15,6 +15,13 @@
 #define STD_VEL 0.00625f
 /* cost of a pair that must not be matched (1 - IoU is at most 1) */
 #define FORBIDDEN 1e6
+/* the Hungarian method is O(n^2 m): above this many track x detection
+ * pairs (a crowd of 256 x 256) matching is greedy, best IoU first, so a
+ * frame with thousands of boxes costs milliseconds, not seconds */
+#define MAX_OPTIMAL_PAIRS (256 * 256)
+/* tracks at most: what is left over beyond starts none (bounds memory and
+ * the cost matrix whatever a producer sends) */
+#define MAX_TRACKS 2048
 
 /* One coordinate: position and velocity, with their covariance
  * [[pp, pv], [pv, vv]]. */
@@ -149,6 +156,18 @@ track_box (const track * tr, float *x, float *y, float *w, float *h)
   *y = tr->a[1].p - *h / 2.0f;
 }
 
+/* The box @dt frames from the filter's present (negative: in the past),
+ * by its velocities. */
+static void
+track_box_at (const track * tr, float dt, float *x, float *y, float *w,
+    float *h)
+{
+  *w = fmaxf (tr->a[2].p + tr->a[2].v * dt, 1.0f);
+  *h = fmaxf (tr->a[3].p + tr->a[3].v * dt, 1.0f);
+  *x = tr->a[0].p + tr->a[0].v * dt - *w / 2.0f;
+  *y = tr->a[1].p + tr->a[1].v * dt - *h / 2.0f;
+}
+
 static void
 track_predict (track * tr)
 {
@@ -163,15 +182,17 @@ track_predict (track * tr)
     tr->a[3].p = 1.0f;
 }
 
+/* A detection of the scene @lag frames ago: brought to the present by the
+ * track's velocities, then used as a measurement. */
 static void
-track_correct (track * tr, const mnv3_track_box * d)
+track_correct (track * tr, const mnv3_track_box * d, float lag)
 {
   float s = fmaxf (d->h, 1.0f);
   const float z[4] = { d->x + d->w / 2.0f, d->y + d->h / 2.0f, d->w, d->h };
   int k;
 
   for (k = 0; k < 4; k++)
-    axis_correct (&tr->a[k], z[k], s);
+    axis_correct (&tr->a[k], z[k] + tr->a[k].v * lag, s);
 }
 
 /* ---- assignment ---------------------------------------------------------- */
@@ -287,10 +308,61 @@ tracker_reserve (mnv3_tracker * t, int extra)
   return 0;
 }
 
+typedef struct {
+  double cost;
+  int row, col;
+} pair;
+
+static int
+pair_cmp (const void *a, const void *b)
+{
+  const pair *x = a, *y = b;
+
+  return x->cost < y->cost ? -1 : x->cost > y->cost;
+}
+
+/* Lowest-cost pairs first, each row and column used once; only allowed
+ * pairs (cost < FORBIDDEN) are considered. */
+static int
+assign_greedy (const double *cost, int rows, int cols, int *assign)
+{
+  size_t np = 0, i;
+  pair *pairs;
+  char *col_used;
+  int r, c;
+
+  for (r = 0; r < rows; r++)
+    assign[r] = -1;
+  for (i = 0; i < (size_t) rows * cols; i++)
+    np += cost[i] < FORBIDDEN;
+  pairs = malloc ((np + 1) * sizeof *pairs);
+  col_used = calloc ((size_t) cols + 1, 1);
+  if (!pairs || !col_used) {
+    free (pairs);
+    free (col_used);
+    return -1;
+  }
+  np = 0;
+  for (r = 0; r < rows; r++)
+    for (c = 0; c < cols; c++)
+      if (cost[(size_t) r * cols + c] < FORBIDDEN)
+        pairs[np++] = (pair) { cost[(size_t) r * cols + c], r, c };
+  qsort (pairs, np, sizeof *pairs, pair_cmp);
+  for (i = 0; i < np; i++) {
+    if (assign[pairs[i].row] >= 0 || col_used[pairs[i].col])
+      continue;
+    assign[pairs[i].row] = pairs[i].col;
+    col_used[pairs[i].col] = 1;
+  }
+  free (pairs);
+  free (col_used);
+  return 0;
+}
+
 /* Match tracks to detections: tr->matched gets the detection index. */
 static int
 tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
-    const int *valid)
+    const int *valid, float lag)
 {
   double *cost;
   int *assign, i, j, ret;
@@ -310,7 +382,8 @@ tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     const track *tr = &t->tracks[i];
     float x, y, w, h;
 
-    track_box (tr, &x, &y, &w, &h);
+    /* where the track was when the detections' frame was taken */
+    track_box_at (tr, -lag, &x, &y, &w, &h);
     for (j = 0; j < n; j++) {
       const mnv3_track_box *d = &dets[j];
       float iou;
@@ -324,7 +397,10 @@ tracker_match (mnv3_tracker * t, const mnv3_track_box * dets, int n,
           ? 1.0 - iou : FORBIDDEN;
     }
   }
-  ret = mnv3_assign_min_cost (cost, t->n, n, assign);
+  if ((size_t) t->n * n <= MAX_OPTIMAL_PAIRS)
+    ret = mnv3_assign_min_cost (cost, t->n, n, assign);
+  else
+    ret = assign_greedy (cost, t->n, n, assign);
   for (i = 0; ret == 0 && i < t->n; i++)
     if (assign[i] >= 0 && cost[(size_t) i * n + assign[i]] < FORBIDDEN)
       t->tracks[i].matched = assign[i];
@@ -402,10 +478,21 @@ int
 mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     float fw, float fh, mnv3_track_result * out, int max_out)
 {
+  return mnv3_tracker_update_lagged (t, dets, n, 0.0f, fw, fh, out, max_out);
+}
+
+int
+mnv3_tracker_update_lagged (mnv3_tracker * t, const mnv3_track_box * dets,
+    int n, float lag, float fw, float fh, mnv3_track_result * out,
+    int max_out)
+{
   int *valid, *taken, i, j;
 
   if (n < 0 || (n > 0 && !dets))
     return -1;
+  if (!isfinite (lag) || lag < 0.0f)
+    lag = 0.0f;
+  lag = fminf (lag, 100.0f);
   valid = calloc ((size_t) n + 1, sizeof *valid);
   taken = calloc ((size_t) n + 1, sizeof *taken);
   if (!valid || !taken || tracker_reserve (t, n) != 0) {
@@ -417,7 +504,7 @@ mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     valid[j] = box_valid (&dets[j]);
   for (i = 0; i < t->n; i++)
     track_predict (&t->tracks[i]);
-  if (tracker_match (t, dets, n, valid) != 0) {
+  if (tracker_match (t, dets, n, valid, lag) != 0) {
     free (valid);
     free (taken);
     return -1;
@@ -429,7 +516,7 @@ mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
       tr->misses++;
       continue;
     }
-    track_correct (tr, &dets[tr->matched]);
+    track_correct (tr, &dets[tr->matched], lag);
     tr->score = dets[tr->matched].score;
     tr->hits++;
     tr->misses = 0;
@@ -441,7 +528,7 @@ mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets, int n,
     track *tr;
     const mnv3_track_box *d = &dets[j];
 
-    if (!valid[j] || taken[j])
+    if (!valid[j] || taken[j] || t->n >= MAX_TRACKS)
       continue;
     tr = &t->tracks[t->n++];
     memset (tr, 0, sizeof *tr);

@@ -8,7 +8,9 @@
  *  - on a frame with fresh detections the tracks are predicted one frame
  *    ahead and matched to the detections by an optimal assignment
  *    (Hungarian method) on 1 - IoU, class-aware by default; a pair below
- *    `iou_threshold` is never matched;
+ *    `iou_threshold` is never matched.  Crowds of more than 256 x 256
+ *    track x detection pairs are matched greedily (best IoU first), which
+ *    bounds the cost of a frame;
  *  - a matched track is corrected with its detection; a detection left
  *    over starts a tentative track; a track is confirmed (reported) after
  *    `min_hits` matches; a tentative track that misses a frame is dropped,
@@ -19,7 +21,8 @@
  *    advances every track one frame when there are no fresh detections
  *    (inference skipped on that frame) and reports the predictions.
  *
- * Ids start at 1 and are never reused by one tracker.  Plain C, no GLib.
+ * Ids start at 1 and are never reused by one tracker.  At most 2048 tracks
+ * exist at once (detections beyond start none).  Plain C, no GLib.
  */
 #ifndef MNV3_TRACK_H
 #define MNV3_TRACK_H
@@ -72,6 +75,13 @@ void mnv3_tracker_reset (mnv3_tracker * t);
  * (may exceed max_out), or -1 on allocation failure. */
 int mnv3_tracker_update (mnv3_tracker * t, const mnv3_track_box * dets,
     int n, float frame_w, float frame_h, mnv3_track_result * out,
+    int max_out);
+/* The same with detections computed on a frame @lag frames before this
+ * one (asynchronous inference): matched against where the tracks were
+ * then, and moved to the present by the tracks' velocities before
+ * correcting them. */
+int mnv3_tracker_update_lagged (mnv3_tracker * t, const mnv3_track_box * dets,
+    int n, float lag, float frame_w, float frame_h, mnv3_track_result * out,
     int max_out);
 /* A frame without fresh detections: every track moves one frame ahead;
  * the confirmed ones are reported as predicted.  Same return value. */

@@ -4,14 +4,16 @@
 # boxes, labels, scores and the inference rate drawn on it.
 #
 # Uses /dev/video0 (v4l2src) when it exists and videotestsrc (live)
-# otherwise; a window when there is a display, else fakesink.  Inference
-# that cannot keep up skips frames (the last boxes are drawn dimmed), it
-# never drops them.
+# otherwise; a window when there is a display, else fakesink.  With a live
+# source the network runs on its own thread (mode=auto): no frame waits
+# for it.  mnv3track gives the objects persistent ids (boxes coloured by id,
+# with a trail) and moves the boxes on the frames between detections.
 #
 # Usage: MNV3_MODEL=ssdlite.onnx pipelines/detect-camera.sh [DEVICE]
 # Environment: MNV3_MODEL (required: an SSDLite ONNX model, see
 # detect-file.sh), MNV3_THRESHOLD (default 0.5), MNV3_OBJECT_CLASS,
-# MNV3_NUM_BUFFERS (stop after N frames; default: run until Ctrl-C), and
+# MNV3_NUM_BUFFERS (stop after N frames; default: run until Ctrl-C),
+# MNV3_TRACK (default 1; 0: no mnv3track), and
 # those of pipelines/common.sh (MNV3_PLUGIN_PATH, MNV3_THREADS).
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -33,4 +35,10 @@ det="mnv3detect model=\"$MNV3_MODEL\" threshold=${MNV3_THRESHOLD:-0.5}"
 det="$det${MNV3_OBJECT_CLASS:+ object-class=\"$MNV3_OBJECT_CLASS\"}"
 det="$det${MNV3_THREADS:+ num-threads=$MNV3_THREADS}"
 
-run "$src ! $det ! mnv3overlay show-stats=true ! $(video_sink)"
+track=
+if [ "${MNV3_TRACK:-1}" != 0 ]; then
+  need mnv3track "build the plugin: meson setup build && ninja -C build"
+  track="mnv3track ! "
+fi
+
+run "$src ! $det ! $track mnv3overlay show-stats=true trail-length=15 ! $(video_sink)"

@@ -571,6 +571,134 @@ GST_START_TEST (test_track_predicts_between_detections)
 
 GST_END_TEST;
 
+/* Asynchronous detection: each result is computed on the frame 2 frames
+ * back and arrives every other frame (mnv3detect mode=async with a run of
+ * about two frame times).  Told the age (the meta's `age`), the tracker
+ * matches against where the tracks were and moves the boxes to the
+ * present.  Returns the mean IoU, from frame 20 on, of each ground-truth
+ * box with the best output box, and of the raw (lagging) detections. */
+static void
+run_lagged (gboolean tell_age, gdouble * iou_out, gdouble * iou_raw,
+    Metrics * mt)
+{
+  GstHarness *h = track_harness ("min-hits=2");
+  Det last[MAX_HYP];
+  guint n_last = 0, count = 0;
+  gint f;
+
+  *iou_out = *iou_raw = 0.0;
+  rng_state = 4242;
+  for (f = 0; f < N_FRAMES; f++) {
+    Hyp hyp[MAX_HYP];
+    gboolean fresh = f >= 2 && f % 2 == 0;
+    guint nh, i, j;
+    GstBuffer *in, *out;
+
+    if (fresh) {
+      n_last = detections (f - 2, last);
+    }
+    in = frame_with_det_meta (f, last, n_last, fresh);
+    if (tell_age && f >= 2) {
+      GstMnv3DetectionMeta *m = gst_buffer_get_mnv3_detection_meta (in);
+      m->source_pts = (f - 2 - (fresh ? 0 : 1)) * GST_SECOND / 30;
+      m->age = GST_BUFFER_PTS (in) - m->source_pts;
+    }
+    out = gst_harness_push_and_pull (h, in);
+    nh = read_tracks (out, hyp);
+    if (mt)
+      metrics_frame (mt, f, hyp, nh);
+    for (i = 0; f >= 20 && i < G_N_ELEMENTS (scene); i++) {
+      Box gb;
+      gfloat bo = 0, br = 0;
+
+      if (!gt_box (&scene[i], f, &gb))
+        continue;
+      for (j = 0; j < nh; j++)
+        bo = MAX (bo, iou (&gb, &hyp[j].box));
+      for (j = 0; j < n_last; j++)
+        br = MAX (br, iou (&gb, &last[j].box));
+      *iou_out += bo;
+      *iou_raw += br;
+      count++;
+    }
+    gst_buffer_unref (out);
+  }
+  *iou_out /= count;
+  *iou_raw /= count;
+  gst_harness_teardown (h);
+}
+
+/* Thresholds: with the age, mean IoU with the truth above both the raw
+ * lagging detections' and the tracker's without the age; MOTA >= 0.70,
+ * IDF1 >= 0.80, at most 3 ID switches. */
+GST_START_TEST (test_track_async_lag)
+{
+  Metrics *mt = g_new0 (Metrics, 1);
+  gdouble with_age, raw, without_age, raw2;
+
+  run_lagged (TRUE, &with_age, &raw, mt);
+  run_lagged (FALSE, &without_age, &raw2, NULL);
+  g_print ("mnv3track, detections 2 frames old every other frame: mean IoU "
+      "with the truth %.3f (age used), %.3f (age ignored), %.3f (raw "
+      "detections); MOTA %.3f IDF1 %.3f ID switches %u\n", with_age,
+      without_age, raw, metrics_mota (mt), metrics_idf1 (mt), mt->idsw);
+  fail_unless (with_age > raw, "%.3f vs raw %.3f", with_age, raw);
+  fail_unless (with_age > without_age, "%.3f vs %.3f", with_age,
+      without_age);
+  fail_unless (metrics_mota (mt) >= 0.70, "MOTA %.3f", metrics_mota (mt));
+  fail_unless (metrics_idf1 (mt) >= 0.80, "IDF1 %.3f", metrics_idf1 (mt));
+  fail_unless (mt->idsw <= 3, "%u ID switches", mt->idsw);
+  g_free (mt);
+}
+
+GST_END_TEST;
+
+/* A crowd (600 boxes, past the size where matching turns greedy) moving
+ * one pixel a frame: every object keeps its id; and the tracker never holds
+ * more than its bound of tracks whatever arrives. */
+GST_START_TEST (test_track_crowd)
+{
+  mnv3_tracker_params p = mnv3_tracker_params_default ();
+  mnv3_tracker *t;
+  mnv3_track_box *boxes = g_new (mnv3_track_box, 3000);
+  mnv3_track_result *out = g_new (mnv3_track_result, 4000);
+  gint ids[600], f, i, n;
+
+  p.min_hits = 1;
+  t = mnv3_tracker_new (&p);
+  for (f = 0; f < 5; f++) {
+    for (i = 0; i < 600; i++)
+      boxes[i] = (mnv3_track_box) { (i % 30) * 20.0f + f, (i / 30) * 20.0f,
+        12, 12, 1, 0.9f};
+    n = mnv3_tracker_update (t, boxes, 600, 800, 600, out, 4000);
+    fail_unless_equals_int (n, 600);
+    for (i = 0; i < n; i++) {
+      fail_unless (out[i].detection >= 0 && !out[i].predicted);
+      if (f == 0)
+        ids[out[i].detection] = out[i].id;
+      else
+        fail_unless_equals_int (out[i].id, ids[out[i].detection]);
+    }
+  }
+  mnv3_tracker_free (t);
+
+  /* 3000 new random boxes a frame: tracks stay bounded */
+  t = mnv3_tracker_new (&p);
+  rng_state = 5;
+  for (f = 0; f < 3; f++) {
+    for (i = 0; i < 3000; i++)
+      boxes[i] = (mnv3_track_box) { (gfloat) (rng () * 4000),
+        (gfloat) (rng () * 4000), 5, 5, 1, 0.5f};
+    n = mnv3_tracker_update (t, boxes, 3000, 4005, 4005, out, 4000);
+    fail_unless (n >= 0 && n <= 2048, "%d tracks", n);
+  }
+  mnv3_tracker_free (t);
+  g_free (boxes);
+  g_free (out);
+}
+
+GST_END_TEST;
+
 /* Class-aware by default: a car box never continues a person track. */
 GST_START_TEST (test_track_class_aware)
 {
@@ -704,6 +832,8 @@ track_suite (void)
   tcase_add_test (tc, test_track_rois_metrics);
   tcase_add_test (tc, test_track_predicts_between_detections);
   tcase_add_test (tc, test_track_class_aware);
+  tcase_add_test (tc, test_track_crowd);
+  tcase_add_test (tc, test_track_async_lag);
   tcase_add_test (tc, test_track_bad_input);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_track_analytics);
