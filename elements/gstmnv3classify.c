@@ -305,7 +305,12 @@ gst_mnv3_classify_post (GstMnv3Classify * self,
     g_value_set_int (&v, self->last_ids[i]);
     gst_value_array_append_and_take_value (&ids, &v);
     g_value_init (&v, G_TYPE_STRING);
-    g_value_set_string (&v, self->last_labels[i]);
+    /* without labels, the name the overlay and the metadata use */
+    if (self->last_labels[i])
+      g_value_set_string (&v, self->last_labels[i]);
+    else
+      g_value_take_string (&v, g_strdup_printf ("class %d",
+              self->last_ids[i]));
     gst_value_array_append_and_take_value (&labels, &v);
     g_value_init (&v, G_TYPE_FLOAT);
     g_value_set_float (&v, self->last_scores[i]);
