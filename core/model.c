@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cpu.h"
 #include "session.h"
@@ -22,12 +23,22 @@ static void *
 read_file (const char *path, size_t *size)
 {
   FILE *f = fopen (path, "rb");
+  struct stat st;
   long len;
   void *buf;
 
   if (!f) {
     mnv3_set_error (MNV3_ERR_IO, "cannot open '%s': %s", path,
         strerror (errno));
+    return NULL;
+  }
+  /* fopen() opens directories too (ftell then says LONG_MAX) */
+  if (fstat (fileno (f), &st) != 0)
+    st.st_mode = 0;
+  if (!S_ISREG (st.st_mode)) {
+    mnv3_set_error (MNV3_ERR_IO, "'%s' is %s, not a model file", path,
+        S_ISDIR (st.st_mode) ? "a directory" : "not a regular file");
+    fclose (f);
     return NULL;
   }
   if (fseek (f, 0, SEEK_END) != 0 || (len = ftell (f)) < 0

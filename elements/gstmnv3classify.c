@@ -322,7 +322,11 @@ gst_mnv3_classify_post_result (GstMnv3Classify * self,
     g_value_set_int (&v, class_ids[i]);
     gst_value_array_append_and_take_value (&ids, &v);
     g_value_init (&v, G_TYPE_STRING);
-    g_value_set_string (&v, names[i]);
+    /* without labels, the name the overlay and the metadata use */
+    if (names[i])
+      g_value_set_string (&v, names[i]);
+    else
+      g_value_take_string (&v, g_strdup_printf ("class %d", class_ids[i]));
     gst_value_array_append_and_take_value (&labels, &v);
     g_value_init (&v, G_TYPE_FLOAT);
     g_value_set_float (&v, probs[i]);

@@ -393,7 +393,11 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
     g_value_set_int (&v, d->class_id);
     gst_value_array_append_and_take_value (&ids, &v);
     g_value_init (&v, G_TYPE_STRING);
-    g_value_set_string (&v, d->label);
+    /* without labels, the name the region-of-interest meta carries */
+    if (d->label)
+      g_value_set_string (&v, d->label);
+    else
+      g_value_take_string (&v, g_strdup_printf ("class %d", d->class_id));
     gst_value_array_append_and_take_value (&labels, &v);
     g_value_init (&v, G_TYPE_FLOAT);
     g_value_set_float (&v, d->score);

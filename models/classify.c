@@ -230,6 +230,8 @@ mnv3_labels_parse (const char *text, mnv3_labels *labels)
   return 0;
 }
 
+#define MAX_LABELS_BYTES (16 << 20)
+
 int
 mnv3_labels_load (const char *path, mnv3_labels *labels, char *err,
     size_t errlen)
@@ -268,10 +270,21 @@ mnv3_labels_load (const char *path, mnv3_labels *labels, char *err,
     len += got;
     if (got == 0)
       break;
+    if (len > MAX_LABELS_BYTES) {
+      /* 100000 names fit in far less; /dev/zero would never end */
+      if (err && errlen)
+        snprintf (err, errlen, "%s: more than %d MiB: not a labels file",
+            path, MAX_LABELS_BYTES >> 20);
+      fclose (f);
+      free (text);
+      return -1;
+    }
   }
   if (ferror (f)) {
+    int e = errno;
     if (err && errlen)
-      snprintf (err, errlen, "%s: read error", path);
+      snprintf (err, errlen, "%s: %s", path, e == EISDIR
+          ? "is a directory, not a labels file" : "read error");
     fclose (f);
     free (text);
     return -1;

@@ -687,7 +687,7 @@ onnx_op_hardsigmoid (onnx_ctx *cx, const Onnx__NodeProto *n)
 
   if (fabsf (alpha - 1.f / 6.f) < 1e-6f && beta == 0.5f && n->n_input == 1
       && (mul = onnx_sole_consumer (cx, n->output[0], &mi))
-      && mi > cx->node_index && strcmp (mul->op_type, "Mul") == 0
+      && mi > cx->node_index && mul->op_type && !strcmp (mul->op_type, "Mul")
       && (!mul->domain || !mul->domain[0]) && mul->n_input == 2
       && mul->n_output >= 1 && mul->output[0] && mul->output[0][0]) {
     int other = strcmp (mul->input[0], n->output[0]) == 0 ? 1 : 0;

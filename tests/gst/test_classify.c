@@ -874,6 +874,59 @@ GST_START_TEST (test_reclassify_interval)
 
 GST_END_TEST;
 
+/* An empty labels file means no labels (class numbers), and the message
+ * must still carry one string per result, never NULL (which GStreamer
+ * cannot serialise). */
+GST_START_TEST (test_post_messages_without_labels)
+{
+  gchar *path = NULL, *launch, *want;
+  gint fd = g_file_open_tmp ("mnv3-empty-XXXXXX.labels", &path, NULL);
+  GstHarness *h;
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  const GstStructure *s;
+  const GValue *labels, *ids;
+  gchar *text;
+
+  fail_unless (fd >= 0);
+  close (fd);
+  launch = g_strdup_printf ("mnv3classify post-messages=true top-k=3 "
+      "labels-file=\"%s\"", path);
+  h = harness_with_frame_caps (launch, GST_VIDEO_FORMAT_RGB);
+  gst_element_set_bus (h->element, bus);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
+              &chelsea, NULL)), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (h));
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL);
+  s = gst_message_get_structure (msg);
+  labels = gst_structure_get_value (s, "labels");
+  ids = gst_structure_get_value (s, "class-ids");
+  fail_unless_equals_int (gst_value_array_get_size (labels), 3);
+  for (guint i = 0; i < 3; i++) {
+    const gchar *l = g_value_get_string (gst_value_array_get_value (labels,
+            i));
+    want = g_strdup_printf ("class %d",
+        g_value_get_int (gst_value_array_get_value (ids, i)));
+    fail_unless (l != NULL, "label %u is NULL", i);
+    fail_unless_equals_string (l, want);
+    g_free (want);
+  }
+  /* what gst-launch -m does with it */
+  text = gst_structure_to_string (s);
+  fail_unless (strstr (text, "class") != NULL, "%s", text);
+  g_free (text);
+  gst_message_unref (msg);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_unlink (path);
+  g_free (launch);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_threshold)
 {
   GstHarness *h = harness_with_frame_caps ("mnv3classify threshold=0.5",
@@ -964,6 +1017,25 @@ GST_START_TEST (test_missing_model)
   expect_start_error ("videotestsrc num-buffers=1 ! "
       "mnv3classify model=/nonexistent/dir/model.tflite ! fakesink",
       "/nonexistent/dir/model.tflite");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_directory_as_model)
+{
+  gchar *dir = g_dir_make_tmp ("mnv3-dir-XXXXXX", NULL), *launch;
+
+  fail_unless (dir != NULL);
+  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
+      "model=\"%s\" ! fakesink", dir);
+  expect_start_error (launch, "is a directory");
+  g_free (launch);
+  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
+      "labels-file=\"%s\" ! fakesink", dir);
+  expect_start_error (launch, "is a directory");
+  g_free (launch);
+  g_rmdir (dir);
+  g_free (dir);
 }
 
 GST_END_TEST;
@@ -1134,6 +1206,7 @@ mnv3classify_suite (void)
   tcase_add_test (tc, test_post_messages);
   tcase_add_test (tc, test_post_messages_roi_list);
   tcase_add_test (tc, test_reclassify_interval);
+  tcase_add_test (tc, test_post_messages_without_labels);
   tcase_add_test (tc, test_threshold);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_analytics_cls_mtd);
@@ -1144,6 +1217,7 @@ mnv3classify_suite (void)
   tcase_add_test (tc_err, test_corrupt_model);
   tcase_add_test (tc_err, test_wrong_model_task);
   tcase_add_test (tc_err, test_labels_wrong_count);
+  tcase_add_test (tc_err, test_directory_as_model);
   tcase_add_test (tc_err, test_invalid_properties);
   tcase_add_test (tc_err, test_unsupported_caps);
   suite_add_tcase (s, tc_err);
