@@ -1,6 +1,7 @@
 /* model.c — the public API: models and sessions.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,6 +512,32 @@ output_to_float (const mnv3_session *s, int t, float *out)
   }
 }
 
+/* The float buffer of integer input i into the raw one the graph reads:
+ * x / scale rounded half away from zero, + zero point, clamped.  This is
+ * the session's own boundary (what a caller would do to make uint8 pixels
+ * from floats), not a QUANTIZE of the model, whose TFLite rounding differs
+ * on ties (mnv3_quantize_run). */
+static void
+input_from_float (mnv3_session *s, int i)
+{
+  int t = s->graph->inputs[i];
+  mnv3_qtensor q = mnv3_session_qtensor (s, t);
+  const float *in = s->inputs[i];
+  size_t n = session_numel (s, t);
+  double inv = 1.0 / (double) q.scale;
+  int is_i8 = q.type == MNV3_DTYPE_I8;
+  long lo = is_i8 ? -128 : 0, hi = is_i8 ? 127 : 255;
+
+  for (size_t k = 0; k < n; k++) {
+    double r = round ((double) in[k] * inv) + q.zp;
+    long v = !(r >= (double) lo) ? lo : r > (double) hi ? hi : (long) r;
+    if (is_i8)
+      ((int8_t *) s->raw_inputs[i])[k] = (int8_t) v;
+    else
+      ((uint8_t *) s->raw_inputs[i])[k] = (uint8_t) v;
+  }
+}
+
 mnv3_status
 mnv3_session_run (mnv3_session *s)
 {
@@ -521,11 +548,8 @@ mnv3_session_run (mnv3_session *s)
     return mnv3_set_error (MNV3_ERR_INVALID_ARG, "NULL session");
   g = s->graph;
   for (int i = 0; i < g->num_inputs; i++)
-    if (s->raw_inputs[i] && !s->raw_fed[i]) {
-      mnv3_qtensor q = mnv3_session_qtensor (s, g->inputs[i]);
-      mnv3_quantize_run (s->inputs[i], s->raw_inputs[i],
-          session_numel (s, g->inputs[i]), &q);
-    }
+    if (s->raw_inputs[i] && !s->raw_fed[i])
+      input_from_float (s, i);
   if ((st = mnv3_session_exec (s)) != MNV3_OK)
     return st;
   for (int i = 0; i < g->num_outputs; i++)

@@ -11,6 +11,7 @@
  * resized bilinearly.  Labels come from --labels, else from the model
  * (its metadata, or the sidecar <model>.labels the loader reads).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ typedef struct {
   char **images;
   int num_images;
   int softmax_output;       /* the model says output 0 is a softmax */
+  int have_mean, have_std;  /* --mean / --std given */
+  float mean[3], std[3];
+  mnv3_precision precision;
 } options;
 
 static void
@@ -39,12 +43,46 @@ usage (FILE *f)
 {
   fprintf (f,
       "usage: mnv3-classify [--labels FILE] [--threads N] [--crop F] "
-      "[--top K] MODEL IMAGE...\n"
+      "[--top K]\n"
+      "                     [--mean M[,M,M]] [--std S[,S,S]] "
+      "[--precision auto|fp32] MODEL IMAGE...\n"
       "  --labels FILE  class names, one a line (default: from the model)\n"
       "  --threads N    threads including the caller (default 1)\n"
       "  --crop F       centre fraction of each side kept, 0 < F <= 1 "
       "(default 0.875)\n"
-      "  --top K        classes printed per image (default 5)\n");
+      "  --top K        classes printed per image (default 5)\n"
+      "  --mean, --std  pixel normalisation (x - mean) / std in pixel units,\n"
+      "                 one value or one per RGB channel (default: from the\n"
+      "                 model: its metadata, or the range its first QUANTIZE\n"
+      "                 takes, or ImageNet's)\n"
+      "  --precision    auto (a quantized model in integer, as TFLite runs\n"
+      "                 it) or fp32 (dequantized)\n");
+}
+
+/* "v" or "v,v,v" into out[3]; std values must be > 0. */
+static int
+parse_triplet (const char *opt, const char *v, int positive, float out[3])
+{
+  char *end;
+  int n = 0;
+
+  while (n < 3) {
+    double x = strtod (v, &end);
+    if (end == v || !isfinite (x) || (positive && !(x > 0.0)))
+      break;
+    out[n++] = (float) x;
+    if (*end != ',')
+      break;
+    v = end + 1;
+  }
+  if (*end != '\0' || (n != 1 && n != 3)) {
+    fprintf (stderr, "bad value for %s: one number or three, "
+        "comma-separated%s\n", opt, positive ? ", each > 0" : "");
+    return -1;
+  }
+  if (n == 1)
+    out[1] = out[2] = out[0];
+  return 0;
 }
 
 /* Returns 0, 1 (help printed) or -1 (bad usage). */
@@ -77,6 +115,24 @@ parse_args (int argc, char **argv, options *o)
     } else if ((r = mnv3_cli_match (argc, argv, &i, "--top", &v)) != 0) {
       if (r < 0 || mnv3_cli_int ("--top", v, 1, 1 << 20, &o->top))
         return -1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--mean", &v)) != 0) {
+      if (r < 0 || parse_triplet ("--mean", v, 0, o->mean))
+        return -1;
+      o->have_mean = 1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--std", &v)) != 0) {
+      if (r < 0 || parse_triplet ("--std", v, 1, o->std))
+        return -1;
+      o->have_std = 1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--precision", &v))
+        != 0) {
+      if (r < 0)
+        return -1;
+      if (strcmp (v, "fp32") == 0)
+        o->precision = MNV3_PRECISION_FP32;
+      else if (strcmp (v, "auto") != 0) {
+        fprintf (stderr, "bad value '%s' for --precision\n", v);
+        return -1;
+      }
     } else {
       fprintf (stderr, "unknown option %s\n", argv[i]);
       return -1;
@@ -95,7 +151,8 @@ parse_args (int argc, char **argv, options *o)
 /* Session for the model's declared input size (DEFAULT_SIZE where the
  * model leaves it open). */
 static int
-open_session (const mnv3_model *m, int threads, mnv3_session **s)
+open_session (const mnv3_model *m, int threads, mnv3_precision precision,
+    mnv3_session **s)
 {
   mnv3_tensor_info in;
   mnv3_session_options so = mnv3_session_options_default ();
@@ -110,6 +167,7 @@ open_session (const mnv3_model *m, int threads, mnv3_session **s)
   if (in.rank == 4 && in.dims[2] <= 0)
     so.input_width = DEFAULT_SIZE;
   so.num_threads = threads;
+  so.precision = precision;
   if (mnv3_session_create (m, &so, s) != MNV3_OK) {
     fprintf (stderr, "cannot create a session: %s\n", mnv3_last_error ());
     return -1;
@@ -212,7 +270,11 @@ main (int argc, char **argv)
     fprintf (stderr, "note: the model has no labels; printing indices\n");
   }
   mnv3_normalization_from_model (m, mean, std);
-  if (open_session (m, o.threads, &s) != 0) {
+  if (o.have_mean)
+    memcpy (mean, o.mean, sizeof mean);
+  if (o.have_std)
+    memcpy (std, o.std, sizeof std);
+  if (open_session (m, o.threads, o.precision, &s) != 0) {
     failed = 1;
     goto out;
   }
