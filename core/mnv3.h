@@ -160,8 +160,8 @@ const float *mnv3_session_output (const mnv3_session *s, int i,
  * quantized input, the bytes the model takes (uint8 pixels for TF's
  * classifiers).  Once mnv3_session_input_raw() has been called for input
  * i, runs read that buffer; otherwise the float buffer of
- * mnv3_session_input() is quantized (TFLite's QUANTIZE rounding) at the
- * start of each run.  For float tensors both are the same buffer. */
+ * mnv3_session_input() is quantized (x / scale rounded half away from
+ * zero, + zero point, clamped) at the start of each run.  For float tensors both are the same buffer. */
 void *mnv3_session_input_raw (mnv3_session *s, int i);
 const void *mnv3_session_output_raw (const mnv3_session *s, int i,
     mnv3_tensor_info *info);
