@@ -271,7 +271,9 @@ static gboolean
 gst_mnv3_track_read (GstMnv3Track * self, GstBuffer * buf,
     GstMnv3DetectionMeta * det)
 {
-  ReadCtx ctx = { self, det };
+  /* a tracked meta (a tracker upstream already): its boxes are read from
+   * the ROI metas it attached, like any producer's */
+  ReadCtx ctx = { self, det && !det->tracked ? det : NULL };
   gboolean fresh = TRUE;
   guint i;
 
