@@ -1,4 +1,5 @@
-/* qelt-simd.h — template of the 8-bit ADD / SUB / MUL kernels.
+/* qelt-simd.h — template of the 8-bit ADD / SUB / MUL kernels and the
+ * column sums of pooling.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Included once per ISA after qvec-<isa>.h, with FN(name) defined.
@@ -138,4 +139,57 @@ FN (mnv3_qbin) (const mnv3_qbinary *q, const uint8_t *a, int a_bc,
     FN (qe_op) (&k, q, a, a_bc, b, b_bc, out, n, MNV3_BINARY_ADD);
   else
     FN (qe_op) (&k, q, a, a_bc, b, b_bc, out, n, MNV3_BINARY_SUB);
+}
+
+/* ---- column sums (average pooling, MEAN) ------------------------------ */
+
+/* Blocks of 4 vectors of channels kept in registers while the rows pass. */
+MNV3_INLINE void
+FN (qsum_cols) (const uint8_t *in, size_t stride, size_t rows, int32_t *acc,
+    size_t n, const int sign)
+{
+  size_t i = 0;
+
+  for (; i + 4 * VI_W <= n; i += 4 * VI_W) {
+    vi s0 = vi_load (acc + i), s1 = vi_load (acc + i + VI_W);
+    vi s2 = vi_load (acc + i + 2 * VI_W), s3 = vi_load (acc + i + 3 * VI_W);
+    const uint8_t *p = in + i;
+    for (size_t r = 0; r < rows; r++, p += stride) {
+      s0 = vi_add (s0, vi_ext_i32 (p, sign));
+      s1 = vi_add (s1, vi_ext_i32 (p + VI_W, sign));
+      s2 = vi_add (s2, vi_ext_i32 (p + 2 * VI_W, sign));
+      s3 = vi_add (s3, vi_ext_i32 (p + 3 * VI_W, sign));
+    }
+    vi_store (acc + i, s0);
+    vi_store (acc + i + VI_W, s1);
+    vi_store (acc + i + 2 * VI_W, s2);
+    vi_store (acc + i + 3 * VI_W, s3);
+  }
+  for (; i + VI_W <= n; i += VI_W) {
+    vi s = vi_load (acc + i);
+    const uint8_t *p = in + i;
+    for (size_t r = 0; r < rows; r++, p += stride)
+      s = vi_add (s, vi_ext_i32 (p, sign));
+    vi_store (acc + i, s);
+  }
+  if (i < n) {
+    int32_t t[VI_W];
+    vi s = vi_zero ();
+    const uint8_t *p = in + i;
+    for (size_t r = 0; r < rows; r++, p += stride)
+      s = vi_add (s, vi_ext_i32_n (p, (int) (n - i), sign));
+    vi_store (t, s);
+    for (size_t j = 0; j < n - i; j++)
+      acc[i + j] += t[j];
+  }
+}
+
+void
+FN (mnv3_qsum) (const uint8_t *in, size_t stride, size_t rows, int is_i8,
+    int32_t *acc, size_t n)
+{
+  if (is_i8)
+    FN (qsum_cols) (in, stride, rows, acc, n, 1);
+  else
+    FN (qsum_cols) (in, stride, rows, acc, n, 0);
 }

@@ -1,5 +1,6 @@
 /* test_qelt.c — the 8-bit element-wise kernels (ADD, SUB, MUL, table
- * lookup) of every ISA the machine has against a plain reference.
+ * lookup, pooling sums) of every ISA the machine has against a plain
+ * reference.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The reference is TFLite's integer ADD/SUB (inputs shifted left by 20,
@@ -12,8 +13,9 @@
  * multiples and tails, MobileNetV3's widths; either input broadcast; in
  * place) with guard bytes after the output, and through
  * mnv3_qbinary_run / mnv3_qlut_run (same shapes, [1,1,1,C] per-channel
- * gates, scalars, other broadcasts; 1 and 2 threads).  Zero points
- * 0/128/-128/extremes/random, scales from 1e-6 to 1e3 and far apart (so
+ * gates, scalars, other broadcasts; 1 and 2 threads).  The column sums
+ * of average pooling and MEAN likewise, and those ops through
+ * mnv3_qpool_run / mnv3_qmean_run.  Zero points 0/128/-128/extremes/random, scales from 1e-6 to 1e3 and far apart (so
  * that a multiplier flushes to zero or the output one shifts left), fused
  * activation ranges, saturating inputs (all at the type's ends).
  */
@@ -413,6 +415,156 @@ START_TEST (test_lut_run)
 }
 END_TEST
 
+/* ---- sums: average pooling and MEAN ----------------------------------- */
+
+START_TEST (test_sum)
+{
+  const isa_case *ic = &isas[_i];
+  mnv3_qeltdsp dsp;
+
+  mnv3_qeltdsp_init (&dsp, ic->isa, ic->features);
+  for (int li = 0; li < 67 + (int) (sizeof run_lens / sizeof *run_lens);
+      li++) {
+    const size_t n = run_len (li), rows = (size_t) qrand_int (0, 9);
+    const size_t stride = n + (size_t) qrand_int (0, 5);
+    const int is_i8 = li & 1;
+    /* exactly what is read: rows - 1 strides plus the last row */
+    const size_t size = rows ? (rows - 1) * stride + n : 0;
+    uint8_t *in = make_input (size, is_i8 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
+        li % 3 == 0);
+    int32_t *acc = qbuf ((n + GUARD) * sizeof *acc);
+    int32_t *want = qbuf (n * sizeof *want);
+
+    for (size_t i = 0; i < n + GUARD; i++)
+      acc[i] = i < n ? qrand_int (-100000, 100000) : 0x5a5a5a5a;
+    for (size_t i = 0; i < n; i++) {
+      want[i] = acc[i];
+      for (size_t r = 0; r < rows; r++)
+        want[i] += qget (in, r * stride + i, is_i8 ? MNV3_DTYPE_I8
+            : MNV3_DTYPE_U8);
+    }
+    dsp.sum (in, stride, rows, is_i8, acc, n);
+    for (size_t i = 0; i < n; i++)
+      if (acc[i] != want[i])
+        ck_abort_msg ("%s sum n=%zu rows=%zu: [%zu] = %d, want %d", ic->bin,
+            n, rows, i, acc[i], want[i]);
+    for (size_t i = n; i < n + GUARD; i++)
+      ck_assert_int_eq (acc[i], 0x5a5a5a5a);
+    free (in);
+    free (acc);
+    free (want);
+  }
+}
+END_TEST
+
+/* AVERAGE_POOL_2D against TFLite's rule computed here: global pools at
+ * MobileNetV3's squeeze-excite sizes and widths (576 > one block of
+ * channels), and small strided, padded windows. */
+START_TEST (test_avgpool)
+{
+  static const int cases[][4] = {  /* ih, iw, c, k (0: global) */
+    { 56, 56, 16, 0 }, { 28, 28, 96, 0 }, { 14, 14, 240, 0 },
+    { 7, 7, 576, 0 }, { 7, 7, 67, 0 }, { 9, 11, 40, 3 }, { 6, 5, 300, 2 },
+    { 8, 8, 17, 3 }, { 1, 1, 3, 0 }, { 5, 7, 1, 3 },
+  };
+  const isa_case *ic = &isas[_i];
+
+  if (ic->features)
+    return;
+  for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++)
+    for (int ti = 0; ti < 2; ti++) {
+      const mnv3_dtype t = ti ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+      const int k = cases[ci][3], c = cases[ci][2];
+      mnv3_pool_params p = { .type = MNV3_POOL_AVG, .ih = cases[ci][0],
+        .iw = cases[ci][1], .c = c, .kh = k ? k : cases[ci][0],
+        .kw = k ? k : cases[ci][1], .sh = k ? 2 : 1, .sw = k ? 1 + (int) ci
+            % 2 : 1, .pad_t = k / 2, .pad_l = k / 2, .pad_b = k / 2,
+        .pad_r = k / 2 };
+      const int32_t lo = qlo (t) + (ci % 3 == 1 ? 5 : 0);
+      const int32_t hi = qhi (t) - (ci % 3 == 2 ? 20 : 0);
+      uint8_t *in, *o;
+      size_t no;
+      p.oh = (p.ih + p.pad_t + p.pad_b - p.kh) / p.sh + 1;
+      p.ow = (p.iw + p.pad_l + p.pad_r - p.kw) / p.sw + 1;
+      no = (size_t) p.oh * p.ow * c;
+      in = make_input ((size_t) p.ih * p.iw * c, t, ci == 4);
+      o = qbuf (no);
+      for (int th = 0; th < 2; th++) {
+        memset (o, 0, no);
+        mnv3_qpool_run (ic->isa, &p, t, lo, hi, in, o, th ? pool2 : NULL);
+        for (int oy = 0; oy < p.oh; oy++)
+          for (int ox = 0; ox < p.ow; ox++)
+            for (int ch = 0; ch < c; ch++) {
+              int64_t sum = 0, n = 0;
+              double want;
+              for (int y = oy * p.sh - p.pad_t; y < oy * p.sh - p.pad_t
+                  + p.kh; y++)
+                for (int x = ox * p.sw - p.pad_l; x < ox * p.sw - p.pad_l
+                    + p.kw; x++)
+                  if (y >= 0 && y < p.ih && x >= 0 && x < p.iw) {
+                    sum += qget (in, ((size_t) y * p.iw + x) * c + ch, t);
+                    n++;
+                  }
+              want = t == MNV3_DTYPE_U8 ? floor ((double) sum / n + 0.5)
+                  : round ((double) sum / n);
+              want = fmin (fmax (want, lo), hi);
+              if (qget (o, ((size_t) oy * p.ow + ox) * c + ch, t)
+                  != (int32_t) want)
+                ck_abort_msg ("%s avgpool %dx%dx%d k%d: (%d,%d,%d) = %d, "
+                    "want %d", ic->bin, p.ih, p.iw, c, k, oy, ox, ch,
+                    qget (o, ((size_t) oy * p.ow + ox) * c + ch, t),
+                    (int32_t) want);
+            }
+      }
+      free (in);
+      free (o);
+    }
+}
+END_TEST
+
+/* MEAN over H, W (both of TFLite's kernels), sums computed here. */
+START_TEST (test_mean)
+{
+  static const int cases[][3] = { { 7, 7, 576 }, { 14, 14, 96 },
+    { 28, 28, 40 }, { 3, 5, 67 }, { 1, 1, 300 }, { 2, 3, 1 } };
+  const isa_case *ic = &isas[_i];
+
+  if (ic->features)
+    return;
+  for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++)
+    for (int v = 0; v < 4; v++) {
+      const mnv3_dtype t = v & 1 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+      const int h = cases[ci][0], w = cases[ci][1], c = cases[ci][2];
+      mnv3_qmean q = { { t, qrand_scale (1e-3f, 1.f), qpick_zp (t, v + 1) },
+        { t, qrand_scale (1e-3f, 1.f), qpick_zp (t, v + 2) }, h * w,
+        v >> 1, { 0, 0 }, 0, 0 };
+      uint8_t *in = make_input ((size_t) h * w * c, t, ci == 3);
+      uint8_t *o = qbuf ((size_t) c);
+      int32_t lo = qlo (t), hi = qhi (t);
+
+      ck_assert_int_eq (mnv3_qmean_prepare (&q), MNV3_OK);
+      mnv3_qmean_run (ic->isa, &q, in, h, w, c, o, NULL);
+      for (int k = 0; k < c; k++) {
+        int32_t acc = 0, want;
+        for (int i = 0; i < h * w; i++)
+          acc += qget (in, (size_t) i * c + k, t);
+        if (q.keep_dims)
+          want = (k < (c & ~15) ? mnv3_qmul_apply_neon (acc, q.mul)
+              : mnv3_qmul_apply (acc, q.mul)) + q.bias;
+        else
+          want = mnv3_qmul_apply (acc - q.in.zp * h * w, q.mul) + q.out.zp;
+        want = want < lo ? lo : want > hi ? hi : want;
+        if (qget (o, (size_t) k, t) != want)
+          ck_abort_msg ("%s mean %dx%dx%d keep_dims %d: [%d] = %d, want %d",
+              ic->bin, h, w, c, q.keep_dims, k, qget (o, (size_t) k, t),
+              want);
+      }
+      free (in);
+      free (o);
+    }
+}
+END_TEST
+
 static Suite *
 qelt_suite (void)
 {
@@ -426,6 +578,9 @@ qelt_suite (void)
   tcase_add_loop_test (tc, test_bin_shapes, 0, n_isas);
   tcase_add_loop_test (tc, test_lut, 0, n_isas);
   tcase_add_loop_test (tc, test_lut_run, 0, n_isas);
+  tcase_add_loop_test (tc, test_sum, 0, n_isas);
+  tcase_add_loop_test (tc, test_avgpool, 0, n_isas);
+  tcase_add_loop_test (tc, test_mean, 0, n_isas);
   suite_add_tcase (s, tc);
   return s;
 }
