@@ -52,9 +52,12 @@ detect_x86 (void)
    * and Hi16_ZMM (XCR0 bits 5..7). */
   avx512 = ((b >> 16) & 1) && ((b >> 17) & 1) && ((b >> 30) & 1)
       && ((b >> 31) & 1) && (xcr0 & 0xe0) == 0xe0;
-  if (avx512)
+  if (avx512) {
     r.isa = (c >> 11) & 1 /* AVX512_VNNI */ ? MNV3_ISA_AVX512VNNI
         : MNV3_ISA_AVX512;
+    if ((c >> 1) & 1 /* AVX512_VBMI */)
+      r.features |= MNV3_CPU_AVX512VBMI;
+  }
   if (max7 >= 1) {
     __cpuid_count (7, 1, a, b, c, d);
     if ((a >> 4) & 1 /* AVX-VNNI */)

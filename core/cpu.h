@@ -23,6 +23,8 @@
 /* Feature bits beside the level (mnv3_cpu_features). */
 enum {
   MNV3_CPU_AVXVNNI = 1 << 0,     /* CPUID.(7,1):EAX[4], VEX vpdpbusd ymm */
+  MNV3_CPU_AVX512VBMI = 1 << 1,  /* CPUID.(7,0):ECX[1], vpermi2b (only
+                                  * set with the AVX-512 level) */
 };
 
 /* Best ISA the CPU and OS support, ignoring $MNV3_ISA. */

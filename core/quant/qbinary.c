@@ -6,7 +6,9 @@
  * input scale) with 20 bits of headroom, added, and brought to the output
  * scale by a third multiplier.  MUL: the product of the offset inputs
  * times one multiplier.  See docs/quantization.md. */
+#include "cpu.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 #include "quant/qops.h"
 
 mnv3_status
@@ -61,35 +63,67 @@ qbinary_one (const mnv3_qbinary *q, int32_t a, int32_t b)
   return mnv3_q_clamp (r + q->out.zp, q->act_min, q->act_max);
 }
 
+void
+mnv3_qbin_c (const mnv3_qbinary *q, const uint8_t *a, int a_bc,
+    const uint8_t *b, int b_bc, uint8_t *out, size_t n)
+{
+  const int is_i8 = q->out.type == MNV3_DTYPE_I8;
+
+  for (size_t i = 0; i < n; i++)
+    mnv3_q_store (out, i, qbinary_one (q, mnv3_q_load (a, a_bc ? 0 : i,
+                is_i8), mnv3_q_load (b, b_bc ? 0 : i, is_i8)));
+}
+
+/* The output is walked in runs: the innermost dimensions merged for as
+ * long as each input either steps through them densely or is broadcast
+ * along all of them (same shapes: one run; [1,1,1,C] against [1,H,W,C]:
+ * runs of C; a scalar: one run).  A kernel computes a run (or the part of
+ * one inside a task) with each input dense or a single broadcast value. */
 typedef struct {
   const mnv3_qbinary *q;
-  const void *a, *b;
-  void *out;
-  int os[4];
-  size_t as[4], bs[4];       /* element strides, 0 along broadcast dims */
+  mnv3_qbin_fn fn;
+  const uint8_t *a, *b;
+  uint8_t *out;
+  size_t len;                /* elements a run */
+  int nouter;                /* dimensions outside the run */
+  int od[4];                 /* their sizes */
+  size_t aos[4], bos[4];     /* their strides (elements, 0: broadcast) */
+  size_t a_in, b_in;         /* stride inside a run: 1, or 0 (broadcast) */
+  size_t total, chunk;
 } qbinary_job;
 
-/* One output row: n, y fixed (task index = n * h + y). */
+/* Output elements [e0, e1). */
 static void
-qbinary_row (void *ctx, size_t t, int thread_index)
+qbinary_range (const qbinary_job *j, size_t e0, size_t e1)
+{
+  while (e0 < e1) {
+    size_t r = e0 / j->len, o = e0 % j->len, m = j->len - o;
+    size_t ao = o * j->a_in, bo = o * j->b_in;
+    mnv3_qbin_fn fn = j->fn;
+
+    if (m > e1 - e0)
+      m = e1 - e0;
+    for (int d = j->nouter - 1; d >= 0; d--) {
+      size_t i = r % (size_t) j->od[d];
+      r /= (size_t) j->od[d];
+      ao += i * j->aos[d];
+      bo += i * j->bos[d];
+    }
+    if (!j->a_in && !j->b_in)
+      fn = mnv3_qbin_c;      /* both broadcast: runs of 1, not for SIMD */
+    fn (j->q, j->a + ao, !j->a_in, j->b + bo, !j->b_in, j->out + e0, m);
+    e0 += m;
+  }
+}
+
+static void
+qbinary_task (void *ctx, size_t t, int thread_index)
 {
   const qbinary_job *j = ctx;
-  const int is_i8 = j->q->out.type == MNV3_DTYPE_I8;
-  size_t n = t / j->os[1], y = t % j->os[1];
-  size_t abase = n * j->as[0] + y * j->as[1];
-  size_t bbase = n * j->bs[0] + y * j->bs[1];
-  size_t obase = t * (size_t) j->os[2] * j->os[3];
+  size_t e0 = t * j->chunk, e1 = e0 + j->chunk;
 
   (void) thread_index;
-  for (int x = 0; x < j->os[2]; x++)
-    for (int c = 0; c < j->os[3]; c++) {
-      int32_t av = mnv3_q_load (j->a, abase + x * j->as[2] + c * j->as[3],
-          is_i8);
-      int32_t bv = mnv3_q_load (j->b, bbase + x * j->bs[2] + c * j->bs[3],
-          is_i8);
-      mnv3_q_store (j->out, obase + (size_t) x * j->os[3] + c,
-          qbinary_one (j->q, av, bv));
-    }
+  qbinary_range (j, e0, e1 < j->total ? e1 : j->total);
 }
 
 static void
@@ -107,19 +141,40 @@ mnv3_qbinary_run (mnv3_isa isa, const mnv3_qbinary *q, const void *a,
     const int a_shape[4], const void *b, const int b_shape[4], void *out,
     const int out_shape[4], mnv3_threadpool *tp)
 {
-  qbinary_job j = { q, a, b, out, { 0 }, { 0 }, { 0 } };
-  size_t rows;
+  qbinary_job j = { .q = q, .a = a, .b = b, .out = out };
+  mnv3_qeltdsp dsp;
+  size_t as[4], bs[4], tasks;
+  int d;
 
-  (void) isa;
-  for (int d = 0; d < 4; d++)
-    j.os[d] = out_shape[d];
-  qbinary_strides (a_shape, out_shape, j.as);
-  qbinary_strides (b_shape, out_shape, j.bs);
-  rows = (size_t) out_shape[0] * out_shape[1];
-  if (rows <= 1 || mnv3_threadpool_size (tp) == 1) {
-    for (size_t t = 0; t < rows; t++)
-      qbinary_row (&j, t, 0);
-  } else {
-    mnv3_threadpool_run (tp, rows, qbinary_row, &j);
+  mnv3_qeltdsp_init (&dsp, mnv3_cpu_resolve (isa), mnv3_cpu_features ());
+  j.fn = dsp.bin;
+  qbinary_strides (a_shape, out_shape, as);
+  qbinary_strides (b_shape, out_shape, bs);
+  j.a_in = as[3];
+  j.b_in = bs[3];
+  j.len = (size_t) out_shape[3];
+  for (d = 2; d >= 0; d--) {
+    if (as[d] != j.len * j.a_in || bs[d] != j.len * j.b_in)
+      break;
+    j.len *= (size_t) out_shape[d];
   }
+  j.nouter = d + 1;
+  j.total = j.len;
+  for (d = 0; d < j.nouter; d++) {
+    j.od[d] = out_shape[d];
+    j.aos[d] = as[d];
+    j.bos[d] = bs[d];
+    j.total *= (size_t) out_shape[d];
+  }
+  if (j.total == 0)
+    return;
+  tasks = mnv3_threadpool_tasks (tp, j.total, 16384);
+  if (tasks <= 1) {
+    qbinary_range (&j, 0, j.total);
+    return;
+  }
+  /* whole vectors of the widest kernel a task */
+  j.chunk = ((j.total + tasks - 1) / tasks + 63) & ~(size_t) 63;
+  mnv3_threadpool_run (tp, (j.total + j.chunk - 1) / j.chunk, qbinary_task,
+      &j);
 }

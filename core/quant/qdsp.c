@@ -49,3 +49,29 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
   (void) isa;
   (void) features;
 }
+
+void
+mnv3_qeltdsp_init (mnv3_qeltdsp *dsp, mnv3_isa isa, unsigned features)
+{
+  *dsp = (mnv3_qeltdsp) { mnv3_qbin_c, mnv3_qlut_c, mnv3_qsum_c, "c", "c" };
+#ifdef MNV3_X86
+  if (isa < MNV3_ISA_AVX2)
+    return;
+  dsp->bin = mnv3_qbin_avx2;
+  dsp->sum = mnv3_qsum_avx2;
+  dsp->lut = mnv3_qlut_avx2;
+  dsp->bin_name = dsp->lut_name = "avx2";
+  if (isa < MNV3_ISA_AVX512)
+    return;
+  dsp->bin = mnv3_qbin_avx512;
+  dsp->sum = mnv3_qsum_avx512;
+  dsp->lut = mnv3_qlut_avx512;
+  dsp->bin_name = dsp->lut_name = "avx512";
+  if (features & MNV3_CPU_AVX512VBMI) {
+    dsp->lut = mnv3_qlut_vbmi;
+    dsp->lut_name = "vbmi";
+  }
+#endif
+  (void) isa;
+  (void) features;
+}

@@ -186,6 +186,60 @@ size_t mnv3_qdw_packed_bytes (const mnv3_qdw *d);
 void mnv3_qdw_run (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
     mnv3_threadpool *tp);
 
+/* ---- element-wise kernels and their dispatch ------------------------- */
+
+/* One run of n outputs of ADD, SUB or MUL (q prepared, TFLite's integer
+ * formula, qbinary.c): out[i] = op (a[i], b[i]), where a side whose *_bc is
+ * 1 is the single value a[0] (b[0]) for every i.  Not both broadcast.
+ * Reads exactly n bytes (1 when broadcast) of each input, writes n bytes;
+ * out may be the same buffer as a non-broadcast input. */
+typedef void (*mnv3_qbin_fn) (const mnv3_qbinary *q, const uint8_t *a,
+    int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+
+/* out[i] = table[in[i]] for i < n (in and out may be the same buffer). */
+typedef void (*mnv3_qlut_fn) (const uint8_t table[256], const uint8_t *in,
+    uint8_t *out, size_t n);
+
+/* acc[i] += sum over r < rows of in[r * stride + i] (int8 when is_i8,
+ * else uint8), for i < n: the sums of average pooling and MEAN. */
+typedef void (*mnv3_qsum_fn) (const uint8_t *in, size_t stride, size_t rows,
+    int is_i8, int32_t *acc, size_t n);
+
+/* Filled as mnv3_qdsp: C first, then every level <= isa overrides (the
+ * LUT also by feature: AVX-512 VBMI's vpermi2b). */
+typedef struct {
+  mnv3_qbin_fn bin;
+  mnv3_qlut_fn lut;
+  mnv3_qsum_fn sum;
+  const char *bin_name, *lut_name;   /* sum: as bin_name */
+} mnv3_qeltdsp;
+
+void mnv3_qeltdsp_init (mnv3_qeltdsp *dsp, mnv3_isa isa, unsigned features);
+
+void mnv3_qbin_c (const mnv3_qbinary *q, const uint8_t *a, int a_bc,
+    const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+void mnv3_qlut_c (const uint8_t table[256], const uint8_t *in, uint8_t *out,
+    size_t n);
+void mnv3_qsum_c (const uint8_t *in, size_t stride, size_t rows, int is_i8,
+    int32_t *acc, size_t n);
+
+#ifdef MNV3_X86
+void mnv3_qbin_avx2 (const mnv3_qbinary *q, const uint8_t *a, int a_bc,
+    const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+void mnv3_qbin_avx512 (const mnv3_qbinary *q, const uint8_t *a, int a_bc,
+    const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+void mnv3_qsum_avx2 (const uint8_t *in, size_t stride, size_t rows,
+    int is_i8, int32_t *acc, size_t n);
+void mnv3_qsum_avx512 (const uint8_t *in, size_t stride, size_t rows,
+    int is_i8, int32_t *acc, size_t n);
+void mnv3_qlut_avx2 (const uint8_t table[256], const uint8_t *in,
+    uint8_t *out, size_t n);           /* 16 vpshufb of 16 entries */
+void mnv3_qlut_avx512 (const uint8_t table[256], const uint8_t *in,
+    uint8_t *out, size_t n);           /* AVX-512BW: the same, 64 bytes */
+void mnv3_qlut_vbmi (const uint8_t table[256], const uint8_t *in,
+    uint8_t *out, size_t n);           /* 2 vpermi2b + a blend */
+#endif
+
 /* ---- the kernels ------------------------------------------------------ */
 
 void mnv3_qgemm_c (const mnv3_qgemm *g, size_t m, const uint8_t *a,

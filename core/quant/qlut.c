@@ -14,7 +14,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 #include "quant/qops.h"
 
 /* ---- 16-bit fixed-point helpers (gemmlowp int16 semantics) ---------- */
@@ -228,7 +230,16 @@ mnv3_qlut_prepare (mnv3_qlut *lut, mnv3_qunary_kind kind,
   return MNV3_OK;
 }
 
+void
+mnv3_qlut_c (const uint8_t table[256], const uint8_t *in, uint8_t *out,
+    size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    out[i] = table[in[i]];
+}
+
 typedef struct {
+  mnv3_qlut_fn fn;
   const mnv3_qlut *lut;
   const uint8_t *in;
   uint8_t *out;
@@ -244,22 +255,23 @@ qlut_task (void *ctx, size_t t, int thread_index)
   (void) thread_index;
   if (i1 > j->n)
     i1 = j->n;
-  for (size_t i = i0; i < i1; i++)
-    j->out[i] = j->lut->table[j->in[i]];
+  j->fn (j->lut->table, j->in + i0, j->out + i0, i1 - i0);
 }
 
 void
 mnv3_qlut_run (mnv3_isa isa, const mnv3_qlut *lut, const void *in, void *out,
     size_t n, mnv3_threadpool *tp)
 {
-  qlut_job j = { lut, in, out, n, n };
+  qlut_job j = { NULL, lut, in, out, n, n };
   size_t tasks = mnv3_threadpool_tasks (tp, n, 65536);
+  mnv3_qeltdsp dsp;
 
-  (void) isa;
+  mnv3_qeltdsp_init (&dsp, mnv3_cpu_resolve (isa), mnv3_cpu_features ());
+  j.fn = dsp.lut;
   if (tasks <= 1) {
     qlut_task (&j, 0, 0);
     return;
   }
-  j.chunk = (n + tasks - 1) / tasks;
+  j.chunk = ((n + tasks - 1) / tasks + 63) & ~(size_t) 63;
   mnv3_threadpool_run (tp, (n + j.chunk - 1) / j.chunk, qlut_task, &j);
 }

@@ -10,17 +10,82 @@
  *
  * MEAN (reduce.cc): see mnv3_qmean in qops.h and docs/quantization.md. */
 #include <math.h>
+#include <string.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 #include "quant/qops.h"
+
+/* Channels summed at once: the int32 sums live on the stack. */
+#define QPOOL_CB 256
 
 typedef struct {
   const mnv3_pool_params *p;
+  mnv3_qsum_fn sum;
   int is_i8;
   int32_t act_min, act_max;
   const void *in;
   void *out;
 } qpool_job;
+
+void
+mnv3_qsum_c (const uint8_t *in, size_t stride, size_t rows, int is_i8,
+    int32_t *acc, size_t n)
+{
+  for (size_t r = 0; r < rows; r++, in += stride)
+    for (size_t i = 0; i < n; i++)
+      acc[i] += mnv3_q_load (in, i, is_i8);
+}
+
+/* TFLite's rounded division of a window sum by its size. */
+static inline int32_t
+qpool_div (int32_t acc, int32_t count, int is_i8)
+{
+  if (!is_i8)
+    return (acc + count / 2) / count;
+  return acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+}
+
+/* AVERAGE_POOL_2D, one output row: the window's sums for a block of
+ * channels, one kernel call per window row (its pixels are c apart). */
+static void
+qpool_avg_row (const qpool_job *j, int oy)
+{
+  const mnv3_pool_params *p = j->p;
+  const int c = p->c;
+  const int y0 = oy * p->sh - p->pad_t;
+  const int ylo = y0 < 0 ? 0 : y0;
+  const int yhi = y0 + p->kh < p->ih ? y0 + p->kh : p->ih;
+  const uint8_t *in = j->in;
+  uint8_t *out = j->out;
+  int32_t acc[QPOOL_CB];
+
+  for (int ox = 0; ox < p->ow; ox++) {
+    const int x0 = ox * p->sw - p->pad_l;
+    const int xlo = x0 < 0 ? 0 : x0;
+    const int xhi = x0 + p->kw < p->iw ? x0 + p->kw : p->iw;
+    const int32_t count = (yhi - ylo) * (xhi - xlo);
+    uint8_t *o = out + ((size_t) oy * p->ow + ox) * c;
+
+    if (yhi <= ylo || xhi <= xlo) {
+      /* TFLite fails the op on an empty window; write act_min. */
+      for (int k = 0; k < c; k++)
+        mnv3_q_store (o, (size_t) k, j->act_min);
+      continue;
+    }
+    for (int c0 = 0; c0 < c; c0 += QPOOL_CB) {
+      const int nb = c - c0 < QPOOL_CB ? c - c0 : QPOOL_CB;
+      memset (acc, 0, sizeof acc);
+      for (int y = ylo; y < yhi; y++)
+        j->sum (in + ((size_t) y * p->iw + xlo) * c + c0, (size_t) c,
+            (size_t) (xhi - xlo), j->is_i8, acc, (size_t) nb);
+      for (int k = 0; k < nb; k++)
+        mnv3_q_store (o, (size_t) (c0 + k), mnv3_q_clamp (qpool_div (acc[k],
+                    count, j->is_i8), j->act_min, j->act_max));
+    }
+  }
+}
 
 static void
 qpool_row (void *ctx, size_t oyi, int thread_index)
@@ -33,6 +98,10 @@ qpool_row (void *ctx, size_t oyi, int thread_index)
   const int yhi = y0 + p->kh < p->ih ? y0 + p->kh : p->ih;
 
   (void) thread_index;
+  if (p->type == MNV3_POOL_AVG) {
+    qpool_avg_row (j, oy);
+    return;
+  }
   for (int ox = 0; ox < p->ow; ox++) {
     const int x0 = ox * p->sw - p->pad_l;
     const int xlo = x0 < 0 ? 0 : x0;
@@ -74,10 +143,13 @@ mnv3_qpool_run (mnv3_isa isa, const mnv3_pool_params *p, mnv3_dtype type,
     int32_t act_min, int32_t act_max, const void *in, void *out,
     mnv3_threadpool *tp)
 {
-  qpool_job j = { p, type == MNV3_DTYPE_I8, act_min, act_max, in, out };
+  qpool_job j = { p, NULL, type == MNV3_DTYPE_I8, act_min, act_max, in,
+    out };
   size_t work = (size_t) p->oh * p->ow * p->c * p->kh * p->kw;
+  mnv3_qeltdsp dsp;
 
-  (void) isa;
+  mnv3_qeltdsp_init (&dsp, mnv3_cpu_resolve (isa), mnv3_cpu_features ());
+  j.sum = dsp.sum;
   if (p->oh <= 1 || mnv3_threadpool_tasks (tp, work, 32768) <= 1) {
     for (int oy = 0; oy < p->oh; oy++)
       qpool_row (&j, (size_t) oy, 0);
@@ -133,24 +205,31 @@ mnv3_qmean_run (mnv3_isa isa, const mnv3_qmean *q, const void *in, int h,
 {
   const int is_i8 = q->in.type == MNV3_DTYPE_I8;
   const size_t n = (size_t) h * w;
-  int32_t lo, hi;
+  int32_t lo, hi, acc[QPOOL_CB];
+  mnv3_qeltdsp dsp;
 
-  (void) isa;
   (void) tp;
+  mnv3_qeltdsp_init (&dsp, mnv3_cpu_resolve (isa), mnv3_cpu_features ());
   mnv3_qtype_range (q->out.type, &lo, &hi);
-  for (int k = 0; k < c; k++) {
-    int32_t acc = 0, v;
-    for (size_t i = 0; i < n; i++)
-      acc += mnv3_q_load (in, i * c + k, is_i8);
-    if (q->keep_dims) {
-      /* TFLite's x86 build runs the NEON code (NEON_2_SSE) on whole groups
-       * of 16 channels: ties of the final shift round upward there */
-      v = (k < (c & ~15) ? mnv3_qmul_apply_neon (acc, q->mul)
-          : mnv3_qmul_apply (acc, q->mul)) + q->bias;
-    } else {
-      v = mnv3_qmul_apply ((int32_t) ((uint32_t) acc
-              - (uint32_t) (q->in.zp * (int32_t) n)), q->mul) + q->out.zp;
+  for (int c0 = 0; c0 < c; c0 += QPOOL_CB) {
+    const int nb = c - c0 < QPOOL_CB ? c - c0 : QPOOL_CB;
+    memset (acc, 0, sizeof acc);
+    dsp.sum ((const uint8_t *) in + c0, (size_t) c, n, is_i8, acc,
+        (size_t) nb);
+    for (int kk = 0; kk < nb; kk++) {
+      const int k = c0 + kk;
+      int32_t v;
+      if (q->keep_dims) {
+        /* TFLite's x86 build runs the NEON code (NEON_2_SSE) on whole
+         * groups of 16 channels: ties of the final shift round upward
+         * there */
+        v = (k < (c & ~15) ? mnv3_qmul_apply_neon (acc[kk], q->mul)
+            : mnv3_qmul_apply (acc[kk], q->mul)) + q->bias;
+      } else {
+        v = mnv3_qmul_apply ((int32_t) ((uint32_t) acc[kk]
+                - (uint32_t) (q->in.zp * (int32_t) n)), q->mul) + q->out.zp;
+      }
+      mnv3_q_store (out, (size_t) k, mnv3_q_clamp (v, lo, hi));
     }
-    mnv3_q_store (out, k, mnv3_q_clamp (v, lo, hi));
   }
 }
