@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "mnv3.h"
 #include "ops.h"
 
@@ -213,9 +214,5 @@ mnv3_status mnv3_tflite_import (const void *data, size_t size,
 mnv3_status mnv3_tflite_import_integer (const void *data, size_t size,
     mnv3_graph **out);
 
-/* Error helpers (error.c). Always return `s` so one can write
- *   return mnv3_set_error (MNV3_ERR_FORMAT, "tensor %d: ...", i); */
-mnv3_status mnv3_set_error (mnv3_status s, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
 
 #endif /* MNV3_GRAPH_H */

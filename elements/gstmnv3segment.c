@@ -47,7 +47,6 @@
 
 #include "gstmnv3segment.h"
 #include "gstmnv3segmentationmeta.h"
-#include "preprocess.h"
 #include "segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mnv3_segment_debug);

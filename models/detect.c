@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"      /* mnv3_set_error */
+#include "error.h"
 
 /* ---- configuration ---------------------------------------------------- */
 

@@ -613,8 +613,6 @@ onnx_fold_redim (onnx_ctx *cx, const Onnx__NodeProto *n, onnx_val *x,
 }
 
 /* Output shape of Unsqueeze/Squeeze (shared with the dynamic versions). */
-mnv3_status onnx_squeeze_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
-    const onnx_val *x, int unsqueeze, int *rank, int64_t *dims);
 
 mnv3_status
 onnx_squeeze_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
@@ -655,8 +653,6 @@ onnx_squeeze_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
 }
 
 /* Target shape of Reshape / Flatten (shared with the dynamic versions). */
-mnv3_status onnx_reshape_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
-    const onnx_val *x, int *rank, int64_t *dims);
 
 mnv3_status
 onnx_reshape_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
@@ -809,8 +805,6 @@ onnx_fold_transpose (onnx_ctx *cx, const Onnx__NodeProto *n, onnx_val *x)
 }
 
 /* Broadcast shape of two ONNX shapes (NumPy rules). */
-int onnx_broadcast (int ra, const int64_t *a, int rb, const int64_t *b,
-    int *rank, int64_t *dims);
 
 int
 onnx_broadcast (int ra, const int64_t *a, int rb, const int64_t *b,

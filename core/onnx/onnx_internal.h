@@ -143,4 +143,12 @@ mnv3_status onnx_nhwc (onnx_ctx *cx, int rank, const int64_t *dims, int nhw,
 mnv3_status onnx_dyn_define (onnx_ctx *cx, const char *name, int rank,
     const int64_t *dims, int nhw, onnx_val **out);
 
+/* onnx_const.c: shape helpers shared with onnx_ops.c */
+mnv3_status onnx_squeeze_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
+    const onnx_val *x, int unsqueeze, int *rank, int64_t *dims);
+mnv3_status onnx_reshape_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
+    const onnx_val *x, int *rank, int64_t *dims);
+int onnx_broadcast (int ra, const int64_t *a, int rb, const int64_t *b,
+    int *rank, int64_t *dims);
+
 #endif /* MNV3_ONNX_INTERNAL_H */

@@ -16,14 +16,6 @@
 
 #include "onnx_internal.h"
 
-/* from onnx_const.c */
-mnv3_status onnx_squeeze_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
-    const onnx_val *x, int unsqueeze, int *rank, int64_t *dims);
-mnv3_status onnx_reshape_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
-    const onnx_val *x, int *rank, int64_t *dims);
-int onnx_broadcast (int ra, const int64_t *a, int rb, const int64_t *b,
-    int *rank, int64_t *dims);
-
 /* ---- shapes and values ------------------------------------------------ */
 
 mnv3_status
