@@ -59,6 +59,7 @@
 #endif
 
 #include "gstmnv3classify.h"
+#include "classify.h"
 #include "gstmnv3meta.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mnv3_classify_debug);

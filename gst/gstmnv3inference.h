@@ -47,7 +47,7 @@
 #include <gst/video/video.h>
 
 #include "mnv3.h"
-#include "classify.h"
+#include "labels.h"
 
 G_BEGIN_DECLS
 
