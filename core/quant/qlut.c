@@ -10,7 +10,9 @@
  *               expf/tanhf, round(x / out_scale) + zp, clamp;
  *  RELU*        ReluX: requantize by in_scale / out_scale, clamp to the
  *               quantized bounds (activations.cc QuantizedReluX);
- *  REQUANTIZE   QUANTIZE 8-bit -> 8-bit (quantize.cc Requantize). */
+ *  REQUANTIZE   QUANTIZE 8-bit -> 8-bit (quantize.cc, optimized_ops::
+ *               Requantize): whole groups of 16 elements as its NEON code,
+ *               the rest as its scalar loop (see mnv3_qlut in qops.h). */
 #include <math.h>
 #include <string.h>
 
@@ -223,7 +225,10 @@ mnv3_qlut_prepare (mnv3_qlut *lut, mnv3_qunary_kind kind,
         y = mnv3_q_clamp (y, act_lo, act_hi);
         break;
     }
-    lut->table[byte] = (uint8_t) y;
+    lut->table[byte] = lut->tail[byte] = (uint8_t) y;
+    if (kind == MNV3_QUNARY_REQUANTIZE)   /* optimized_ops::Requantize */
+      lut->table[byte] = (uint8_t) mnv3_q_clamp (out->zp
+          + mnv3_qmul_apply_neon (x - in->zp, mul), act_lo, act_hi);
   }
   return MNV3_OK;
 }
@@ -241,11 +246,13 @@ qlut_task (void *ctx, size_t t, int thread_index)
   const qlut_job *j = ctx;
   size_t i0 = t * j->chunk, i1 = i0 + j->chunk;
 
+  const size_t n16 = j->n - j->n % 16;
+
   (void) thread_index;
   if (i1 > j->n)
     i1 = j->n;
   for (size_t i = i0; i < i1; i++)
-    j->out[i] = j->lut->table[j->in[i]];
+    j->out[i] = (i < n16 ? j->lut->table : j->lut->tail)[j->in[i]];
 }
 
 void

@@ -80,6 +80,23 @@ mnv3_qmul_apply (int32_t x, mnv3_qmul m)
  * FULLY_CONNECTED reach these kernels on x86 (cpu_backend_gemm_x86.h sends
  * every 8-bit GEMM to ruy), so their results round this way, not as
  * mnv3_qmul_apply() does: the two differ on ties of negative values. */
+/* TFLite's x86 build defines USE_NEON and runs its NEON code through
+ * NEON_2_SSE.  Where an int8 kernel requantizes with NEON (the output stage
+ * of the per-channel depthwise convolution, channels in whole groups of 8;
+ * MEAN, groups of 16), the doubling high multiply rounds as
+ * SaturatingRoundingDoublingHighMul but the final right shift is vrshl's:
+ * ties round upward instead of away from zero.  Found by comparing every
+ * tensor with TFLite's run (tests/quant/test_tflite_exact.py). */
+static inline int32_t
+mnv3_qmul_apply_neon (int32_t x, mnv3_qmul m)
+{
+  int left = m.shift > 0 ? m.shift : 0;
+  int right = m.shift > 0 ? 0 : -m.shift;
+  int32_t h = mnv3_q_srdhm ((int32_t) ((uint32_t) x << left), m.mult);
+  return right ? (int32_t) (((int64_t) h + ((int64_t) 1 << (right - 1)))
+      >> right) : h;
+}
+
 static inline int32_t
 mnv3_qmul_apply_ruy (int32_t x, mnv3_qmul m)
 {
@@ -194,6 +211,12 @@ typedef enum {
 
 typedef struct {
   uint8_t table[256];
+  /* The last n % 16 elements of a run use tail[] instead.  Only
+   * REQUANTIZE differs: TFLite's x86 build requantizes whole groups of 16
+   * with its NEON code (through NEON_2_SSE: the last shift rounds ties
+   * upward, mnv3_qmul_apply_neon) and the rest with the scalar
+   * MultiplyByQuantizedMultiplier (ties away from zero). */
+  uint8_t tail[256];
 } mnv3_qlut;
 
 mnv3_status mnv3_qlut_prepare (mnv3_qlut *lut, mnv3_qunary_kind kind,
