@@ -69,10 +69,128 @@ run_model (tb_model *m, const void *in, size_t n)
   return system (run_cmd);
 }
 
-static long cmp[9], bad[9];
-static const char *names[9] = { "LOGISTIC", "TANH", "CONCATENATION",
+static long cmp[14], bad[14];
+static const char *names[14] = { "LOGISTIC", "TANH", "CONCATENATION",
   "RESIZE_BILINEAR", "RESIZE_NEAREST", "SOFTMAX", "ARG_MAX",
-  "QUANTIZE 8->8", "DEQUANTIZE" };
+  "QUANTIZE 8->8", "DEQUANTIZE", "MEAN", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+  "HARD_SWISH", "ADD/MUL bcast" };
+
+/* MEAN, pooling, HARD_SWISH, broadcast ADD/MUL: kind 9..13. */
+static int
+other_ops (int k, uint8_t *src, uint8_t *got, uint8_t *want, size_t *nout)
+{
+  int kind = 9 + k % 5, ti = (k / 5) % 2 ? T_I8 : T_U8;
+  mnv3_dtype dt = ti == T_I8 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+  int lo = ti == T_I8 ? -128 : 0, hi = lo + 255;
+  int i0[2] = { 0, 1 };
+  size_t nin;
+  tb_model m;
+  mnv3_qtensor in = { dt, rs (0.005f, 0.2f), lo + (int) (rnd () % 256) };
+  mnv3_qtensor out = { dt, rs (0.005f, 0.2f), lo + (int) (rnd () % 256) };
+
+  memset (&m, 0, sizeof m);
+  m.version = 3;
+  if (kind == 9) {              /* MEAN over H, W */
+    int h = 1 + rnd () % 9, w = 1 + rnd () % 9, c = 1 + rnd () % 40;
+    int keep = rnd () % 2;
+    int32_t axes[2] = { 1, 2 };
+    int b = tb_add_buffer (&m, axes, 8);
+    mnv3_qmean q;
+    if (k % 3 == 0)
+      out = in;
+    m.ntensors = 3;
+    m.t[0] = tb_tensor_new ("in", ti, 4, 1, h, w, c, 0); tb_quant (&m.t[0], in.scale, in.zp);
+    m.t[1] = tb_tensor_new ("axes", T_I32, 1, 2, 0, 0, 0, b);
+    m.t[2] = keep ? tb_tensor_new ("out", ti, 4, 1, 1, 1, c, 0)
+        : tb_tensor_new ("out", ti, 2, 1, c, 0, 0, 0);
+    tb_quant (&m.t[2], out.scale, out.zp);
+    m.nops = 1; m.op[0] = tb_op_new (40, 2, i0, 2); m.op[0].opt_type = 27;
+    tb_opt_int (&m.op[0], 0, keep);
+    m.nin = 1; m.in[0] = 0; m.nout = 1; m.out[0] = 2;
+    nin = (size_t) h * w * c;
+    *nout = c;
+    for (size_t i = 0; i < nin; i++) src[i] = (uint8_t) rnd ();
+    if (run_model (&m, src, nin)) return -1;
+    memset (&q, 0, sizeof q);
+    q.in = in; q.out = out; q.count = h * w; q.keep_dims = keep;
+    mnv3_qmean_prepare (&q);
+    mnv3_qmean_run (MNV3_ISA_SCALAR, &q, src, h, w, c, got, NULL);
+  } else if (kind <= 11) {      /* AVERAGE_POOL_2D / MAX_POOL_2D, SAME */
+    int ih = 1 + rnd () % 9, iw = 1 + rnd () % 9, c = 1 + rnd () % 20;
+    int f = 2 + rnd () % 2, s = 1 + rnd () % 2;
+    int oh = (ih + s - 1) / s, ow = (iw + s - 1) / s;
+    int pth = (oh - 1) * s + f - ih, ptw = (ow - 1) * s + f - iw;
+    mnv3_pool_params p;
+    pth = pth > 0 ? pth : 0;
+    ptw = ptw > 0 ? ptw : 0;
+    m.ntensors = 2;
+    m.t[0] = tb_tensor_new ("in", ti, 4, 1, ih, iw, c, 0); tb_quant (&m.t[0], in.scale, in.zp);
+    m.t[1] = tb_tensor_new ("out", ti, 4, 1, oh, ow, c, 0); tb_quant (&m.t[1], in.scale, in.zp);
+    m.nops = 1; m.op[0] = tb_op_new (kind == 10 ? 1 : 17, 1, i0, 1);
+    m.op[0].opt_type = 5;
+    tb_opt_int (&m.op[0], 0, 0);     /* SAME */
+    tb_opt_int (&m.op[0], 1, s);
+    tb_opt_int (&m.op[0], 2, s);
+    tb_opt_int (&m.op[0], 3, f);
+    tb_opt_int (&m.op[0], 4, f);
+    m.nin = 1; m.in[0] = 0; m.nout = 1; m.out[0] = 1;
+    nin = (size_t) ih * iw * c;
+    *nout = (size_t) oh * ow * c;
+    for (size_t i = 0; i < nin; i++) src[i] = (uint8_t) rnd ();
+    if (run_model (&m, src, nin)) return -1;
+    p = (mnv3_pool_params) { kind == 10 ? MNV3_POOL_AVG : MNV3_POOL_MAX,
+      ih, iw, c, oh, ow, f, f, s, s, pth / 2, ptw / 2, pth - pth / 2,
+      ptw - ptw / 2, 0 };
+    mnv3_qpool_run (MNV3_ISA_SCALAR, &p, dt, lo, hi, src, got, NULL);
+  } else if (kind == 12) {      /* HARD_SWISH over all 256 bytes */
+    mnv3_qlut lut;
+    m.ntensors = 2;
+    m.t[0] = tb_tensor_new ("in", ti, 4, 1, 1, 1, 256, 0); tb_quant (&m.t[0], in.scale, in.zp);
+    m.t[1] = tb_tensor_new ("out", ti, 4, 1, 1, 1, 256, 0); tb_quant (&m.t[1], out.scale, out.zp);
+    m.nops = 1; m.op[0] = tb_op_new (117, 1, i0, 1);
+    m.nin = 1; m.in[0] = 0; m.nout = 1; m.out[0] = 1;
+    for (int i = 0; i < 256; i++) src[i] = (uint8_t) i;
+    *nout = 256;
+    if (mnv3_qlut_prepare (&lut, MNV3_QUNARY_HARD_SWISH, &in, &out) != MNV3_OK)
+      return 1;                 /* TFLite refuses it too (exponent > 0) */
+    if (run_model (&m, src, 256)) return -1;
+    mnv3_qlut_run (MNV3_ISA_SCALAR, &lut, src, got, 256, NULL);
+  } else {                      /* ADD or MUL, per-channel constant b */
+    int h = 1 + rnd () % 5, w = 1 + rnd () % 5, c = 1 + rnd () % 40;
+    int mul = rnd () % 2;
+    static uint8_t cst[64];
+    mnv3_qbinary q;
+    mnv3_qtensor qb = { dt, rs (0.005f, 0.2f), lo + (int) (rnd () % 256) };
+    int b, as[4] = { 1, h, w, c }, bs[4] = { 1, 1, 1, c };
+    for (int i = 0; i < c; i++) cst[i] = (uint8_t) rnd ();
+    b = tb_add_buffer (&m, cst, c);
+    if (mul)
+      out.scale = in.scale * qb.scale * rs (20.f, 200.f);
+    m.ntensors = 3;
+    m.t[0] = tb_tensor_new ("in", ti, 4, 1, h, w, c, 0); tb_quant (&m.t[0], in.scale, in.zp);
+    m.t[1] = tb_tensor_new ("b", ti, 4, 1, 1, 1, c, b); tb_quant (&m.t[1], qb.scale, qb.zp);
+    m.t[2] = tb_tensor_new ("out", ti, 4, 1, h, w, c, 0); tb_quant (&m.t[2], out.scale, out.zp);
+    m.nops = 1; m.op[0] = tb_op_new (mul ? 18 : 0, 2, i0, 2);
+    m.op[0].opt_type = mul ? 21 : 11;
+    tb_opt_int (&m.op[0], 0, 0);
+    m.nin = 1; m.in[0] = 0; m.nout = 1; m.out[0] = 2;
+    nin = (size_t) h * w * c;
+    *nout = nin;
+    for (size_t i = 0; i < nin; i++) src[i] = (uint8_t) rnd ();
+    if (run_model (&m, src, nin)) return -1;
+    memset (&q, 0, sizeof q);
+    q.op = mul ? MNV3_BINARY_MUL : MNV3_BINARY_ADD;
+    q.a = in; q.b = qb; q.out = out; q.act_min = lo; q.act_max = hi;
+    mnv3_qbinary_prepare (&q);
+    mnv3_qbinary_run (MNV3_ISA_SCALAR, &q, src, as, cst, bs, got, as, NULL);
+  }
+  if (read_file ("out.bin", want, *nout) != *nout) return -1;
+  for (size_t i = 0; i < *nout; i++) {
+    cmp[kind]++;
+    bad[kind] += got[i] != want[i];
+  }
+  return 0;
+}
 
 int
 main (int argc, char **argv)
@@ -227,8 +345,16 @@ main (int argc, char **argv)
       for (int i = 0; i < n; i++) { cmp[7]++; bad[7] += got[i] != want[i]; bad_old += lut.tail[src[i]] != want[i]; }
     }
   }
-  for (int i = 0; i < 9; i++) {
-    printf ("%-16s %6ld bytes compared, %ld differ\n", names[i], cmp[i],
+  for (int k = 0; k < 100; k++) {
+    static uint8_t src[4096], got[4096], want[4096];
+    size_t nout;
+    if (other_ops (k, src, got, want, &nout) < 0) {
+      printf ("case %d (%s) failed to run\n", k, names[9 + k % 5]);
+      system ("tail -3 py.log");
+    }
+  }
+  for (int i = 0; i < 14; i++) {
+    printf ("%-16s %6ld values compared, %ld differ\n", names[i], cmp[i],
         bad[i]);
     total += bad[i];
   }
