@@ -1,10 +1,11 @@
 /* wheel_diff.c — a few ops through the real ai-edge-litert wheel (its
  * BUILTIN_WITHOUT_DEFAULT_DELEGATES kernels, via tests/reference/
  * tflite_run.py) against core/quant: one-op models written with
- * tests/tflite/tfl-builder.c, random inputs and quantization.  Covers what
- * the shipped models do not: QUANTIZE 8 -> 8, DEQUANTIZE, LOGISTIC, TANH,
- * CONCATENATION with rescaling, RESIZE_BILINEAR (every coordinate mode, the
- * x8 path), RESIZE_NEAREST_NEIGHBOR, SOFTMAX, ARG_MAX.  Developer tool:
+ * tests/tflite/tfl-builder.c, random inputs and quantization, including
+ * ops the shipped models do not contain: QUANTIZE 8 -> 8, DEQUANTIZE,
+ * LOGISTIC, TANH, CONCATENATION with rescaling, RESIZE_BILINEAR (every
+ * coordinate mode, the x8 path), RESIZE_NEAREST_NEIGHBOR, SOFTMAX, ARG_MAX,
+ * MEAN, AVERAGE/MAX_POOL_2D, HARD_SWISH, broadcast ADD/MUL.  Developer tool:
  *
  *   cc -Icore -Itests/tflite tools/quant-diff/wheel_diff.c \
  *      tests/tflite/tfl-builder.c build/core/libmnv3core.a -lm -lpthread
