@@ -10,7 +10,9 @@
  *               expf/tanhf, round(x / out_scale) + zp, clamp;
  *  RELU*        ReluX: requantize by in_scale / out_scale, clamp to the
  *               quantized bounds (activations.cc QuantizedReluX);
- *  REQUANTIZE   QUANTIZE 8-bit -> 8-bit (quantize.cc Requantize). */
+ *  REQUANTIZE   QUANTIZE 8-bit -> 8-bit (quantize.cc, optimized_ops::
+ *               Requantize): whole groups of 16 elements as its NEON code,
+ *               the rest as its scalar loop (see mnv3_qlut in qops.h). */
 #include <math.h>
 #include <string.h>
 
@@ -225,7 +227,10 @@ mnv3_qlut_prepare (mnv3_qlut *lut, mnv3_qunary_kind kind,
         y = mnv3_q_clamp (y, act_lo, act_hi);
         break;
     }
-    lut->table[byte] = (uint8_t) y;
+    lut->table[byte] = lut->tail[byte] = (uint8_t) y;
+    if (kind == MNV3_QUNARY_REQUANTIZE)   /* optimized_ops::Requantize */
+      lut->table[byte] = (uint8_t) mnv3_q_clamp (out->zp
+          + mnv3_qmul_apply_neon (x - in->zp, mul), act_lo, act_hi);
   }
   return MNV3_OK;
 }
@@ -251,11 +256,17 @@ qlut_task (void *ctx, size_t t, int thread_index)
 {
   const qlut_job *j = ctx;
   size_t i0 = t * j->chunk, i1 = i0 + j->chunk;
+  const size_t n16 = j->n - j->n % 16;   /* table[] below, tail[] after */
+  size_t m;
 
   (void) thread_index;
   if (i1 > j->n)
     i1 = j->n;
-  j->fn (j->lut->table, j->in + i0, j->out + i0, i1 - i0);
+  m = i1 < n16 ? i1 : (i0 > n16 ? i0 : n16);
+  if (m > i0)
+    j->fn (j->lut->table, j->in + i0, j->out + i0, m - i0);
+  if (i1 > m)
+    j->fn (j->lut->tail, j->in + m, j->out + m, i1 - m);
 }
 
 void

@@ -216,6 +216,12 @@ typedef enum {
 
 typedef struct {
   uint8_t table[256];
+  /* The last n % 16 elements of a run use tail[] instead.  Only
+   * REQUANTIZE differs: TFLite's x86 build requantizes whole groups of 16
+   * with its NEON code (through NEON_2_SSE: the last shift rounds ties
+   * upward, mnv3_qmul_apply_neon) and the rest with the scalar
+   * MultiplyByQuantizedMultiplier (ties away from zero). */
+  uint8_t tail[256];
 } mnv3_qlut;
 
 mnv3_status mnv3_qlut_prepare (mnv3_qlut *lut, mnv3_qunary_kind kind,

@@ -527,6 +527,64 @@ START_TEST (test_quantize)
 }
 END_TEST
 
+/* QUANTIZE 8 -> 8: whole groups of 16 round the last shift's ties upward
+ * (TFLite's NEON code on x86), the rest away from zero.  -6 at 1/4 is
+ * -1.5. */
+START_TEST (test_requantize_groups)
+{
+  mnv3_qtensor in = { MNV3_DTYPE_I8, 1.f, 0 }, out = { MNV3_DTYPE_I8, 4.f, 0 };
+  mnv3_qlut lut;
+  int8_t src[35], dst[35];
+
+  ck_assert_int_eq (mnv3_qlut_prepare (&lut, MNV3_QUNARY_REQUANTIZE, &in,
+          &out), MNV3_OK);
+  for (int i = 0; i < 35; i++)
+    src[i] = (int8_t) (i % 2 ? -6 : 6);
+  mnv3_qlut_run (MNV3_ISA_SCALAR, &lut, src, dst, 35, pool2);
+  for (int i = 0; i < 35; i++) {
+    int want = src[i] > 0 ? 2 : (i < 32 ? -1 : -2);
+    ck_assert_int_eq (dst[i], want);
+  }
+  /* other kinds: one table */
+  ck_assert_int_eq (mnv3_qlut_prepare (&lut, MNV3_QUNARY_RELU, &in, &out), 0);
+  ck_assert (memcmp (lut.table, lut.tail, 256) == 0);
+}
+END_TEST
+
+/* DEQUANTIZE: whole groups of 8 in float (q * scale_f, then + (float)
+ * (-zp * scale)), the rest in double; the two differ in the last bit for
+ * some values, and the sweep must meet such values. */
+START_TEST (test_dequantize_groups)
+{
+  int differ = 0;
+
+  for (int k = 0; k < 200; k++) {
+    mnv3_qtensor q = { k % 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
+      qrand_scale (1e-3f, 1.f), qpick_zp (k % 2 ? MNV3_DTYPE_I8
+          : MNV3_DTYPE_U8, k) };
+    const size_t n = 13;
+    uint8_t *in = qbuf_random (n, q.type);
+    float out[13];
+    volatile float prod, sum;
+
+    mnv3_dequantize_run (in, out, n, &q);
+    for (size_t i = 0; i < n; i++) {
+      int32_t v = qget (in, i, q.type);
+      float dbl = (float) ((double) q.scale * (v - q.zp));
+      float want;
+      prod = (float) v * q.scale;
+      sum = prod + (float) (-q.zp * (double) q.scale);
+      want = i < 8 ? sum : dbl;
+      ck_assert_msg (out[i] == want, "dequantize %zu: %.9g vs %.9g", i,
+          out[i], want);
+      differ += sum != dbl;
+    }
+    free (in);
+  }
+  ck_assert_int_gt (differ, 0);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -545,6 +603,8 @@ main (void)
   tcase_add_test (tc, test_concat);
   tcase_add_test (tc, test_softmax_argmax);
   tcase_add_test (tc, test_quantize);
+  tcase_add_test (tc, test_requantize_groups);
+  tcase_add_test (tc, test_dequantize_groups);
   suite_add_tcase (s, tc);
   return q_run_suite (s);
 }

@@ -241,13 +241,15 @@ template <typename T> static void t_conv(mnv3_dtype dt, int dw) {
     }
     mnv3_qconv *c = mnv3_qconv_create(MNV3_ISA_SCALAR, &p, wts.data(), bias.data());
     if (!c) { CMP(0, 1, "create"); continue; }
-    mnv3_qconv_run(c, in.data(), got.data(), NULL, NULL);
+    std::vector<uint8_t> scratch(mnv3_qconv_scratch_size(c, 1) + 64);
+    mnv3_qconv_run(c, in.data(), got.data(), scratch.data(), NULL);
     mnv3_qconv_free(c);
     for (size_t i = 0; i < got.size(); i++) CMP(got[i], want[i], "conv dw %d type %d %dx%d k %dx%d s %d,%d d %d,%d", dw, dt, ih, iw, kh, kw, sh, sw, dh, dwl);
   }
 }
 
 int main() {
+  setvbuf(stdout, NULL, _IONBF, 0);
   t_resize_u8(); printf("resize u8/i8/nearest: %ld compared, %ld mismatches\n", ncmp, nfail);
   t_softmax<uint8_t>(MNV3_DTYPE_U8); t_softmax<int8_t>(MNV3_DTYPE_I8); printf("+softmax: %ld, %ld\n", ncmp, nfail);
   t_quant(); printf("+quantize/dequantize: %ld, %ld\n", ncmp, nfail);
