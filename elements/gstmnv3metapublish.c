@@ -605,15 +605,18 @@ gst_mnv3_metapublish_start (GstBaseTransform * trans)
     if (!ok) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", why), (NULL));
       g_free (why);
-      return FALSE;
+    } else {
+      ok = mnv3_publish_start_mqtt (self);
     }
-    ok = mnv3_publish_start_mqtt (self);
   } else {
     ok = mnv3_publish_file_open (self, self->file_path ? self->file_path :
         DEFAULT_FILE_PATH);
   }
   if (!ok) {
+    /* stop() is not called after a failed start() */
     mnv3_publish_file_close (self);
+    g_clear_pointer (&self->run_topic, g_free);
+    g_clear_pointer (&self->run_address, g_free);
     return FALSE;
   }
   self->worker = g_thread_new ("mnv3metapublish", mnv3_publish_worker, self);
