@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -80,6 +81,14 @@ port_open (gint port)
   return ok;
 }
 
+/* The broker dies with the test, even when a timeout kills the test. */
+static void
+broker_child_setup (gpointer data)
+{
+  (void) data;
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* Writes the broker's configuration (@extra appended) and starts it;
  * returns once it accepts connections (at most 10 s). */
 static void
@@ -99,8 +108,8 @@ broker_start (const gchar * extra)
 
   fail_unless (g_file_set_contents (conf_path, conf, -1, NULL));
   fail_unless (g_spawn_async (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-          &broker_pid, &err), "cannot start %s: %s", broker_bin,
+          G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+          broker_child_setup, NULL, &broker_pid, &err), "cannot start %s: %s", broker_bin,
       err ? err->message : "?");
   for (gint i = 0; i < 200 && !port_open (broker_port); i++)
     g_usleep (50 * 1000);
