@@ -18,10 +18,12 @@
 Exit 77 (skipped) when chromium, hls.js, gst-launch-1.0 or x264enc is not
 installed.
 """
+import ctypes
 import http.server
 import json
 import os
 import shutil
+import signal
 import socketserver
 import subprocess
 import sys
@@ -44,6 +46,11 @@ def find_chromium():
         if path:
             return path
     return None
+
+
+def die_with_parent():
+    """Chromium dies with the test, even when a timeout kills the test."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def make_hls(folder):
@@ -106,7 +113,8 @@ def main():
              "--disable-sync", "--no-first-run", "--mute-audio",
              "--autoplay-policy=no-user-gesture-required",
              "--user-data-dir=" + profile, "--remote-debugging-port=0", url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent)
         try:
             Handler.got_report.wait(60)
         finally:
