@@ -1,20 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # hls-serve.sh: annotated video for any browser.  Classifies the camera (or
-# a live videotestsrc), draws the label, writes HLS (hlssink2, 1 s
-# segments) into a folder with a small hls.js player page, and serves it
-# over HTTP: open http://127.0.0.1:8080/ (MNV3_HTTP_BIND=0.0.0.0 to serve
-# other machines).  Ctrl-C stops both.
+# a live videotestsrc), draws the label, writes HLS (mpegtsmux ! hlssink,
+# 1 s segments) into a folder with a small hls.js player page, and serves
+# it over HTTP: open http://127.0.0.1:8080/ (MNV3_HTTP_BIND=0.0.0.0 to
+# serve other machines).  Ctrl-C stops both.
 #
 # Usage: pipelines/hls-serve.sh [DEVICE]
-# Needs gstreamer1.0-plugins-bad (hlssink2), an H.264 encoder (see
+# Needs gstreamer1.0-plugins-bad (hlssink, mpegtsmux), an H.264 encoder (see
 # common.sh), python3, and hls.js (sh tools/install-web-deps.sh).
 # Environment: MNV3_HTTP_PORT (8080), MNV3_HTTP_BIND (127.0.0.1), and
 # those of pipelines/common.sh.
 set -eu
 . "$(dirname "$0")/common.sh"
 need_mnv3
-need hlssink2 "Debian: apt install gstreamer1.0-plugins-bad"
+need hlssink "Debian: apt install gstreamer1.0-plugins-bad"
 hlsjs=$MNV3_ROOT/tools/web/node_modules/hls.js/dist/hls.min.js
 [ -r "$hlsjs" ] || die "hls.js not found: sh tools/install-web-deps.sh"
 
@@ -55,6 +55,6 @@ bind=${MNV3_HTTP_BIND:-127.0.0.1}
 (cd "$dir" && exec python3 -m http.server "$port" --bind "$bind" >/dev/null 2>&1) &
 http_pid=$!
 echo "open http://$bind:$port/ (HLS adds about 3 segment durations of latency)" >&2
-launch="$src ! $(classify) ! mnv3overlay ! videoconvert ! $(h264_encoder live) ! h264parse ! hlssink2 target-duration=1 max-files=10 playlist-length=5 location=$dir/seg%05d.ts playlist-location=$dir/playlist.m3u8"
+launch="$src ! $(classify) ! mnv3overlay ! videoconvert ! $(h264_encoder live) ! h264parse ! mpegtsmux ! hlssink target-duration=1 max-files=10 playlist-length=5 location=$dir/seg%05d.ts playlist-location=$dir/playlist.m3u8"
 echo "+ gst-launch-1.0 $launch" >&2
 eval "gst-launch-1.0 -e $launch"
