@@ -51,10 +51,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
 
 #include "gstmnv3jsonmeta.h"
 #include "gstmnv3metapublish.h"
+#include "mnv3metapublish-topic.h"
 #ifdef HAVE_MOSQUITTO
 #include "mnv3metapublish-mqtt.h"
 #endif
@@ -71,7 +71,6 @@ GST_DEBUG_CATEGORY_STATIC (mnv3_metapublish_debug);
 #define DEFAULT_KEEP_ALIVE 60
 #define DEFAULT_MAX_QUEUE 1000
 #define DEFAULT_FLUSH_TIMEOUT 5000
-#define MQTT_DEFAULT_PORT 1883
 /* the first connection must be answered within this time */
 #define CONNECT_TIMEOUT_MS 5000
 /* at most one "dropped" warning message a second */
@@ -214,118 +213,12 @@ mnv3_pub_msg_free (gpointer data)
   g_free (msg);
 }
 
-/* ------------------------------------------------------------- topics */
-
-/* The frame's "source" as one topic level: MQTT's separators and
- * wildcards (and blanks) replaced, "unknown" when it has none. */
-static gchar *
-mnv3_publish_source_level (const gchar * json)
-{
-  JsonParser *parser = json_parser_new ();
-  gchar *source = NULL;
-
-  if (json_parser_load_from_data (parser, json, -1, NULL)) {
-    JsonNode *root = json_parser_get_root (parser);
-    if (JSON_NODE_HOLDS_OBJECT (root)) {
-      JsonObject *o = json_node_get_object (root);
-      if (json_object_has_member (o, "source"))
-        source = g_strdup (json_object_get_string_member_with_default (o,
-                "source", ""));
-    }
-  }
-  g_object_unref (parser);
-  if (!source || !*source) {
-    g_free (source);
-    return g_strdup ("unknown");
-  }
-  return g_strcanon (source, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
-      "VWXYZ0123456789-_.:@=,;()[]~", '_');
-}
-
-/* FALSE (with a message) unless the template is a publishable topic with
- * known placeholders only. */
-static gboolean
-mnv3_publish_check_topic (const gchar * topic, gboolean * has_source,
-    gchar ** why)
-{
-  gchar **parts, *plain;
-  gboolean ok;
-
-  *has_source = strstr (topic, "{source}") != NULL;
-  if (!*topic) {
-    *why = g_strdup ("The topic is empty.");
-    return FALSE;
-  }
-  if (strchr (topic, '+') || strchr (topic, '#')) {
-    *why = g_strdup_printf ("The topic \"%s\" holds an MQTT wildcard "
-        "('+' or '#'), which cannot be published to.", topic);
-    return FALSE;
-  }
-  /* braces left once {source} is taken out are unknown placeholders */
-  parts = g_strsplit (topic, "{source}", -1);
-  plain = g_strjoinv ("", parts);
-  ok = strchr (plain, '{') == NULL && strchr (plain, '}') == NULL;
-  g_strfreev (parts);
-  g_free (plain);
-  if (!ok) {
-    *why = g_strdup_printf ("The topic \"%s\" holds an unknown placeholder "
-        "(the one known is {source}).", topic);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static gchar *
 mnv3_publish_expand_topic (GstMnv3Metapublish * self, const gchar * json)
 {
-  gchar **parts, *level, *topic;
-
   if (!self->topic_has_source)
     return g_strdup (self->run_topic);
-  level = mnv3_publish_source_level (json);
-  parts = g_strsplit (self->run_topic, "{source}", -1);
-  topic = g_strjoinv (level, parts);
-  g_strfreev (parts);
-  g_free (level);
-  return topic;
-}
-
-/* "HOST:PORT", "HOST" (port 1883) or "[IPv6]:PORT". */
-static gboolean
-mnv3_publish_parse_address (const gchar * address, gchar ** host,
-    gint * port)
-{
-  const gchar *colon;
-  gchar *end = NULL;
-  gint64 p = MQTT_DEFAULT_PORT;
-
-  if (!address || !*address)
-    return FALSE;
-  if (address[0] == '[') {
-    const gchar *close = strchr (address, ']');
-    if (!close || close == address + 1)
-      return FALSE;
-    *host = g_strndup (address + 1, close - address - 1);
-    colon = close[1] == ':' ? close + 1 : NULL;
-    if (!colon && close[1] != '\0') {
-      g_clear_pointer (host, g_free);
-      return FALSE;
-    }
-  } else {
-    colon = strrchr (address, ':');
-    if (colon == address)
-      return FALSE;
-    *host = colon ? g_strndup (address, colon - address) : g_strdup (address);
-  }
-  if (colon) {
-    p = g_ascii_strtoll (colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || p < 1 || p > 65535) {
-      g_clear_pointer (host, g_free);
-      return FALSE;
-    }
-  }
-  *port = (gint) p;
-  return TRUE;
+  return mnv3_publish_topic_expand (self->run_topic, json);
 }
 
 /* -------------------------------------------------------------- queue */
@@ -707,20 +600,23 @@ gst_mnv3_metapublish_start (GstBaseTransform * trans)
   self->last_drop_warning = 0;
   self->warned_no_json = FALSE;
   if (self->run_method == GST_MNV3_PUBLISH_MQTT) {
-    ok = mnv3_publish_check_topic (self->run_topic ? self->run_topic : "",
+    ok = mnv3_publish_topic_check (self->run_topic ? self->run_topic : "",
         &self->topic_has_source, &why);
     if (!ok) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", why), (NULL));
       g_free (why);
-      return FALSE;
+    } else {
+      ok = mnv3_publish_start_mqtt (self);
     }
-    ok = mnv3_publish_start_mqtt (self);
   } else {
     ok = mnv3_publish_file_open (self, self->file_path ? self->file_path :
         DEFAULT_FILE_PATH);
   }
   if (!ok) {
+    /* stop() is not called after a failed start() */
     mnv3_publish_file_close (self);
+    g_clear_pointer (&self->run_topic, g_free);
+    g_clear_pointer (&self->run_address, g_free);
     return FALSE;
   }
   self->worker = g_thread_new ("mnv3metapublish", mnv3_publish_worker, self);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <gst/gst.h>
 
 #include "mnv3metapublish-mqtt.h"
@@ -28,6 +29,9 @@ GST_DEBUG_CATEGORY_STATIC (mnv3_mqtt_debug);
 /* capath used when TLS is asked for (a client certificate) without a
  * ca-file: libmosquitto needs one of the two */
 #define MNV3_MQTT_SYSTEM_CAPATH "/etc/ssl/certs"
+/* QoS 2 keeps a session on the broker for this long after a disconnection
+ * (seconds): see mnv3_mqtt_new() */
+#define MNV3_MQTT_SESSION_EXPIRY 3600
 
 struct _Mnv3Mqtt
 {
@@ -239,6 +243,7 @@ mnv3_mqtt_new (const Mnv3MqttSettings * s, gint connect_timeout_ms,
     GError ** error)
 {
   static GOnce once = G_ONCE_INIT;
+  mosquitto_property *props = NULL;
   Mnv3Mqtt *m;
   gchar *why;
   int rc;
@@ -254,7 +259,11 @@ mnv3_mqtt_new (const Mnv3MqttSettings * s, gint connect_timeout_ms,
   m->connack_rc = -1;
   m->backoff_ms = MNV3_MQTT_BACKOFF_MIN_MS;
 
-  m->mosq = mosquitto_new (s->client_id, true, m);
+  /* QoS 2: a session that outlives the connection.  The broker hands a
+   * QoS 2 message on when the PUBREL comes; were the session dropped with
+   * the connection, a message whose PUBREC arrived before a broker restart
+   * would be completed by the resent PUBREL and never delivered. */
+  m->mosq = mosquitto_new (s->client_id, s->qos < 2, m);
   if (!m->mosq) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
         "Could not create an MQTT client (client-id \"%s\"): %s",
@@ -267,7 +276,13 @@ mnv3_mqtt_new (const Mnv3MqttSettings * s, gint connect_timeout_ms,
     return NULL;
   }
 
-  rc = mosquitto_connect (m->mosq, s->host, s->port, s->keep_alive);
+  if (s->qos == 2)
+    mosquitto_property_add_int32 (&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+        MNV3_MQTT_SESSION_EXPIRY);
+  /* (libmosquitto keeps the properties for its reconnections) */
+  rc = mosquitto_connect_bind_v5 (m->mosq, s->host, s->port, s->keep_alive,
+      NULL, props);
+  mosquitto_property_free_all (&props);
   if (rc != MOSQ_ERR_SUCCESS) {
     why = mnv3_mqtt_describe (m, rc, errno);
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE,

@@ -19,4 +19,10 @@ apt-get install -y --no-install-recommends \
   libmosquitto-dev mosquitto openssl \
   libgstrtspserver-1.0-dev \
   gobject-introspection libgirepository1.0-dev python3-gi python3-gst-1.0 \
-  gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 \
+  chromium
+# npm for hls.js (the HLS browser test); a Node.js that brings its own npm
+# (e.g. NodeSource's) is kept
+command -v npm >/dev/null 2>&1 ||
+  apt-get install -y --no-install-recommends nodejs npm
+sh "$(dirname "$0")/install-web-deps.sh"

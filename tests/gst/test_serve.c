@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <gst/check/gstcheck.h>
@@ -69,6 +70,14 @@ read_all (gint fd)
   return g_string_free (s, FALSE);
 }
 
+/* The server dies with the test, even when a timeout kills the test. */
+static void
+server_child_setup (gpointer data)
+{
+  (void) data;
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void
 server_spawn (Server * srv, const gchar * const *args)
 {
@@ -80,7 +89,7 @@ server_spawn (Server * srv, const gchar * const *args)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
   fail_unless (g_spawn_async_with_pipes (NULL, (gchar **) argv->pdata, NULL,
-          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &srv->pid, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD, server_child_setup, NULL, &srv->pid, NULL,
           &srv->out_fd, &srv->err_fd, &err), "cannot run %s: %s", serve_bin,
       err ? err->message : "?");
   g_ptr_array_free (argv, TRUE);
