@@ -74,6 +74,35 @@ mnv3_qmul_apply (int32_t x, mnv3_qmul m)
           m.mult), right);
 }
 
+/* The multiplier as ruy's x86 kernels (AVX, AVX2, AVX-512) apply it: the
+ * left shift (wrapping), then the 64-bit product rounded half up at bit
+ * 31, then a right shift rounded half up.  TFLite's CONV_2D and
+ * FULLY_CONNECTED reach these kernels on x86 (cpu_backend_gemm_x86.h sends
+ * every 8-bit GEMM to ruy), so their results round this way, not as
+ * mnv3_qmul_apply() does: the two differ on ties of negative values. */
+static inline int32_t
+mnv3_qmul_apply_ruy (int32_t x, mnv3_qmul m)
+{
+  int left = m.shift > 0 ? m.shift : 0;
+  int right = m.shift > 0 ? 0 : -m.shift;
+  int64_t t = ((int64_t) (int32_t) ((uint32_t) x << left) * m.mult
+      + ((int64_t) 1 << 30)) >> 31;
+  if (right > 0)
+    t = (t + ((int64_t) 1 << (right - 1))) >> right;
+  return (int32_t) t;
+}
+
+/* Which of the two a convolution uses. */
+typedef enum {
+  MNV3_QROUND_AUTO = 0,      /* what TFLite's x86 build runs: RUY for
+                              * groups == 1 (CONV_2D, FULLY_CONNECTED),
+                              * GEMMLOWP for depthwise and grouped
+                              * convolution.  A DEPTHWISE_CONV_2D with one
+                              * channel has groups == 1: pass GEMMLOWP. */
+  MNV3_QROUND_GEMMLOWP,      /* mnv3_qmul_apply() */
+  MNV3_QROUND_RUY,           /* mnv3_qmul_apply_ruy() */
+} mnv3_qround;
+
 /* ---- tensors ----------------------------------------------------------- */
 
 /* Quantization of one 8-bit activation tensor: real = scale * (q - zp). */
@@ -107,8 +136,11 @@ typedef struct {
    * uint8 per-tensor: (double)(float)(in_scale * w_scale) / out_scale
    * (GetQuantizedConvolutionMultipler); int8 per-channel:
    * (double)in_scale * (double)w_scale[c] / (double)out_scale.
-   * 1 = the uint8 rule, 0 = the per-channel rule. */
+   * 1 = the uint8 rule, 0 = the per-channel rule.  FULLY_CONNECTED uses
+   * the uint8 rule for int8 too whenever its weights are per tensor.  The
+   * rule only applies with num_w_scales == 1. */
   int legacy_multiplier;
+  mnv3_qround rounding;      /* 0 (AUTO) unless a test forces one */
 } mnv3_qconv_params;
 
 typedef struct mnv3_qconv mnv3_qconv;
@@ -147,7 +179,9 @@ void mnv3_qbinary_run (mnv3_isa isa, const mnv3_qbinary *q, const void *a,
 
 /* Any 8-bit -> 8-bit element-wise op is one 256-entry table, filled by
  * evaluating TFLite's integer formula on every possible input: exact by
- * construction.  Index by the stored byte (uint8 value, or int8 + 128). */
+ * construction.  Indexed by the stored byte read as unsigned (an int8 -1 is
+ * entry 255), as TFLite lays out its own tables: the run loop does not
+ * depend on the type. */
 typedef enum {
   MNV3_QUNARY_HARD_SWISH,    /* TFLite's fixed-point HardSwish */
   MNV3_QUNARY_LOGISTIC,      /* TFLite's LOGISTIC for 8-bit */
@@ -175,14 +209,20 @@ void mnv3_qpool_run (mnv3_isa isa, const mnv3_pool_params *p,
     mnv3_dtype type, int32_t act_min, int32_t act_max, const void *in,
     void *out, mnv3_threadpool *tp);
 
-/* MEAN over H and W (keep dims), with TFLite's requantization. */
+/* MEAN over H and W, with TFLite's requantization.  TFLite takes two
+ * different kernels: keep_dims on a 4-D input (optimized Mean: the raw sum
+ * times one multiplier, plus a float-derived bias), or else the reference
+ * QuantizedMeanOrSum (sum minus zp*count, a multiplier folded with
+ * 1/count).  The output bytes are laid out the same way in both. */
 typedef struct {
   mnv3_qtensor in, out;
   int count;                 /* h * w */
+  int keep_dims;             /* the op's keep_dims (input is 4-D NHWC) */
   /* prepared */
   mnv3_qmul mul;
   int32_t bias;
-  int same_quant;            /* in and out share scale and zero point */
+  int same_quant;            /* in and out share scale and zero point
+                              * (informative: TFLite has no shortcut) */
 } mnv3_qmean;
 
 mnv3_status mnv3_qmean_prepare (mnv3_qmean *q);

@@ -1,0 +1,234 @@
+/* qconv.c — 8-bit convolution (general, grouped, depthwise, FC) with
+ * TFLite's integer semantics, and its scalar kernel.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * acc = bias[o] + sum over in-bounds taps of (in - in_zp) * (w - w_zp[o]);
+ * taps that fall in the padding contribute nothing (TFLite skips them,
+ * which is the same as padding with in_zp).  Then the per-channel
+ * multiplier (rounded as TFLite's x86 build rounds, see mnv3_qround), the
+ * output zero point and the activation clamp.
+ *
+ * create() keeps the weights as int16 (w - w_zp) in OHWI order: simple to
+ * read for the scalar kernel, and the source the SIMD kernels repack from.
+ * The kernel is a function pointer chosen once, here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "quant/qinternal.h"
+#include "quant/qops.h"
+
+/* Output units (taps x channels x pixels) per task. */
+#define QCONV_MIN_PER_TASK 65536
+
+static void
+qconv_kernel_scalar (const mnv3_qconv *c, const void *in, void *out,
+    int oy0, int oy1)
+{
+  const mnv3_qconv_params *p = &c->p;
+  const int is_i8 = p->in.type == MNV3_DTYPE_I8;
+  const int32_t in_zp = p->in.zp;
+  const int ic = p->geom.ic, oc = p->geom.oc;
+
+  for (int oy = oy0; oy < oy1; oy++) {
+    for (int ox = 0; ox < p->geom.ow; ox++) {
+      const int iy0 = oy * p->geom.sh - p->geom.pad_t;
+      const int ix0 = ox * p->geom.sw - p->geom.pad_l;
+      size_t obase = ((size_t) oy * p->geom.ow + ox) * oc;
+
+      for (int o = 0; o < oc; o++) {
+        const int g = o / c->ocg;
+        const int16_t *w = c->w + (size_t) o * c->kdim;
+        int32_t acc = c->bias[o];
+
+        for (int ky = 0; ky < p->geom.kh; ky++) {
+          const int iy = iy0 + ky * p->geom.dh;
+          if (iy < 0 || iy >= p->geom.ih)
+            continue;
+          for (int kx = 0; kx < p->geom.kw; kx++) {
+            const int ix = ix0 + kx * p->geom.dw;
+            const int16_t *wk = w + ((size_t) ky * p->geom.kw + kx) * c->icg;
+            size_t ibase;
+            if (ix < 0 || ix >= p->geom.iw)
+              continue;
+            ibase = ((size_t) iy * p->geom.iw + ix) * ic + (size_t) g * c->icg;
+            for (int k = 0; k < c->icg; k++)
+              acc += (mnv3_q_load (in, ibase + k, is_i8) - in_zp) * wk[k];
+          }
+        }
+        mnv3_q_store (out, obase + o, mnv3_qconv_requant (c, acc, o));
+      }
+    }
+  }
+}
+
+/* The multiplier of output channel o, derived as TFLite derives it. */
+static double
+qconv_real_multiplier (const mnv3_qconv_params *p, int o)
+{
+  if (p->num_w_scales == 1 && p->legacy_multiplier) {
+    /* GetQuantizedConvolutionMultipler: the product in float. */
+    float prod = p->in.scale * p->w_scales[0];
+    return (double) prod / (double) p->out.scale;
+  }
+  /* PopulateConvolutionQuantizationParams: all in double. */
+  return (double) p->in.scale
+      * (double) p->w_scales[p->num_w_scales == 1 ? 0 : o]
+      / (double) p->out.scale;
+}
+
+static int
+qconv_params_valid (const mnv3_qconv_params *p)
+{
+  const mnv3_conv_params *g = &p->geom;
+  int is_dw;
+
+  if (g->ih <= 0 || g->iw <= 0 || g->ic <= 0 || g->oh <= 0 || g->ow <= 0
+      || g->oc <= 0 || g->kh <= 0 || g->kw <= 0 || g->sh <= 0 || g->sw <= 0
+      || g->dh <= 0 || g->dw <= 0 || g->pad_t < 0 || g->pad_l < 0
+      || g->groups <= 0 || g->ic % g->groups || g->oc % g->groups)
+    return 0;
+  is_dw = g->groups == g->ic && g->groups == g->oc;
+  if (g->groups != 1 && !is_dw && g->groups > g->ic)
+    return 0;
+  if ((p->in.type != MNV3_DTYPE_U8 && p->in.type != MNV3_DTYPE_I8)
+      || p->out.type != p->in.type
+      || (p->w_type != MNV3_DTYPE_U8 && p->w_type != MNV3_DTYPE_I8))
+    return 0;
+  if (!(p->in.scale > 0.f) || !(p->out.scale > 0.f) || !p->w_scales
+      || (p->num_w_scales != 1 && p->num_w_scales != g->oc))
+    return 0;
+  for (int i = 0; i < p->num_w_scales; i++)
+    if (!(p->w_scales[i] >= 0.f))
+      return 0;
+  if (p->act_min > p->act_max)
+    return 0;
+  /* Bound the int32 accumulator: |(in - zp) * (w - wzp)| <= 255 * 255. */
+  if ((double) g->kh * g->kw * (g->ic / g->groups) * 65025.0 > 2147483647.0)
+    return 0;
+  return 1;
+}
+
+mnv3_qconv *
+mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
+    const void *weights, const int32_t *bias)
+{
+  mnv3_qconv *c;
+  size_t nw;
+  int oc;
+
+  (void) isa;                   /* only the scalar kernel so far */
+  if (!p || !weights || !qconv_params_valid (p)) {
+    mnv3_set_error (MNV3_ERR_INVALID_ARG, "qconv: invalid parameters");
+    return NULL;
+  }
+  c = calloc (1, sizeof *c);
+  if (!c)
+    goto nomem;
+  c->p = *p;
+  c->p.w_scales = NULL;
+  c->p.w_zps = NULL;
+  oc = p->geom.oc;
+  c->depthwise = p->geom.groups == p->geom.ic && p->geom.groups == oc
+      && p->geom.groups > 1;
+  c->icg = p->geom.ic / p->geom.groups;
+  c->ocg = oc / p->geom.groups;
+  c->kdim = p->geom.kh * p->geom.kw * c->icg;
+  nw = (size_t) oc * c->kdim;
+  c->w = malloc (nw * sizeof *c->w);
+  c->bias = malloc ((size_t) oc * sizeof *c->bias);
+  c->mul = malloc ((size_t) oc * sizeof *c->mul);
+  if (!c->w || !c->bias || !c->mul)
+    goto nomem;
+
+  for (int o = 0; o < oc; o++) {
+    int32_t wzp = p->w_zps ? p->w_zps[p->num_w_scales == 1 ? 0 : o] : 0;
+    for (int k = 0; k < c->kdim; k++) {
+      size_t i = (size_t) o * c->kdim + k;
+      int32_t wv = mnv3_q_load (weights, i, p->w_type == MNV3_DTYPE_I8);
+      c->w[i] = (int16_t) (wv - wzp);
+    }
+    c->bias[o] = bias ? bias[o] : 0;
+    c->mul[o] = mnv3_qmul_from_double (qconv_real_multiplier (p, o));
+  }
+
+  c->rounding = p->rounding;
+  if (c->rounding == MNV3_QROUND_AUTO)
+    c->rounding = p->geom.groups == 1 ? MNV3_QROUND_RUY
+        : MNV3_QROUND_GEMMLOWP;
+  c->kernel = qconv_kernel_scalar;
+  c->packed_bytes = nw * sizeof *c->w + (size_t) oc * (sizeof *c->bias
+      + sizeof *c->mul);
+  return c;
+
+nomem:
+  mnv3_qconv_free (c);
+  mnv3_set_error (MNV3_ERR_NOMEM, "qconv: out of memory packing weights");
+  return NULL;
+}
+
+size_t
+mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads)
+{
+  (void) c;
+  (void) num_threads;
+  return 0;
+}
+
+typedef struct {
+  const mnv3_qconv *c;
+  const void *in;
+  void *out;
+  int rows_per_task;
+} qconv_job;
+
+static void
+qconv_task (void *ctx, size_t i, int thread_index)
+{
+  const qconv_job *j = ctx;
+  int oy0 = (int) i * j->rows_per_task;
+  int oy1 = oy0 + j->rows_per_task;
+
+  (void) thread_index;
+  if (oy1 > j->c->p.geom.oh)
+    oy1 = j->c->p.geom.oh;
+  j->c->kernel (j->c, j->in, j->out, oy0, oy1);
+}
+
+void
+mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
+    void *scratch, mnv3_threadpool *tp)
+{
+  const int oh = c->p.geom.oh;
+  size_t row_work = (size_t) c->p.geom.ow * c->p.geom.oc * c->kdim;
+  size_t tasks = mnv3_threadpool_tasks (tp, (size_t) oh * row_work,
+      QCONV_MIN_PER_TASK);
+  qconv_job j = { c, in, out, 0 };
+
+  (void) scratch;
+  if (tasks > (size_t) oh)
+    tasks = (size_t) oh;
+  j.rows_per_task = (int) (((size_t) oh + tasks - 1) / tasks);
+  tasks = ((size_t) oh + j.rows_per_task - 1) / j.rows_per_task;
+  if (tasks <= 1)
+    c->kernel (c, in, out, 0, oh);
+  else
+    mnv3_threadpool_run (tp, tasks, qconv_task, &j);
+}
+
+size_t
+mnv3_qconv_packed_bytes (const mnv3_qconv *c)
+{
+  return c ? c->packed_bytes : 0;
+}
+
+void
+mnv3_qconv_free (mnv3_qconv *c)
+{
+  if (!c)
+    return;
+  free (c->w);
+  free (c->bias);
+  free (c->mul);
+  free (c);
+}
