@@ -117,6 +117,7 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   size_t nw;
   int oc;
 
+  (void) isa;                   /* only the scalar kernel so far */
   if (!p || !weights || !qconv_params_valid (p)) {
     mnv3_set_error (MNV3_ERR_INVALID_ARG, "qconv: invalid parameters");
     return NULL;
@@ -158,8 +159,6 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   c->kernel = qconv_kernel_scalar;
   c->packed_bytes = nw * sizeof *c->w + (size_t) oc * (sizeof *c->bias
       + sizeof *c->mul);
-  if (mnv3_qconv_simd_create (c, isa, p, weights, bias) != MNV3_OK)
-    goto nomem;
   return c;
 
 nomem:
@@ -171,7 +170,9 @@ nomem:
 size_t
 mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads)
 {
-  return mnv3_qconv_simd_scratch_size (c, num_threads);
+  (void) c;
+  (void) num_threads;
+  return 0;
 }
 
 typedef struct {
@@ -204,8 +205,7 @@ mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
       QCONV_MIN_PER_TASK);
   qconv_job j = { c, in, out, 0 };
 
-  if (mnv3_qconv_simd_run (c, in, out, scratch, tp))
-    return;
+  (void) scratch;
   if (tasks > (size_t) oh)
     tasks = (size_t) oh;
   j.rows_per_task = (int) (((size_t) oh + tasks - 1) / tasks);
@@ -227,7 +227,6 @@ mnv3_qconv_free (mnv3_qconv *c)
 {
   if (!c)
     return;
-  mnv3_qconv_simd_free (c);
   free (c->w);
   free (c->bias);
   free (c->mul);

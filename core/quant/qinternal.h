@@ -49,20 +49,7 @@ struct mnv3_qconv {
   mnv3_qround rounding;      /* resolved: GEMMLOWP or RUY */
   mnv3_qconv_kernel kernel;  /* chosen at create */
   size_t packed_bytes;
-  /* SIMD paths (qconv-simd.c); both NULL: the scalar kernel runs */
-  struct mnv3_qgemm *gemm;   /* groups == 1: 1x1 in place, else im2col */
-  struct mnv3_qdw *dw;       /* depthwise 3x3 / 5x5 */
 };
-
-/* qconv-simd.c: pick and pack a SIMD path for c (created up to its
- * rounding and multipliers) when the ISA and the shape allow; MNV3_OK
- * also when none applies.  run returns 0 when c has none. */
-mnv3_status mnv3_qconv_simd_create (mnv3_qconv *c, mnv3_isa isa,
-    const mnv3_qconv_params *p, const void *weights, const int32_t *bias);
-size_t mnv3_qconv_simd_scratch_size (const mnv3_qconv *c, int num_threads);
-int mnv3_qconv_simd_run (const mnv3_qconv *c, const void *in, void *out,
-    void *scratch, mnv3_threadpool *tp);
-void mnv3_qconv_simd_free (mnv3_qconv *c);
 
 /* The requantization step every conv kernel ends with. */
 static inline int32_t

@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include "cpu.h"
-#include "quant/qinternal.h"
 #include "quant/qkernels.h"
 #include "threadpool.h"
 
@@ -705,127 +704,6 @@ START_TEST (test_dw_extremes)
 }
 END_TEST
 
-/* ---- through mnv3_qconv: each ISA the same bytes as the scalar ISA ----- */
-
-typedef struct {
-  int ih, iw, ic, oc, k, s, d, pad, groups;
-  int simd;                  /* a SIMD path exists for the shape */
-} conv_shape;
-
-static void
-check_qconv (const conv_shape *cs, mnv3_dtype t, int per_channel)
-{
-  mnv3_qconv_params p = { 0 };
-  mnv3_conv_params *g = &p.geom;
-  int span = (cs->k - 1) * cs->d + 1, icg = cs->ic / cs->groups;
-  size_t nin = (size_t) cs->ih * cs->iw * cs->ic, nw, nout;
-  float *ws;
-  int32_t *zps, *bias;
-  uint8_t *in, *w, *ref = NULL;
-
-  g->ih = cs->ih;
-  g->iw = cs->iw;
-  g->ic = cs->ic;
-  g->oc = cs->oc;
-  g->kh = g->kw = cs->k;
-  g->sh = g->sw = cs->s;
-  g->dh = g->dw = cs->d;
-  g->pad_t = g->pad_l = g->pad_b = g->pad_r = cs->pad;
-  g->groups = cs->groups;
-  g->oh = (cs->ih + 2 * cs->pad - span) / cs->s + 1;
-  g->ow = (cs->iw + 2 * cs->pad - span) / cs->s + 1;
-  nw = (size_t) cs->oc * cs->k * cs->k * icg;
-  nout = (size_t) g->oh * g->ow * cs->oc;
-  in = malloc (nin);
-  w = malloc (nw);
-  ws = malloc ((size_t) cs->oc * sizeof *ws);
-  zps = malloc ((size_t) cs->oc * sizeof *zps);
-  bias = malloc ((size_t) cs->oc * sizeof *bias);
-  ck_assert (in && w && ws && zps && bias);
-  fill_bytes (in, nin, t, 0, 0);
-  fill_bytes (w, nw, t, 0, 1);
-  p.in = (mnv3_qtensor) { t, 0.02f + 0.03f * (float) (rnd () % 100) / 100.f,
-    pick_zp (t, 2) };
-  p.w_type = t;
-  p.num_w_scales = per_channel ? cs->oc : 1;
-  for (int o = 0; o < cs->oc; o++) {
-    ws[o] = 0.002f + 0.02f * (float) (rnd () % 1000) / 1000.f;
-    zps[o] = t == MNV3_DTYPE_I8 ? 0 : pick_zp (t, 2);
-    bias[o] = rnd_in (-20000, 20000);
-  }
-  p.w_scales = ws;
-  p.w_zps = zps;
-  p.out = (mnv3_qtensor) { t, p.in.scale * 0.01f * (float)
-    __builtin_sqrt ((double) (cs->k * cs->k * icg)) * 1.5f, pick_zp (t, 2) };
-  mnv3_q_act_range ((mnv3_act) { rnd () % 2 ? MNV3_ACT_RELU : MNV3_ACT_NONE,
-      0.f, 0.f }, &p.out, &p.act_min, &p.act_max);
-  p.legacy_multiplier = t == MNV3_DTYPE_U8;
-
-  for (int isa = MNV3_ISA_SCALAR; isa <= (int) mnv3_cpu_detect (); isa++) {
-    mnv3_qconv *c = mnv3_qconv_create ((mnv3_isa) isa, &p, w, bias);
-    size_t ss;
-    void *scratch;
-    uint8_t *out = malloc (nout + GUARD);
-    ck_assert_ptr_nonnull (c);
-    ck_assert_ptr_nonnull (out);
-    /* the SIMD ISAs did take their path (else this compares scalar twice) */
-    ck_assert_int_eq (c->gemm || c->dw, isa > MNV3_ISA_SCALAR && cs->simd);
-    ss = mnv3_qconv_scratch_size (c, mnv3_threadpool_size (pool2));
-    scratch = ss ? malloc (ss) : NULL;
-    memset (out, SENTINEL, nout + GUARD);
-    mnv3_qconv_run (c, in, out, scratch, isa % 2 ? pool2 : NULL);
-    if (!ref) {
-      ref = out;
-    } else {
-      for (size_t i = 0; i < nout; i++)
-        if (out[i] != ref[i])
-          ck_abort_msg ("qconv %s %dx%dx%d -> %d k%d s%d d%d pad %d groups "
-              "%d %s%s: out[%zu] = %d, scalar %d", mnv3_isa_name (isa),
-              cs->ih, cs->iw, cs->ic, cs->oc, cs->k, cs->s, cs->d, cs->pad,
-              cs->groups, tname (t), per_channel ? " per-channel" : "", i,
-              out[i], ref[i]);
-      for (size_t i = nout; i < nout + GUARD; i++)
-        if (out[i] != SENTINEL)
-          ck_abort_msg ("qconv %s: write past the output",
-              mnv3_isa_name (isa));
-      free (out);
-    }
-    free (scratch);
-    mnv3_qconv_free (c);
-  }
-  free (ref);
-  free (in);
-  free (w);
-  free (ws);
-  free (zps);
-  free (bias);
-}
-
-START_TEST (test_qconv_isas)
-{
-  static const conv_shape shapes[] = {
-    { 14, 14, 96, 576, 1, 1, 1, 0, 1, 1 },      /* 1x1 expansion */
-    { 7, 7, 576, 96, 1, 1, 1, 0, 1, 1 },        /* 1x1 projection */
-    { 5, 3, 67, 33, 1, 1, 1, 0, 1, 1 },         /* odd everything */
-    { 1, 1, 1024, 1001, 1, 1, 1, 0, 1, 1 },     /* fully connected */
-    { 1, 1, 1, 1, 1, 1, 1, 0, 1, 1 },
-    { 33, 31, 3, 16, 3, 2, 1, 1, 1, 1 },        /* the stem (im2col) */
-    { 9, 8, 8, 24, 3, 1, 2, 2, 1, 1 },          /* dilated 3x3 */
-    { 9, 9, 40, 24, 1, 2, 1, 0, 1, 1 },         /* strided 1x1 */
-    { 15, 13, 72, 72, 3, 2, 1, 1, 72, 1 },      /* depthwise */
-    { 14, 14, 120, 120, 5, 1, 1, 2, 120, 1 },
-    { 9, 11, 40, 40, 5, 2, 1, 2, 40, 1 },
-    { 8, 8, 36, 36, 3, 1, 2, 2, 36, 1 },
-    { 6, 6, 1, 1, 3, 1, 1, 1, 1, 1 },           /* one channel */
-    { 6, 7, 16, 16, 7, 1, 1, 3, 16, 0 },        /* 7x7: scalar */
-    { 6, 6, 8, 8, 3, 1, 1, 1, 2, 0 },           /* grouped: scalar */
-  };
-  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-    for (int v = 0; v < 3; v++)
-      check_qconv (&shapes[i], v ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, v == 2);
-}
-END_TEST
-
 START_TEST (test_invalid)
 {
   mnv3_qdsp dsp;
@@ -911,7 +789,6 @@ qsimd_suite (void)
   tcase_add_test (tc, test_dw_channels);
   tcase_add_test (tc, test_dw_real);
   tcase_add_test (tc, test_dw_extremes);
-  tcase_add_test (tc, test_qconv_isas);
   tcase_add_test (tc, test_invalid);
   suite_add_tcase (s, tc);
   return s;
