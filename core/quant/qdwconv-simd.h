@@ -47,7 +47,6 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
   const vi bias = vi_load (d->bias + c0), zpv = vi_set1 (p->in_zp);
   const vi mult = vi_load (d->mult + c0), lsh = vi_load (d->lsh + c0);
   const vi rsh = vi_load (d->rsh + c0), zp = vi_set1 (p->out_zp);
-  const vi rsel = vi_load (d->rsel + c0);
   const vi lo = vi_set1 (p->act_min), hi = vi_set1 (p->act_max);
   vi w[25];
   int ox;
@@ -76,7 +75,7 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
       }
       acc = vi_add (acc0, acc1);
     }
-    acc = vi_requant (acc, mult, lsh, rsh, rsel, zp, lo, hi);
+    acc = vi_requant (acc, mult, lsh, rsh, zp, lo, hi);
     if (tail)
       vi_store_u8_n (orow + ox * c + c0, acc, n);
     else

@@ -74,7 +74,6 @@ qdw_fill (mnv3_qdw *d, const mnv3_qdw_desc *p)
     d->mult[ch] = m.mult;
     d->lsh[ch] = m.shift > 0 ? m.shift : 0;
     d->rsh[ch] = m.shift > 0 ? 0 : -m.shift;
-    d->rsel[ch] = p->ruy || ch < p->half_up_channels ? 0 : -1;
   }
 }
 
@@ -102,9 +101,8 @@ mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *p)
   d->mult = qdw_alloc (cp * 4);
   d->lsh = qdw_alloc (cp * 4);
   d->rsh = qdw_alloc (cp * 4);
-  d->rsel = qdw_alloc (cp * 4);
   d->zp_row = qdw_alloc ((size_t) p->iw * p->c);
-  if (!d->w || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->rsel || !d->zp_row) {
+  if (!d->w || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->zp_row) {
     mnv3_qdw_free (d);
     mnv3_set_error (MNV3_ERR_NOMEM, "qdwconv: out of memory");
     return NULL;
@@ -131,7 +129,6 @@ mnv3_qdw_free (mnv3_qdw *d)
   free (d->mult);
   free (d->lsh);
   free (d->rsh);
-  free (d->rsel);
   free (d->zp_row);
   free (d);
 }
@@ -141,7 +138,7 @@ mnv3_qdw_packed_bytes (const mnv3_qdw *d)
 {
   if (!d)
     return 0;
-  return ((size_t) d->p.k * d->p.k + 5) * d->cp * 4
+  return ((size_t) d->p.k * d->p.k + 4) * d->cp * 4
       + (size_t) d->p.iw * d->p.c;
 }
 
@@ -159,6 +156,8 @@ mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
       for (int ch = c0; ch < c1; ch++) {
         /* the packed bias expects in_zp for taps outside the input */
         uint32_t acc = (uint32_t) d->bias[ch];
+        mnv3_qmul m = { d->mult[ch], d->lsh[ch] > 0 ? d->lsh[ch]
+          : -d->rsh[ch] };
         int32_t y;
         for (int ky = 0; ky < k; ky++) {
           const uint8_t *row = mnv3_qdw_in_row (d, in, oy, ky);
@@ -173,8 +172,7 @@ mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
             acc += (uint32_t) (a * w);
           }
         }
-        y = mnv3_qk_requant ((int32_t) acc, d->mult[ch], d->lsh[ch],
-            d->rsh[ch], d->rsel[ch]) + p->out_zp;
+        y = mnv3_qmul_apply ((int32_t) acc, m) + p->out_zp;
         y = y < p->act_min ? p->act_min : y > p->act_max ? p->act_max : y;
         out[((size_t) oy * p->ow + ox) * p->c + ch] = (uint8_t) y;
       }

@@ -114,12 +114,11 @@ FN (qg_tile) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
     for (int v = 0; v < nv; v++) {
       const int j = col0 + v * VI_W;
       const vi mult = vi_load (g->mult + j), lsh = vi_load (g->lsh + j);
-      const vi rsh = vi_load (g->rsh + j), rsel = vi_load (g->rsel + j);
+      const vi rsh = vi_load (g->rsh + j);
       const int left = ncols - v * VI_W;
 #pragma GCC unroll 8
       for (int i = 0; i < mr; i++) {
-        vi y = vi_requant (acc[i][v], mult, lsh, rsh, rsel, zp, lo,
-            hi);
+        vi y = vi_requant (acc[i][v], mult, lsh, rsh, zp, lo, hi);
         if (left >= VI_W)
           vi_store_u8 (c + i * c_stride + v * VI_W, y);
         else

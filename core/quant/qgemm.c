@@ -122,7 +122,6 @@ qgemm_fill (mnv3_qgemm *g, const mnv3_qgemm_desc *d)
     g->mult[j] = m.mult;
     g->lsh[j] = m.shift > 0 ? m.shift : 0;
     g->rsh[j] = m.shift > 0 ? 0 : -m.shift;
-    g->rsel[j] = d->ruy || j < d->half_up_channels ? 0 : -1;
   }
 }
 
@@ -175,10 +174,9 @@ mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
   g->mult = qgemm_alloc (np * 4);
   g->lsh = qgemm_alloc (np * 4);
   g->rsh = qgemm_alloc (np * 4);
-  g->rsel = qgemm_alloc (np * 4);
   if (qgemm_needs_coef (kern, d))
     g->coef = qgemm_alloc (np * 4);
-  if (!g->w || !g->bias || !g->mult || !g->lsh || !g->rsh || !g->rsel
+  if (!g->w || !g->bias || !g->mult || !g->lsh || !g->rsh
       || (qgemm_needs_coef (kern, d) && !g->coef)) {
     mnv3_qgemm_free (g);
     mnv3_set_error (MNV3_ERR_NOMEM, "qgemm: out of memory");
@@ -199,7 +197,6 @@ mnv3_qgemm_free (mnv3_qgemm *g)
   free (g->mult);
   free (g->lsh);
   free (g->rsh);
-  free (g->rsel);
   free (g);
 }
 
@@ -208,7 +205,7 @@ mnv3_qgemm_packed_bytes (const mnv3_qgemm *g)
 {
   if (!g)
     return 0;
-  return (size_t) g->np * ((size_t) g->kq * 4 + (g->coef ? 6 : 5) * 4);
+  return (size_t) g->np * ((size_t) g->kq * 4 + (g->coef ? 5 : 4) * 4);
 }
 
 size_t
@@ -243,12 +240,13 @@ w_packed (const mnv3_qgemm *g, int j, int kk)
 }
 
 static uint8_t
-requant_c (const mnv3_qgemm *g, int32_t acc, int j)
+requant_c (int32_t acc, int32_t mult, int32_t lsh, int32_t rsh, int32_t zp,
+    int32_t lo, int32_t hi)
 {
-  int32_t y = mnv3_qk_requant (acc, g->mult[j], g->lsh[j], g->rsh[j],
-      g->rsel[j]) + g->out_zp;
+  mnv3_qmul m = { mult, lsh > 0 ? lsh : -rsh };
+  int32_t y = mnv3_qmul_apply (acc, m) + zp;
 
-  y = y < g->act_min ? g->act_min : y > g->act_max ? g->act_max : y;
+  y = y < lo ? lo : y > hi ? hi : y;
   return (uint8_t) y;
 }
 
@@ -272,7 +270,8 @@ mnv3_qgemm_c (const mnv3_qgemm *g, size_t m, const uint8_t *a,
         acc -= (uint32_t) g->coef[j] * rs;
       for (int kk = 0; kk < g->k; kk++)
         acc += (uint32_t) (a_operand (g, ar[kk]) * w_packed (g, j, kk));
-      c[r * c_stride + j] = requant_c (g, (int32_t) acc, j);
+      c[r * c_stride + j] = requant_c ((int32_t) acc, g->mult[j], g->lsh[j],
+          g->rsh[j], g->out_zp, g->act_min, g->act_max);
     }
   }
 }

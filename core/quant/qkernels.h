@@ -6,13 +6,11 @@
  * output value, TFLite's
  *
  *   acc = bias[n] + sum (a - in_zp) * (w - w_zp[n])        (int32)
- *   out = clamp (requant (acc, mul[n]) + out_zp, act_min, act_max)
+ *   out = clamp (MultiplyByQuantizedMultiplier (acc, mul[n]) + out_zp,
+ *                act_min, act_max)
  *
- * bit for bit, and write it as one byte (the clamp makes it a valid uint8
- * or int8 of the output type).  requant is one of the three roundings of
- * TFLite's x86 build (mnv3_qk_requant below; qops.h's mnv3_qmul_apply,
- * mnv3_qmul_apply_neon, mnv3_qmul_apply_ruy), chosen by the description's
- * `ruy` and `half_up_channels`.  The int32 sum
+ * bit for bit (qops.h's mnv3_qmul_apply), and write it as one byte (the
+ * clamp makes it a valid uint8 or int8 of the output type).  The int32 sum
  * is exact while k * 255 * 255 < 2^31 (k <= 33025): the kernels regroup
  * the sum (zero points folded into the bias), which is only the same sum
  * when nothing overflows.
@@ -44,33 +42,6 @@
 
 #include "quant/qops.h"
 
-/* ---- requantization ---------------------------------------------------- */
-
-/* One output value's multiplier: (mult >= 0, shift) split into lsh/rsh;
- * SaturatingRoundingDoublingHighMul, then the right shift rounded to
- * nearest with ties away from zero (rsel = -1: RoundingDivideByPOT) or
- * upward (rsel = 0: NEON's vrshl, ruy).
- *
- * ruy's x86 kernels round the 64-bit product as floor ((p + 2^30) / 2^31)
- * where gemmlowp takes trunc ((p + 1 - 2^30) / 2^31) for p < 0; with
- * p = -(2^31 q + r), 0 <= r < 2^31, both are -(q + (r > 2^30)): the
- * same, so ruy is gemmlowp's product with the upward shift (rsel = 0).
- * tests/quant/test_qsimd.c checks this against ruy's formula.  The
- * kernels' vector form is qvec-requant.h. */
-static inline int32_t
-mnv3_qk_requant (int32_t acc, int32_t mult, int32_t lsh, int32_t rsh,
-    int32_t rsel)
-{
-  int32_t x = (int32_t) ((uint32_t) acc << lsh), h, rem, thr;
-  int64_t ab = (int64_t) x * mult;    /* mult >= 0: no saturation */
-
-  h = (int32_t) ((ab + (ab >= 0 ? (1 << 30) : 1 - (1 << 30)))
-      / ((int64_t) 1 << 31));
-  rem = h & (int32_t) (((int64_t) 1 << rsh) - 1);
-  thr = (int32_t) ((((int64_t) 1 << rsh) - 1) >> 1) + ((h < 0) & -rsel);
-  return (h >> rsh) + (rem > thr);
-}
-
 /* ---- GEMM (1x1 convolution, fully connected) -------------------------- */
 
 typedef struct {
@@ -85,10 +56,6 @@ typedef struct {
   int num_muls;               /* 1 or n */
   const mnv3_qmul *muls;      /* mult >= 0 (mnv3_qmul_from_double) */
   int32_t out_zp, act_min, act_max;
-  int ruy;                    /* ruy's rounding (upward) for every channel */
-  int half_up_channels;       /* without ruy: channels [0, this) round the
-                               * shift half up (TFLite's NEON path), the
-                               * rest away from zero */
 } mnv3_qgemm_desc;
 
 typedef struct mnv3_qgemm mnv3_qgemm;
@@ -122,7 +89,6 @@ struct mnv3_qgemm {
   int32_t *bias;              /* [np] zero points folded in */
   int32_t *coef;              /* [np] or NULL: acc -= coef * rowsum (a') */
   int32_t *mult, *lsh, *rsh;  /* [np] requantization per column */
-  int32_t *rsel;              /* [np] -1: ties away from zero, 0: upward */
   int32_t out_zp, act_min, act_max;
 };
 
@@ -156,10 +122,6 @@ typedef struct {
   int num_muls;
   const mnv3_qmul *muls;
   int32_t out_zp, act_min, act_max;
-  int ruy;                    /* ruy's rounding (upward) for every channel */
-  int half_up_channels;       /* without ruy: channels [0, this) round the
-                               * shift half up (TFLite's NEON path), the
-                               * rest away from zero */
 } mnv3_qdw_desc;
 
 typedef struct mnv3_qdw mnv3_qdw;
@@ -181,7 +143,6 @@ struct mnv3_qdw {
   int32_t *w;                 /* [k*k][cp] */
   int32_t *bias;              /* [cp] bias - in_zp * sum (w - w_zp) */
   int32_t *mult, *lsh, *rsh;  /* [cp] */
-  int32_t *rsel;              /* [cp] as mnv3_qgemm's */
   uint8_t *zp_row;            /* [iw*c] bytes of in_zp: the padding rows */
 };
 

@@ -39,7 +39,6 @@ MNV3_INLINE vi vi_sub (vi a, vi b) { return _mm256_sub_epi32 (a, b); }
 MNV3_INLINE vi vi_add64 (vi a, vi b) { return _mm256_add_epi64 (a, b); }
 MNV3_INLINE vi vi_sub64 (vi a, vi b) { return _mm256_sub_epi64 (a, b); }
 MNV3_INLINE vi vi_mullo (vi a, vi b) { return _mm256_mullo_epi32 (a, b); }
-MNV3_INLINE vi vi_mul_epi32 (vi a, vi b) { return _mm256_mul_epi32 (a, b); }
 MNV3_INLINE vi vi_mul_epu32 (vi a, vi b) { return _mm256_mul_epu32 (a, b); }
 MNV3_INLINE vi vi_madd (vi a, vi b) { return _mm256_madd_epi16 (a, b); }
 MNV3_INLINE vi vi_and (vi a, vi b) { return _mm256_and_si256 (a, b); }

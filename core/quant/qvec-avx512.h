@@ -30,7 +30,6 @@ MNV3_INLINE vi vi_sub (vi a, vi b) { return _mm512_sub_epi32 (a, b); }
 MNV3_INLINE vi vi_add64 (vi a, vi b) { return _mm512_add_epi64 (a, b); }
 MNV3_INLINE vi vi_sub64 (vi a, vi b) { return _mm512_sub_epi64 (a, b); }
 MNV3_INLINE vi vi_mullo (vi a, vi b) { return _mm512_mullo_epi32 (a, b); }
-MNV3_INLINE vi vi_mul_epi32 (vi a, vi b) { return _mm512_mul_epi32 (a, b); }
 MNV3_INLINE vi vi_mul_epu32 (vi a, vi b) { return _mm512_mul_epu32 (a, b); }
 MNV3_INLINE vi vi_madd (vi a, vi b) { return _mm512_madd_epi16 (a, b); }
 MNV3_INLINE vi vi_and (vi a, vi b) { return _mm512_and_si512 (a, b); }

@@ -79,33 +79,12 @@ ref_rdivpot (int32_t x, int e)
   return (x >> e) + (rem > thr ? 1 : 0);
 }
 
-/* The three roundings of TFLite's x86 build: gemmlowp's
- * MultiplyByQuantizedMultiplier; NEON_2_SSE's (vqrdmulh, then vrshl: the
- * shift's ties upward); ruy's x86 kernels (the product rounded half up at
- * bit 31, then the shift half up). */
 static uint8_t
-ref_out (int64_t acc, mnv3_qmul m, int ruy, int half_up, int32_t zp,
-    int32_t lo, int32_t hi)
+ref_out (int64_t acc, mnv3_qmul m, int32_t zp, int32_t lo, int32_t hi)
 {
   int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
   int32_t x = (int32_t) (uint32_t) ((uint64_t) acc << left);
-  int64_t t;
-  int32_t y;
-
-  if (ruy) {
-    t = ((int64_t) x * m.mult + ((int64_t) 1 << 30)) >> 31;
-    if (right > 0)
-      t = (t + ((int64_t) 1 << (right - 1))) >> right;
-    y = (int32_t) t;
-  } else if (half_up) {
-    t = ref_srdhm (x, m.mult);
-    if (right > 0)
-      t = (t + ((int64_t) 1 << (right - 1))) >> right;
-    y = (int32_t) t;
-  } else {
-    y = ref_rdivpot (ref_srdhm (x, m.mult), right);
-  }
-  y += zp;
+  int32_t y = ref_rdivpot (ref_srdhm (x, m.mult), right) + zp;
   y = y < lo ? lo : y > hi ? hi : y;
   return (uint8_t) y;
 }
@@ -137,8 +116,7 @@ ref_gemm (const mnv3_qgemm_desc *d, size_t m, const uint8_t *a,
       if (acc < INT32_MIN || acc > INT32_MAX)
         ck_abort_msg ("reference: the sum leaves int32");
       out[r * d->n + j] = ref_out (acc, d->muls[d->num_muls == 1 ? 0 : j],
-          d->ruy, j < d->half_up_channels, d->out_zp, d->act_min,
-          d->act_max);
+          d->out_zp, d->act_min, d->act_max);
     }
 }
 
@@ -163,8 +141,8 @@ ref_dw (const mnv3_qdw_desc *d, const uint8_t *in, uint8_t *out)
                 - wz);
           }
         out[((size_t) oy * d->ow + ox) * d->c + ch] = ref_out (acc,
-            d->muls[d->num_muls == 1 ? 0 : ch], d->ruy,
-            ch < d->half_up_channels, d->out_zp, d->act_min, d->act_max);
+            d->muls[d->num_muls == 1 ? 0 : ch], d->out_zp, d->act_min,
+            d->act_max);
       }
 }
 
@@ -176,17 +154,7 @@ typedef struct {
   int per_channel;
   int narrow;                /* a ReLU6-like clamp range */
   int extreme;               /* 0, or 1..4: constant extreme inputs */
-  int round;                 /* 0 gemmlowp, 1 ruy, 2 NEON on channels in
-                              * groups of 8, 3 NEON on a random prefix */
 } qcase;
-
-/* The description's rounding fields for a case and n channels. */
-static void
-set_round (int round, int n, int *ruy, int *half_up)
-{
-  *ruy = round == 1;
-  *half_up = round == 2 ? n & ~7 : round == 3 ? rnd_in (0, n) : 0;
-}
 
 static int32_t
 pick_zp (mnv3_dtype t, int kind)
@@ -365,7 +333,6 @@ check_gemm (const qcase *q, size_t m, int k, int n, int slow)
   d.muls = muls;
   d.out_zp = pick_zp (q->in_type, 2);
   act_range (q->in_type, d.out_zp, q->narrow, &d.act_min, &d.act_max);
-  set_round (q->round, n, &d.ruy, &d.half_up_channels);
   ref_gemm (&d, m, a, a_stride, want);
 
   for (int i = 0; i < n_isas; i++) {
@@ -416,7 +383,6 @@ random_qcase (void)
   q.per_channel = rnd () % 2;
   q.zp_kind = (int) (rnd () % 3);
   q.narrow = rnd () % 4 == 0;
-  q.round = (int) (rnd () % 4);
   return q;
 }
 
@@ -447,8 +413,7 @@ START_TEST (test_gemm_schemes)
         for (int pc = 0; pc < 2; pc++)
           for (int zk = 0; zk < 3; zk++) {
             qcase q = { it ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
-              wt ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, pc, zk == 1, 0, 0 };
-            q.round = (int) (rnd () % 4);
+              wt ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, pc, zk == 1, 0 };
             check_gemm (&q, (size_t) shapes[s][0], shapes[s][1],
                 shapes[s][2], 1);
           }
@@ -482,8 +447,7 @@ START_TEST (test_gemm_extremes)
       for (int t = 0; t < 4; t++)
         for (int zk = 0; zk < 3; zk++) {
           qcase q = { t & 1 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
-            t & 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, t == 3, 0, e, 0 };
-          q.round = (int) (rnd () % 4);
+            t & 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, t == 3, 0, e };
           check_gemm (&q, 9, ks[s], 35, ks[s] < 100);
         }
 }
@@ -526,7 +490,6 @@ START_TEST (test_requant_edges)
     }
     d.out_zp = pick_zp (d.in_type, 2);
     act_range (d.in_type, 0, 0, &d.act_min, &d.act_max);
-    set_round ((trial / 4) % 4, N, &d.ruy, &d.half_up_channels);
     ref_gemm (&d, 1, a, 1, want);
     for (int i = 0; i < n_isas; i++) {
       mnv3_qdsp dsp;
@@ -612,7 +575,6 @@ check_dw (const qcase *q, int ih, int iw, int c, int k, int s, int dil,
   d.muls = muls;
   d.out_zp = pick_zp (q->in_type, 2);
   act_range (q->in_type, d.out_zp, q->narrow, &d.act_min, &d.act_max);
-  set_round (q->round, c, &d.ruy, &d.half_up_channels);
   ref_dw (&d, in, want);
 
   for (int i = 0; i < n_isas; i++) {
@@ -692,8 +654,7 @@ START_TEST (test_dw_extremes)
     for (int t = 0; t < 4; t++)
       for (int zk = 0; zk < 3; zk++) {
         qcase q = { t & 1 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
-          t & 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, t == 3, 0, e, 0 };
-        q.round = (int) (rnd () % 4);
+          t & 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, t == 3, 0, e };
         check_dw (&q, 6, 7, 35, e % 2 ? 3 : 5, 1 + (zk == 2), 1, zk % 3);
       }
   /* other kernel sizes go to the C kernel */
