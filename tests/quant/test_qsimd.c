@@ -668,7 +668,7 @@ END_TEST
 START_TEST (test_invalid)
 {
   mnv3_qdsp dsp;
-  uint8_t w[4] = { 0 };
+  uint8_t w[9] = { 0 };       /* the 3x3 depthwise reads 9 */
   mnv3_qmul m = { 1 << 30, -3 };
   mnv3_qgemm_desc g = { .k = 2, .n = 2, .in_type = MNV3_DTYPE_U8,
     .w_type = MNV3_DTYPE_U8, .w = w, .num_w_zps = 1, .num_muls = 1,
