@@ -33,7 +33,7 @@ FN (qg_pack_a) (const mnv3_qgemm *g, const uint8_t *a, size_t a_stride,
     size_t kk = 0;
 #if QG_KSTEP == 4
     const uint8_t x = g->a_xor;
-    const vi vx = vi_set1 (x * 0x01010101);
+    const vi vx = vi_set1 ((int32_t) (x * 0x01010101u));
     vi s = vi_zero ();
     int64_t sum;
     for (; kk + QG_VB <= k; kk += QG_VB) {

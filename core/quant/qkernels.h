@@ -262,6 +262,9 @@ MNV3_QKERNEL_DECL (avx2)       /* vpmaddwd, 8 lanes */
 MNV3_QKERNEL_DECL (avxvnni)    /* VEX vpdpbusd / vpdpwssd, 8 lanes */
 MNV3_QKERNEL_DECL (avx512)     /* vpmaddwd, 16 lanes */
 MNV3_QKERNEL_DECL (vnni)       /* EVEX vpdpbusd / vpdpwssd, 16 lanes */
+/* The avxvnni kernels EVEX-encoded (qvnni256-evex.c): never dispatched;
+ * lets tests run that code on AVX512-VNNI CPUs that lack AVX-VNNI. */
+MNV3_QKERNEL_DECL (avxvnni_evex)
 #endif
 
 #endif /* MNV3_QKERNELS_H */

@@ -239,9 +239,27 @@ isas_init (void)
     isas[n_isas++] = (isa_case) { MNV3_ISA_AVX512, 0, "avx512" };
   if (have >= MNV3_ISA_AVX512VNNI)
     isas[n_isas++] = (isa_case) { MNV3_ISA_AVX512VNNI, 0, "vnni" };
+  /* the AVX-VNNI code, EVEX-encoded, where only AVX512-VNNI exists */
+  if (have >= MNV3_ISA_AVX512VNNI && !(f & MNV3_CPU_AVXVNNI))
+    isas[n_isas++] = (isa_case) { MNV3_ISA_AVX512VNNI, 0, "avxvnni-evex" };
 #else
   (void) have;
   (void) f;
+#endif
+}
+
+static void
+dsp_for (int i, mnv3_qdsp *dsp)
+{
+  mnv3_qdsp_init (dsp, isas[i].isa, isas[i].features);
+#ifdef MNV3_X86
+  if (!strcmp (isas[i].want, "avxvnni-evex")) {
+    dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni_evex, 4, 8, 2, 6,
+      "avxvnni-evex" };
+    dsp->dw3 = mnv3_qdw3_avxvnni_evex;
+    dsp->dw5 = mnv3_qdw5_avxvnni_evex;
+    dsp->dw_name = "avxvnni-evex";
+  }
 #endif
 }
 
@@ -323,7 +341,7 @@ check_gemm (const qcase *q, size_t m, int k, int n, int slow)
     void *scratch;
     char what[64];
 
-    mnv3_qdsp_init (&dsp, isas[i].isa, isas[i].features);
+    dsp_for (i, &dsp);
     g = mnv3_qgemm_pack (&dsp.gemm, &d);
     ck_assert_ptr_nonnull (g);
     scratch = aligned_alloc (64, mnv3_qgemm_scratch_size (g) * 2);
@@ -477,7 +495,7 @@ START_TEST (test_requant_edges)
       mnv3_qdsp dsp;
       mnv3_qgemm *g;
       void *scratch;
-      mnv3_qdsp_init (&dsp, isas[i].isa, isas[i].features);
+      dsp_for (i, &dsp);
       g = mnv3_qgemm_pack (&dsp.gemm, &d);
       ck_assert_ptr_nonnull (g);
       scratch = aligned_alloc (64, mnv3_qgemm_scratch_size (g));
@@ -562,7 +580,7 @@ check_dw (const qcase *q, int ih, int iw, int c, int k, int s, int dil,
   for (int i = 0; i < n_isas; i++) {
     mnv3_qdsp dsp;
     mnv3_qdw *p;
-    mnv3_qdsp_init (&dsp, isas[i].isa, isas[i].features);
+    dsp_for (i, &dsp);
     p = mnv3_qdw_pack (&dsp, &d);
     ck_assert_ptr_nonnull (p);
     for (int threaded = 0; threaded < 2; threaded++) {
@@ -650,7 +668,7 @@ END_TEST
 START_TEST (test_invalid)
 {
   mnv3_qdsp dsp;
-  uint8_t w[4] = { 0 };
+  uint8_t w[9] = { 0 };       /* the 3x3 depthwise reads 9 */
   mnv3_qmul m = { 1 << 30, -3 };
   mnv3_qgemm_desc g = { .k = 2, .n = 2, .in_type = MNV3_DTYPE_U8,
     .w_type = MNV3_DTYPE_U8, .w = w, .num_w_zps = 1, .num_muls = 1,
@@ -692,7 +710,7 @@ START_TEST (test_dispatch)
    * every kernel they list) */
   for (int i = 0; i < n_isas; i++) {
     mnv3_qdsp dsp;
-    mnv3_qdsp_init (&dsp, isas[i].isa, isas[i].features);
+    dsp_for (i, &dsp);
     ck_assert_str_eq (dsp.gemm.name, isas[i].want);
     ck_assert_str_eq (dsp.dw_name, isas[i].want);
   }
