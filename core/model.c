@@ -528,9 +528,21 @@ input_from_float (mnv3_session *s, int i)
   int is_i8 = q.type == MNV3_DTYPE_I8;
   long lo = is_i8 ? -128 : 0, hi = is_i8 ? 127 : 255;
 
+  /* round half away from zero without a libm call per element (the
+   * truncation of r +- 0.5 is that rounding, and the comparisons clamp
+   * NaN and infinities too) */
   for (size_t k = 0; k < n; k++) {
-    double r = round ((double) in[k] * inv) + q.zp;
-    long v = !(r >= (double) lo) ? lo : r > (double) hi ? hi : (long) r;
+    double r = (double) in[k] * inv;
+    long v;
+    r = r >= 0.0 ? r + 0.5 : r - 0.5;    /* truncated below: half away */
+    if (!(r > -1024.0))                   /* also NaN */
+      v = lo;
+    else if (r >= 1024.0)
+      v = hi;
+    else {
+      v = (long) r + q.zp;
+      v = v < lo ? lo : v > hi ? hi : v;
+    }
     if (is_i8)
       ((int8_t *) s->raw_inputs[i])[k] = (int8_t) v;
     else

@@ -306,6 +306,47 @@ START_TEST (test_precision_option)
 }
 END_TEST
 
+/* A float-fed uint8 input is quantized by the session itself: x / scale
+ * rounded half away from zero, + zero point, clamped (ties included). */
+START_TEST (test_session_input_rounding)
+{
+  tb_model m;
+  mnv3_model *mo;
+  mnv3_session *ses;
+  float *x;
+  const uint8_t *q;
+  size_t n;
+  uint8_t *d;
+
+  build_conv (&m);                  /* input uint8, scale 0.25, zp 128 */
+  d = tb_model_write (&m, &n);
+  ck_assert_int_eq (mnv3_model_load_memory (d, n, "c", &mo), MNV3_OK);
+  free (d);
+  ck_assert_int_eq (mnv3_session_create (mo, NULL, &ses), MNV3_OK);
+  x = mnv3_session_input (ses, 0);
+  for (int i = 0; i < 192; i++)     /* steps of 1/8: every other a tie */
+    x[i] = (float) (i - 96) * 0.125f * 0.25f * 16.f / 16.f;
+  x[0] = -1000.f;
+  x[1] = 1000.f;
+  x[2] = -32.125f;                  /* -128.5 steps: clamps to 0 */
+  ck_assert_int_eq (mnv3_session_run (ses), MNV3_OK);
+  q = mnv3_session_input_raw (ses, 0);
+  for (int i = 0; i < 192; i++) {
+    double r = (double) x[i] / 0.25;
+    long want = (long) (r >= 0 ? r + 0.5 : r - 0.5) + 128;
+    want = want < 0 ? 0 : want > 255 ? 255 : want;
+    ck_assert_msg (q[i] == want, "x %g: got %u, want %ld", x[i], q[i],
+        want);
+  }
+  ck_assert_int_eq (q[0], 0);
+  ck_assert_int_eq (q[1], 255);
+  ck_assert_int_eq (q[96 + 4], 128 + 1);    /* 0.5 steps -> away: 1 */
+  ck_assert_int_eq (q[96 - 4], 128 - 1);    /* -0.5 steps -> -1 */
+  mnv3_session_free (ses);
+  mnv3_model_free (mo);
+}
+END_TEST
+
 static Suite *
 integer_suite (void)
 {
@@ -318,6 +359,7 @@ integer_suite (void)
   tcase_add_test (tc, test_quantize_nodes_and_input_range);
   tcase_add_test (tc, test_quantize_rounding);
   tcase_add_test (tc, test_precision_option);
+  tcase_add_test (tc, test_session_input_rounding);
   suite_add_tcase (s, tc);
   return s;
 }
