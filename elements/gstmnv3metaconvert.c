@@ -436,7 +436,8 @@ mnv3_metaconvert_parse_tags (GstMnv3Metaconvert * self, const gchar * tags)
         ("The \"tags\" property is not valid JSON: %s", err->message),
         ("tags=%s", shown));
     g_error_free (err);
-  } else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+  } else if (!json_parser_get_root (parser)      /* blank text */
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("The \"tags\" property must be a JSON object, e.g. "
             "'{\"camera\":\"door\"}'"), ("tags=%s", shown));
