@@ -646,24 +646,29 @@ mnv3_metaconvert_parse_tags (GstMnv3Metaconvert * self, const gchar * tags)
   JsonParser *parser;
   GError *err = NULL;
   gboolean ok = FALSE;
+  gchar *shown;
 
   if (!tags || !*tags)
     return TRUE;
+  /* messages must be UTF-8; the property may not be (found by fuzz-strings) */
+  shown = g_utf8_make_valid (tags, -1);
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, tags, -1, &err)) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("The \"tags\" property is not valid JSON: %s", err->message),
-        ("tags=%s", tags));
+        ("tags=%s", shown));
     g_error_free (err);
-  } else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+  } else if (!json_parser_get_root (parser)      /* blank text */
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("The \"tags\" property must be a JSON object, e.g. "
-            "'{\"camera\":\"door\"}'"), ("tags=%s", tags));
+            "'{\"camera\":\"door\"}'"), ("tags=%s", shown));
   } else {
     self->tags_node = json_node_copy (json_parser_get_root (parser));
     ok = TRUE;
   }
   g_object_unref (parser);
+  g_free (shown);
   return ok;
 }
 

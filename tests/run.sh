@@ -1,7 +1,9 @@
 #!/bin/sh
 # The whole test suite: a release build, the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer, the engine without its x86
-# SIMD kernels, and (as root) the GstAnalytics path in a Debian 13 chroot.
+# AddressSanitizer + UndefinedBehaviorSanitizer, the threaded ones under
+# ThreadSanitizer, the fuzz targets for a minute each (clang), the engine
+# without its x86 SIMD kernels, and (as root) the GstAnalytics path in a
+# Debian 13 chroot.
 set -e
 cd "$(dirname "$0")/.."
 # TFLite's interpreter, pinned, for the bit-exactness tests of the integer
@@ -16,6 +18,23 @@ ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 \
   --timeout-multiplier 3
+# ThreadSanitizer: the thread pool and sessions sharing a model on several
+# threads (suppressions with reasons in tests/tsan.supp).  The element tests
+# are not run here: GLib's GMutex is futex-based in uninstrumented code, so
+# TSan reports every GST_OBJECT_LOCK-guarded field (docs/reliability.md).
+[ -d build-tsan ] || meson setup build-tsan --buildtype=debugoptimized \
+  -Db_sanitize=thread -Db_lundef=false -Dgst=disabled
+ninja -C build-tsan
+meson test -C build-tsan --print-errorlogs --num-processes 2 \
+  --timeout-multiplier 4 --suite engine
+# libFuzzer targets (clang), 60 s each; an input that fails is copied to
+# tests/fuzz/regressions/ (replayed by every build's "fuzz" suite)
+if command -v clang > /dev/null; then
+  [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzzing=enabled \
+    -Db_lundef=false -Dsimd=disabled --buildtype=debugoptimized
+  ninja -C build-fuzz fuzzers
+  sh tests/fuzz/run-fuzzers.sh build-fuzz "${MNV3_FUZZ_SECONDS:-60}"
+fi
 # the portable C reference alone, as a non-x86 machine builds it
 [ -d build-nosimd ] || meson setup build-nosimd -Dsimd=disabled -Dgst=disabled
 ninja -C build-nosimd
@@ -27,7 +46,7 @@ sh tests/analytics/run-chroot.sh
 # One closing line over every test run above (meson writes one log a build)
 logs=""
 for l in build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
-    build-nosimd/meson-logs/testlog.json \
+    build-tsan/meson-logs/testlog.json build-nosimd/meson-logs/testlog.json \
     build-trixie/root/tmp/build/meson-logs/testlog.json; do
   if [ -f "$l" ]; then logs="$logs $l"; fi
 done

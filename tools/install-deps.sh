@@ -7,7 +7,7 @@ set -e
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
-  gcc libc6-dev meson ninja-build pkg-config \
+  gcc libc6-dev meson ninja-build pkg-config clang libclang-rt-14-dev \
   check libprotobuf-c-dev protobuf-c-compiler libpng-dev libjpeg-dev \
   python3 python3-numpy python3-torch python3-torchvision python3-onnx \
   python3-pil python3-matplotlib python3-venv debootstrap \

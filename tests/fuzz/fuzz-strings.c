@@ -5,7 +5,7 @@
  * from the plugin in the build tree).
  *
  * Input: the text up to the first NUL is the class list, the rest the
- * tags.
+ * tags.  GLib warnings and criticals abort (they are findings too).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <gst/gst.h>
 #include <stdint.h>
@@ -32,6 +32,9 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   g_setenv ("GST_PLUGIN_SYSTEM_PATH_1_0", "", TRUE);
   g_setenv ("GST_PLUGIN_PATH_1_0", "", TRUE);
   gst_init (NULL, NULL);
+  /* a GLib warning or critical (e.g. a non-UTF-8 message) is a finding */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL
+      | G_LOG_LEVEL_WARNING);
   p = gst_plugin_load_file (MNV3_PLUGIN_FILE, NULL);
   if (p)
     gst_object_unref (p);

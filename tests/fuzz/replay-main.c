@@ -74,7 +74,8 @@ run_path (const char *path)
     sprintf (names[n++], "%s/%s", path, e->d_name);
   }
   closedir (d);
-  qsort (names, (size_t) n, sizeof *names, cmp_names);
+  if (n > 1)
+    qsort (names, (size_t) n, sizeof *names, cmp_names);
   for (int i = 0; i < n; i++) {
     if (stat (names[i], &st) == 0 && S_ISREG (st.st_mode))
       done += run_file (names[i]);

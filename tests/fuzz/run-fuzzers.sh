@@ -9,7 +9,7 @@
 # MNV3_FUZZ_EXTRA_SEEDS may name more seed directories (e.g. models/ for
 # long runs; see docs/reliability.md).  A run fails on any crash, sanitizer
 # report, leak, out-of-memory (-rss_limit_mb, -malloc_limit_mb: 2 GiB) or
-# time-out (10 s for one input); the failing input is copied to
+# time-out (MNV3_FUZZ_TIMEOUT, 10 s for one input); the failing input is copied to
 # tests/fuzz/regressions/NAME/, which the ordinary suite replays (commit
 # it with the fix).  Ends with one line per target: executions, coverage
 # and features, from libFuzzer's final statistics.
@@ -20,6 +20,7 @@ secs=${2:-60}
 src=$(cd "$(dirname "$0")" && pwd)
 targets=${*:-onnx tflite session metadata strings}
 rss=${MNV3_FUZZ_RSS_MB:-2048}
+tmo=${MNV3_FUZZ_TIMEOUT:-10}
 status=0
 summary=""
 
@@ -32,6 +33,7 @@ for t in $targets; do
   corpus="$build/fuzz-corpus/$t"
   art="$build/fuzz-artifacts/$t"
   mkdir -p "$corpus" "$art"
+  rm -f "$art"/*                # only this run's findings are copied
   log="$build/fuzz-artifacts/$t.log"
   dict=""
   [ -f "$src/$t.dict" ] && dict="-dict=$src/$t.dict"
@@ -40,7 +42,7 @@ for t in $targets; do
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     "$exe" -max_total_time="$secs" -rss_limit_mb="$rss" \
-      -malloc_limit_mb="$rss" -timeout=10 -print_final_stats=1 \
+      -malloc_limit_mb="$rss" -timeout="$tmo" -print_final_stats=1 \
       -artifact_prefix="$art/" $dict "$corpus" "$src/seeds/$t" \
       ${MNV3_FUZZ_EXTRA_SEEDS:-} > "$log" 2>&1
   rc=$?
