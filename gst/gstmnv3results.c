@@ -218,6 +218,8 @@ gst_mnv3_buffer_get_detections (GstBuffer * buffer)
       b->score = d->score;
       b->id = d->roi_id;
       b->fresh = m->fresh;
+      b->track_id = d->track_id;
+      b->predicted = d->predicted;
       list = g_list_prepend (list, b);
     }
   }

@@ -49,6 +49,10 @@ typedef struct {
  * @id: id of the box's GstVideoRegionOfInterestMeta on the same buffer
  *   (secondary classifications refer to it), 0 when there is none
  * @fresh: TRUE when inferred on this frame, FALSE when carried forward
+ * @track_id: the persistent object id a tracker (mnv3track) gave the box,
+ *   0 when untracked
+ * @predicted: TRUE when the tracker predicted the box (no detection on
+ *   this frame matched its track)
  *
  * One detected object.
  */
@@ -60,6 +64,8 @@ typedef struct {
   gfloat score;
   gint id;
   gboolean fresh;
+  gint track_id;
+  gboolean predicted;
 } GstMnv3Box;
 
 /**

@@ -157,6 +157,28 @@ def test_detection():
     print("detection: %d boxes checked" % n_boxes)
 
 
+def test_tracking():
+    """Track ids and predicted flags reach Python as the JSON has them."""
+    launch = (photo_source(320, 240) + " ! mnv3detect model=%s threshold=0.05 "
+              "max-detections=8 ! mnv3track min-hits=1 ! mnv3metaconvert"
+              % detect_model())
+    tracked = 0
+    for buf, doc in run(launch):
+        boxes = GstMnv3.buffer_get_detections(buf)
+        objs = [o for o in doc["objects"] if "detection" in o
+                and "confidence" in o["detection"]]
+        check(len(boxes) == len(objs) and len(boxes) > 0,
+              "%d boxes, JSON has %d detections" % (len(boxes), len(objs)))
+        for b, o in zip(boxes, objs):
+            check(b.track_id == o.get("id", 0), "track id %d vs JSON %r"
+                  % (b.track_id, o.get("id")))
+            check(b.predicted == o["detection"].get("predicted", False),
+                  "predicted flag")
+            tracked += b.track_id > 0
+    check(tracked > 0, "no tracked box")
+    print("tracking: %d tracked boxes checked" % tracked)
+
+
 def rle_decode(runs):
     out = bytearray()
     for k, n in zip(runs[0::2], runs[1::2]):
@@ -202,12 +224,14 @@ def test_segmentation():
 
 def main():
     Gst.init(None)
-    for f in ("mnv3classify", "mnv3detect", "mnv3segment", "mnv3metaconvert"):
+    for f in ("mnv3classify", "mnv3detect", "mnv3segment", "mnv3metaconvert",
+              "mnv3track"):
         if Gst.ElementFactory.find(f) is None:
             print("FAIL: %s not found (GST_PLUGIN_PATH?)" % f)
             return 1
     test_classification()
     test_detection()
+    test_tracking()
     test_segmentation()
     if FAILURES:
         print("%d checks failed" % len(FAILURES))
