@@ -356,13 +356,15 @@ START_TEST (test_resize)
         int oh = ih * (1 + rep % 3) + (rep == 5), ow = iw * (1 + rep % 4);
         uint8_t *in = qbuf_random ((size_t) ih * iw * c, t);
         uint8_t *o = qbuf ((size_t) oh * ow * c);
-        void *scratch = qbuf (mnv3_qresize_scratch_size (oh, ow, c, 2) + 1);
+        void *scratch;
         if (rep == 7) {          /* x8 half-pixel: TFLite's 8.8 path */
           oh = ih * 8;
           ow = iw * 8;
           free (o);
           o = qbuf ((size_t) oh * ow * c);
         }
+        /* sized for the final output (the x coordinates live in it) */
+        scratch = qbuf (mnv3_qresize_scratch_size (oh, ow, c, 2) + 1);
         mnv3_qresize_run (MNV3_ISA_SCALAR, coords[ci], 0, t, in, ih, iw, c,
             o, oh, ow, scratch, pool2);
         for (int y = 0; y < oh; y++)
