@@ -16,36 +16,11 @@
 /* ---- helpers ----------------------------------------------------------- */
 
 static uint8_t *
-read_file (const char *dir_env, const char *sub, const char *name,
-    size_t *len)
-{
-  const char *dir = getenv (dir_env);
-  char path[1024];
-  FILE *f;
-  long n;
-  uint8_t *b;
-
-  ck_assert_msg (dir != NULL, "$%s not set", dir_env);
-  snprintf (path, sizeof path, "%s%s/%s", dir, sub, name);
-  f = fopen (path, "rb");
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  rewind (f);
-  b = malloc ((size_t) n);
-  ck_assert (b != NULL);
-  ck_assert_int_eq (fread (b, 1, (size_t) n, f), (size_t) n);
-  fclose (f);
-  *len = (size_t) n;
-  return b;
-}
-
-static uint8_t *
 read_model (const char *name, size_t *len)
 {
   if (strstr (name, "roadseg_q") || strstr (name, "roadseg_i8"))
-    return read_file ("MNV3_TEST_DATA", "", name, len);
-  return read_file ("MNV3_SOURCE_ROOT", "/models", name, len);
+    return tb_read_file ("MNV3_TEST_DATA", "", name, len);
+  return tb_read_file ("MNV3_SOURCE_ROOT", "/models", name, len);
 }
 
 static mnv3_graph *

@@ -13,31 +13,6 @@
 #include "graph.h"
 #include "tfl-builder.h"
 
-static uint8_t *
-read_model (const char *dir_env, const char *sub, const char *name,
-    size_t *len)
-{
-  const char *dir = getenv (dir_env);
-  char path[1024];
-  FILE *f;
-  long n;
-  uint8_t *b;
-
-  ck_assert_msg (dir != NULL, "$%s not set", dir_env);
-  snprintf (path, sizeof path, "%s%s/%s", dir, sub, name);
-  f = fopen (path, "rb");
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  rewind (f);
-  b = malloc ((size_t) n);
-  ck_assert (b != NULL);
-  ck_assert_int_eq (fread (b, 1, (size_t) n, f), (size_t) n);
-  fclose (f);
-  *len = (size_t) n;
-  return b;
-}
-
 /* uint8 input (scale 0.25, zp 128) -> PAD -> CONV_2D VALID 3x3/2, uint8
  * weights (zp 10), int32 bias, output range [0, 6] (scale 6/255, zp 0). */
 static const uint8_t conv_w[2 * 3 * 3 * 3] = {
@@ -170,7 +145,7 @@ END_TEST
 START_TEST (test_float_model_has_no_integer_graph)
 {
   size_t n;
-  uint8_t *d = read_model ("MNV3_SOURCE_ROOT", "/models",
+  uint8_t *d = tb_read_file ("MNV3_SOURCE_ROOT", "/models",
       "selfie_segmentation.tflite", &n);
   mnv3_graph *g = NULL;
 
@@ -272,7 +247,7 @@ END_TEST
 START_TEST (test_precision_option)
 {
   size_t n;
-  uint8_t *d = read_model ("MNV3_SOURCE_ROOT", "/models",
+  uint8_t *d = tb_read_file ("MNV3_SOURCE_ROOT", "/models",
       "mobilenet_v3_small_224_1.0_uint8.tflite", &n);
   mnv3_model *mo;
   mnv3_session *si, *sf, *bad = NULL;

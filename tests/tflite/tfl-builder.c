@@ -396,3 +396,36 @@ tb_add_buffer (tb_model *m, const void *d, size_t n)
   m->buf[m->nbuffers].len = n;
   return ++m->nbuffers;
 }
+
+uint8_t *
+tb_read_file (const char *dir_env, const char *sub, const char *name,
+    size_t *len)
+{
+  const char *dir = getenv (dir_env);
+  char path[1024];
+  FILE *f;
+  long n;
+  uint8_t *b;
+
+  if (!dir) {
+    fprintf (stderr, "$%s not set\n", dir_env);
+    abort ();
+  }
+  snprintf (path, sizeof path, "%s%s/%s", dir, sub, name);
+  f = fopen (path, "rb");
+  if (!f) {
+    fprintf (stderr, "cannot open %s\n", path);
+    abort ();
+  }
+  fseek (f, 0, SEEK_END);
+  n = ftell (f);
+  rewind (f);
+  b = malloc (n > 0 ? (size_t) n : 1);
+  if (!b || n < 0 || fread (b, 1, (size_t) n, f) != (size_t) n) {
+    fprintf (stderr, "cannot read %s\n", path);
+    abort ();
+  }
+  fclose (f);
+  *len = (size_t) n;
+  return b;
+}

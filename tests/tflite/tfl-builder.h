@@ -97,6 +97,11 @@ void tb_opt_int (tb_op *o, int id, int32_t v);
 /* Register constant bytes as a buffer; returns its index (>= 1). */
 int tb_add_buffer (tb_model *m, const void *d, size_t n);
 
+/* $dir_env + sub + "/" + name read whole (malloc'd); aborts when it
+ * cannot (test code). */
+uint8_t *tb_read_file (const char *dir_env, const char *sub,
+    const char *name, size_t *len);
+
 /* Serialise; returns malloc'd bytes (*len set). */
 uint8_t *tb_model_write (const tb_model *m, size_t *len);
 
