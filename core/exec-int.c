@@ -16,13 +16,6 @@ shape_of (const mnv3_session *s, int t)
   return s->tensors[t].shape;
 }
 
-static size_t
-numel (const mnv3_session *s, int t)
-{
-  const int *sh = shape_of (s, t);
-  return (size_t) sh[0] * sh[1] * sh[2] * sh[3];
-}
-
 static void
 run_concat (mnv3_session *s, const mnv3_xnode *x)
 {
@@ -56,7 +49,8 @@ mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x)
           shape_of (s, x->in[1]), out, os, s->tp);
       break;
     case MNV3_XOP_QLUT:
-      mnv3_qlut_run (s->isa, &q->u.lut, in, out, numel (s, x->out), s->tp);
+      mnv3_qlut_run (s->isa, &q->u.lut, in, out,
+          mnv3_session_numel (s, x->out), s->tp);
       break;
     case MNV3_XOP_QPOOL:
       mnv3_qpool_run (s->isa, &x->pool, q->out.type, q->act_min, q->act_max,
@@ -82,14 +76,14 @@ mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x)
           rows, is[3], s->tp);
       break;
     case MNV3_XOP_QUANTIZE:
-      mnv3_quantize_run (in, out, numel (s, x->out), &q->out);
+      mnv3_quantize_run (in, out, mnv3_session_numel (s, x->out), &q->out);
       break;
     case MNV3_XOP_DEQUANTIZE:
-      mnv3_dequantize_run (in, out, numel (s, x->out), &q->in);
+      mnv3_dequantize_run (in, out, mnv3_session_numel (s, x->out), &q->in);
       break;
     case MNV3_XOP_COPY:
       if (out != in)
-        memcpy (out, in, numel (s, x->out)
+        memcpy (out, in, mnv3_session_numel (s, x->out)
             * mnv3_dtype_size (s->graph->tensors[x->out].type));
       break;
     default:

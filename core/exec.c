@@ -17,13 +17,6 @@ shape_of (const mnv3_session *s, int t)
   return s->tensors[t].shape;
 }
 
-static size_t
-numel (const mnv3_session *s, int t)
-{
-  const int *sh = shape_of (s, t);
-  return (size_t) sh[0] * sh[1] * sh[2] * sh[3];
-}
-
 static void
 run_concat (mnv3_session *s, const mnv3_xnode *x)
 {
@@ -64,7 +57,8 @@ run_node (mnv3_session *s, const mnv3_xnode *x)
           data_of (s, x->in[1]), shape_of (s, x->in[1]), out, os, s->tp);
       break;
     case MNV3_XOP_ACT:
-      mnv3_act_run (s->isa, x->act, in, out, numel (s, x->out), s->tp);
+      mnv3_act_run (s->isa, x->act, in, out, mnv3_session_numel (s, x->out),
+          s->tp);
       break;
     case MNV3_XOP_POOL:
       mnv3_pool_run (s->isa, &x->pool, in, out, s->tp);
@@ -82,7 +76,7 @@ run_node (mnv3_session *s, const mnv3_xnode *x)
       break;
     case MNV3_XOP_COPY:
       if (out != in)
-        memcpy (out, in, numel (s, x->out) * sizeof (float));
+        memcpy (out, in, mnv3_session_numel (s, x->out) * sizeof (float));
       break;
     case MNV3_XOP_SOFTMAX:
       mnv3_softmax_run (s->isa, in, out, (size_t) is[0] * is[1] * is[2],

@@ -477,20 +477,13 @@ mnv3_session_input_raw (mnv3_session *s, int i)
   return s->raw_inputs[i];
 }
 
-static size_t
-session_numel (const mnv3_session *s, int t)
-{
-  const int *sh = s->tensors[t].shape;
-  return (size_t) sh[0] * sh[1] * sh[2] * sh[3];
-}
-
 /* Integer output t as float: dequantized, or an index as a number. */
 static void
 output_to_float (const mnv3_session *s, int t, float *out)
 {
   const mnv3_gtensor *g = &s->graph->tensors[t];
   const void *in = s->tensors[t].data;
-  size_t n = session_numel (s, t);
+  size_t n = mnv3_session_numel (s, t);
 
   switch (g->type) {
     case MNV3_DTYPE_U8:
@@ -523,7 +516,7 @@ input_from_float (mnv3_session *s, int i)
   int t = s->graph->inputs[i];
   mnv3_qtensor q = mnv3_session_qtensor (s, t);
   const float *in = s->inputs[i];
-  size_t n = session_numel (s, t);
+  size_t n = mnv3_session_numel (s, t);
   double inv = 1.0 / (double) q.scale;
   int is_i8 = q.type == MNV3_DTYPE_I8;
   long lo = is_i8 ? -128 : 0, hi = is_i8 ? 127 : 255;

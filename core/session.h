@@ -123,6 +123,14 @@ struct mnv3_session {
   mnv3_limits limits;      /* limits.c: resource bounds of the plan */
 };
 
+/* Elements of session tensor t (its NHWC shape). */
+static inline size_t
+mnv3_session_numel (const mnv3_session *s, int t)
+{
+  const int *sh = s->tensors[t].shape;
+  return (size_t) sh[0] * sh[1] * sh[2] * sh[3];
+}
+
 /* model.c: info of session tensor t (shape, type, quantization). */
 void mnv3_session_tensor_info (const mnv3_session *s, int t,
     mnv3_tensor_info *info);
