@@ -110,7 +110,8 @@ void mnv3_model_free (mnv3_model *m);
 
 int mnv3_model_num_inputs (const mnv3_model *m);
 int mnv3_model_num_outputs (const mnv3_model *m);
-/* Shapes as declared by the file (dims may be -1 where dynamic). */
+/* Shapes as declared by the file: dims are -1 where dynamic and the model
+ * has no default size (see input_height in mnv3_session_options). */
 mnv3_status mnv3_model_input_info (const mnv3_model *m, int i,
     mnv3_tensor_info *info);
 mnv3_status mnv3_model_output_info (const mnv3_model *m, int i,
@@ -123,8 +124,12 @@ const char *mnv3_model_metadata (const mnv3_model *m, const char *key);
 
 typedef struct {
   int num_threads;   /* >= 1; threads including the caller */
-  int input_height;  /* 0: the model's declared size */
-  int input_width;   /* 0: the model's declared size */
+  /* Spatial input size.  0: the model's declared size; for an input
+   * whose H/W the file leaves dynamic (symbolic or -1), the size in its
+   * metadata "input_size" when it has one, else session creation fails
+   * (MNV3_ERR_INVALID_ARG) asking for a size.  The batch is always 1. */
+  int input_height;
+  int input_width;
   mnv3_isa isa;      /* MNV3_ISA_AUTO unless testing */
   int profile;       /* 1: record per-layer times on each run */
   mnv3_precision precision;  /* MNV3_PRECISION_AUTO by default */

@@ -285,6 +285,10 @@ mnv3_model_input_info (const mnv3_model *m, int i, mnv3_tensor_info *info)
   /* the declared types are the integer graph's when there is one */
   const mnv3_graph *g = m->qgraph ? m->qgraph : m->graph;
   fill_info (&g->tensors[g->inputs[i]], NULL, info);
+  /* a dynamic dim without a default size (onnx_import.c) */
+  for (int d = 0; d < info->rank; d++)
+    if (info->dims[d] == 0)
+      info->dims[d] = -1;
   return MNV3_OK;
 }
 
@@ -429,6 +433,18 @@ mnv3_session_create (const mnv3_model *m, const mnv3_session_options *opts,
         s->opts.input_height, s->opts.input_width);
     free (s);
     return MNV3_ERR_INVALID_ARG;
+  }
+  for (int i = 0; i < s->graph->num_inputs; i++) {
+    const mnv3_gtensor *t = &s->graph->tensors[s->graph->inputs[i]];
+    if ((t->h == 0 && s->opts.input_height == 0)
+        || (t->w == 0 && s->opts.input_width == 0)) {
+      mnv3_set_error (MNV3_ERR_INVALID_ARG, "input '%s' has a dynamic "
+          "height/width and the model gives no default size (metadata "
+          "\"input_size\"): set input_height and input_width in the "
+          "session options (--size HxW in the tools)", t->name);
+      free (s);
+      return MNV3_ERR_INVALID_ARG;
+    }
   }
   s->isa = mnv3_cpu_resolve (s->opts.isa);
   s->tp = mnv3_threadpool_create (s->opts.num_threads);

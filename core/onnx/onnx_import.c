@@ -288,14 +288,54 @@ onnx_load_initializers (onnx_ctx *cx)
   return MNV3_OK;
 }
 
-/* Graph inputs: the static shape is required (it drives shape folding),
- * except a symbolic batch dimension, which is taken as 1. */
+/* The size the model was trained or exported at, from metadata
+ * "input_size" ("HxW" or "N", as models/export_torchvision.py writes it):
+ * the default of a dynamic spatial dim.  0 when absent or malformed. */
+static void
+onnx_meta_input_size (onnx_ctx *cx, int64_t *h, int64_t *w)
+{
+  const Onnx__ModelProto *m = cx->model;
+
+  *h = *w = 0;
+  for (size_t i = 0; i < m->n_metadata_props; i++) {
+    const char *k = m->metadata_props[i]->key;
+    const char *v = m->metadata_props[i]->value;
+    long a, b;
+    char x, extra;
+    if (!k || !v || strcmp (k, "input_size") != 0)
+      continue;
+    if (sscanf (v, "%ld%c%ld%c", &a, &x, &b, &extra) == 3
+        && (x == 'x' || x == 'X'))
+      ;
+    else if (sscanf (v, "%ld%c", &a, &extra) == 1)
+      b = a;
+    else
+      return;
+    if (a >= 1 && a <= ONNX_MAX_DIM && b >= 1 && b <= ONNX_MAX_DIM) {
+      *h = a;
+      *w = b;
+    }
+    return;
+  }
+}
+
+/* Graph inputs: a 4-D NCHW float image.  A symbolic or -1 batch is taken
+ * as 1.  A symbolic or -1 H or W (dynamic_axes exports) is fixed when a
+ * session is created (mnv3_session_options.input_height/width, --size in
+ * the tools); until then the importer infers shapes at a stand-in size:
+ * metadata "input_size" when the file has it, which is then also the
+ * default size of a session, else 224 (MobileNetV3's training size) with
+ * the graph input's H/W left 0, so mnv3_model_input_info() reports -1 and
+ * a session without a size is refused with a message asking for one.
+ * Shape sub-graphs of the file stay symbolic (onnx_internal.h), so the
+ * stand-in size does not leak into the plan. */
 static mnv3_status
 onnx_load_input (onnx_ctx *cx, const Onnx__ValueInfoProto *vi)
 {
   const Onnx__TypeProto *tp = vi->type;
   const Onnx__TensorShapeProto *sh;
-  int64_t dims[ONNX_MAX_RANK];
+  int64_t dims[ONNX_MAX_RANK], mh, mw;
+  int dynamic[ONNX_MAX_RANK] = {0};
   onnx_val *v;
   int rank;
   mnv3_status s;
@@ -312,18 +352,24 @@ onnx_load_input (onnx_ctx *cx, const Onnx__ValueInfoProto *vi)
   if (!sh || sh->n_dim != 4)
     return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
         "onnx: graph input '%s' must be a 4-D NCHW image tensor", vi->name);
+  onnx_meta_input_size (cx, &mh, &mw);
   rank = 4;
   for (int d = 0; d < rank; d++) {
     const Onnx__TensorShapeProto__Dimension *dm = sh->dim[d];
     int known = dm->value_case
-        == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+        && dm->dim_value != -1;
     int64_t x = known ? dm->dim_value : -1;
     if (d == 0 && (!known || x <= 1))
       x = 1;
+    if (!known && d >= 2) {
+      dynamic[d] = 1;
+      x = d == 2 ? (mh ? mh : 224) : (mw ? mw : 224);
+    }
     if (x <= 0 || x > ONNX_MAX_DIM)
       return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
-          "onnx: graph input '%s' dim %d is %s; export with a fixed input "
-          "size", vi->name, d, known ? "out of range" : "dynamic");
+          "onnx: graph input '%s' dim %d is %s", vi->name, d,
+          known ? "out of range" : "dynamic (only H and W may be)");
     if (d == 0 && x != 1)
       return mnv3_set_error (MNV3_ERR_UNSUPPORTED,
           "onnx: graph input '%s' has batch %lld (1 only)", vi->name,
@@ -333,7 +379,28 @@ onnx_load_input (onnx_ctx *cx, const Onnx__ValueInfoProto *vi)
   cx->node = NULL;
   if ((s = onnx_dyn_define (cx, vi->name, rank, dims, 0, &v)) != MNV3_OK)
     return s;
-  return mnv3_graph_add_input (cx->g, v->tensor);
+  if ((s = mnv3_graph_add_input (cx->g, v->tensor)) != MNV3_OK)
+    return s;
+  /* no default size: the session must give one (set to 0 once the
+   * nodes are imported, onnx_unset_dynamic) */
+  if (!mh && (dynamic[2] || dynamic[3])) {
+    cx->dyn_input = v->tensor;
+    cx->dyn_hw = dynamic[2] | dynamic[3] << 1;
+  }
+  return MNV3_OK;
+}
+
+/* A dynamic H/W without a default: 0 in the graph, so plan.c refuses a
+ * session that gives no size and the model reports the dim as -1. */
+static void
+onnx_unset_dynamic (onnx_ctx *cx)
+{
+  if (cx->dyn_input < 0)
+    return;
+  if (cx->dyn_hw & 1)
+    cx->g->tensors[cx->dyn_input].h = 0;
+  if (cx->dyn_hw & 2)
+    cx->g->tensors[cx->dyn_input].w = 0;
 }
 
 static mnv3_status
@@ -522,6 +589,7 @@ mnv3_onnx_import (const void *data, size_t size, mnv3_graph **out)
   memset (&cx, 0, sizeof cx);
   cx.model = m;
   cx.gp = m->graph;
+  cx.dyn_input = -1;
   s = onnx_check_model (&cx);
   if (s == MNV3_OK) {
     cx.g = mnv3_graph_new ();
@@ -537,6 +605,8 @@ mnv3_onnx_import (const void *data, size_t size, mnv3_graph **out)
     s = onnx_bind_outputs (&cx);
   if (s == MNV3_OK)
     s = onnx_load_metadata (&cx);
+  if (s == MNV3_OK)
+    onnx_unset_dynamic (&cx);
   onnx_ctx_clear (&cx);
   onnx__model_proto__free_unpacked (m, NULL);
   if (s != MNV3_OK) {

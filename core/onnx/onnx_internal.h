@@ -81,6 +81,9 @@ typedef struct {
   int hash_cap;
   int *uses;                   /* per node output name: consumer count */
   unsigned char *skip;         /* nodes already imported by a fusion */
+  int dyn_input;               /* graph input with a dynamic H/W and no
+                                * default size, or -1 */
+  int dyn_hw;                  /* bit 0: H dynamic, bit 1: W dynamic */
   /* node being imported, for messages */
   int node_index;
   const Onnx__NodeProto *node;

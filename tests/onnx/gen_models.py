@@ -40,6 +40,48 @@ OPS = [
 ]
 
 
+# Exports that keep dynamic_axes (batch, H and W symbolic in the file):
+# name, arch, width, opset, seed, metadata input_size (None: no default
+# size, a session must give one), the two sizes the references are made at.
+DYNAMIC = [
+    ("dyn-small-hw", "small", 1.0, 13, 21, None, (224, 224), (160, 192)),
+    ("dyn-large-meta", "large", 0.75, 17, 22, "192x160", (192, 160),
+     (128, 224)),
+]
+
+
+def export_dynamic(outdir, manifest, ex, name, arch, width, opset, seed,
+                   meta_size, size, size2):
+    """A seeded torchvision classifier exported with dynamic N, H and W."""
+    import onnx
+    import torch
+    import torchvision
+
+    torch.manual_seed(seed)
+    ctor = getattr(torchvision.models, "mobilenet_v3_" + arch)
+    net = ctor(weights=None, width_mult=width)
+    ex.randomize(net, seed, *size)
+    net.eval()
+    g = torch.Generator().manual_seed(seed)
+    path = os.path.join(outdir, name + ".onnx")
+    x = torch.randn(1, 3, *size, generator=g)
+    axes = {0: "N", 2: "H", 3: "W"}
+    torch.onnx.export(net, x, path, opset_version=opset,
+                      input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": axes, "logits": {0: "N"}})
+    m = onnx.load(path)
+    dims = m.graph.input[0].type.tensor_type.shape.dim
+    assert all(dims[d].dim_param for d in axes), "export is not dynamic"
+    if meta_size:
+        e = m.metadata_props.add()
+        e.key, e.value = "input_size", meta_size
+        onnx.save(m, path)
+    with torch.no_grad():
+        write_case(outdir, manifest, name, name, x, [net(x)])
+        x2 = torch.randn(1, 3, *size2, generator=g)
+        write_case(outdir, manifest, name, name + "-2", x2, [net(x2)])
+
+
 def stamp_text():
     import torch
     h = hashlib.sha256()
@@ -191,6 +233,8 @@ def generate(outdir):
     for k, (name, opset, dynamic, size, size2) in enumerate(OPS):
         export_ops(outdir, manifest, ex, name, opset, dynamic, size, size2,
                    10 + k)
+    for d in DYNAMIC:
+        export_dynamic(outdir, manifest, ex, *d)
     with open(os.path.join(outdir, "cases.txt"), "w") as f:
         f.write("\n".join(manifest) + "\n")
     with open(stamp, "w") as f:

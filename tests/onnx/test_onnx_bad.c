@@ -382,6 +382,63 @@ START_TEST (test_valid)
 }
 END_TEST
 
+/* A symbolic or -1 W loads; the model reports it as -1, a session without
+ * a size is refused with a message asking for one, a session with one
+ * computes what the static model computes. */
+START_TEST (test_dynamic_size)
+{
+  tiny t;
+  size_t size;
+  uint8_t *buf;
+  mnv3_model *m = NULL;
+  mnv3_session *s = NULL;
+  mnv3_session_options o = mnv3_session_options_default ();
+  mnv3_tensor_info info;
+  double ref[NOUT];
+  const float *out;
+  float *in;
+
+  for (int k = 0; k < 2; k++) {
+    tiny_init (&t);
+    if (k == 0) {
+      t.in_dim[3].value_case =
+          ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+      t.in_dim[3].dim_param = "width";
+    } else {
+      t.in_dim[3].dim_value = -1;
+    }
+    buf = tiny_pack (&t, &size);
+    ck_assert_msg (mnv3_model_load_memory (buf, size, "tiny", &m) == MNV3_OK,
+        "%s", mnv3_last_error ());
+    free (buf);
+    ck_assert_int_eq (mnv3_model_input_info (m, 0, &info), MNV3_OK);
+    ck_assert_int_eq (info.dims[1], H);
+    ck_assert_int_eq (info.dims[2], -1);
+    ck_assert_int_eq (mnv3_session_create (m, &o, &s), MNV3_ERR_INVALID_ARG);
+    ck_assert (s == NULL);
+    ck_assert_msg (strstr (mnv3_last_error (), "input_width") != NULL,
+        "%s", mnv3_last_error ());
+    o.input_height = H;
+    o.input_width = W;
+    ck_assert_int_eq (mnv3_session_create (m, &o, &s), MNV3_OK);
+    in = mnv3_session_input (s, 0);
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++)
+        for (int c = 0; c < IC; c++)
+          in[(y * W + x) * IC + c] = input_value (c, y, x);
+    ck_assert_int_eq (mnv3_session_run (s), MNV3_OK);
+    out = mnv3_session_output (s, 0, NULL);
+    tiny_reference (&t, ref);
+    for (int n = 0; n < NOUT; n++)
+      ck_assert_msg (fabs (out[n] - ref[n]) <= 1e-5 * (1 + fabs (ref[n])),
+          "logit %d: %g vs %g", n, out[n], ref[n]);
+    mnv3_session_free (s);
+    mnv3_model_free (m);
+    o = mnv3_session_options_default ();
+  }
+}
+END_TEST
+
 /* The metadata comes last in the file; a cut before it loses graph or
  * opset and must fail, a cut inside it may also give a valid model. */
 START_TEST (test_truncated)
@@ -500,9 +557,10 @@ START_TEST (test_absurd_sizes)
   tiny_init (&t);
   t.in_dim[2].dim_value = (int64_t) 1 << 40;
   expect_error (&t, MNV3_ERR_UNSUPPORTED, "input");
+  /* only H and W may be dynamic (test_dynamic_size) */
   tiny_init (&t);
-  t.in_dim[3].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-  t.in_dim[3].dim_param = "width";
+  t.in_dim[1].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+  t.in_dim[1].dim_param = "channels";
   expect_error (&t, MNV3_ERR_UNSUPPORTED, "dynamic");
   /* absurd pads and kernel attributes */
   tiny_init (&t);
@@ -590,6 +648,7 @@ bad_suite (void)
 
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_valid);
+  tcase_add_test (tc, test_dynamic_size);
   tcase_add_test (tc, test_truncated);
   tcase_add_test (tc, test_flipped);
   tcase_add_test (tc, test_wrong_magic);

@@ -289,7 +289,41 @@ START_TEST (test_cases)
     lines++;
   }
   fclose (f);
-  ck_assert_int_ge (lines, 6);
+  ck_assert_int_ge (lines, 10);
+}
+END_TEST
+
+/* gen_models.py's DYNAMIC exports (N, H, W symbolic in the file): without
+ * metadata "input_size" the model reports -1 and a session needs a size;
+ * with it, that size is the default.  Their outputs at two sizes are
+ * checked against torch by test_cases. */
+START_TEST (test_dynamic)
+{
+  mnv3_model *m = load_model ("dyn-small-hw");
+  mnv3_session_options o = mnv3_session_options_default ();
+  mnv3_session *s = NULL;
+  mnv3_tensor_info info;
+
+  ck_assert_int_eq (mnv3_model_input_info (m, 0, &info), MNV3_OK);
+  ck_assert_int_eq (info.rank, 4);
+  ck_assert_int_eq (info.dims[0], 1);
+  ck_assert_int_eq (info.dims[1], -1);
+  ck_assert_int_eq (info.dims[2], -1);
+  ck_assert_int_eq (info.dims[3], 3);
+  ck_assert_int_eq (mnv3_session_create (m, &o, &s), MNV3_ERR_INVALID_ARG);
+  ck_assert (strstr (mnv3_last_error (), "input_height") != NULL);
+  mnv3_model_free (m);
+
+  m = load_model ("dyn-large-meta");
+  ck_assert_int_eq (mnv3_model_input_info (m, 0, &info), MNV3_OK);
+  ck_assert_int_eq (info.dims[1], 192);
+  ck_assert_int_eq (info.dims[2], 160);
+  ck_assert_int_eq (mnv3_session_create (m, &o, &s), MNV3_OK);
+  ck_assert_int_eq (mnv3_session_input_info (s, 0, &info), MNV3_OK);
+  ck_assert_int_eq (info.dims[1], 192);
+  ck_assert_int_eq (info.dims[2], 160);
+  mnv3_session_free (s);
+  mnv3_model_free (m);
 }
 END_TEST
 
@@ -354,6 +388,7 @@ parity_suite (void)
       sizeof models / sizeof models[0]);
   tcase_add_loop_test (tc, test_parity, 0, sizeof models / sizeof models[0]);
   tcase_add_test (tc, test_cases);
+  tcase_add_test (tc, test_dynamic);
   tcase_add_test (tc, test_corrupt_real);
   tcase_add_loop_test (tc, test_stats, 0,
       sizeof expected_stats / sizeof expected_stats[0]);

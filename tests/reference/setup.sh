@@ -15,5 +15,5 @@ rm -rf "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   --no-deps -r "$here/requirements.txt"
 cp "$here/requirements.txt" "$stamp"
-"$venv/bin/python" -c "import ai_edge_litert.interpreter, numpy"
+"$venv/bin/python" -c "import ai_edge_litert.interpreter, numpy, onnxruntime, onnxruntime.quantization"
 echo "reference interpreter ready in $venv"
