@@ -81,6 +81,24 @@ mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x)
     case MNV3_XOP_DEQUANTIZE:
       mnv3_dequantize_run (in, out, mnv3_session_numel (s, x->out), &q->in);
       break;
+    case MNV3_XOP_QORT_BINARY:
+      mnv3_qort_binary_run (&q->u.ortbin, in, is, data_of (s, x->in[1]),
+          shape_of (s, x->in[1]), out, os);
+      break;
+    case MNV3_XOP_QORT_CONV_U8S8:
+      mnv3_qort_conv_run_u8s8 (q->conv, in, out);
+      break;
+    case MNV3_XOP_QORT_DEQUANTIZE:
+      mnv3_qort_dequantize_run (in, out, mnv3_session_numel (s, x->out),
+          &q->in);
+      break;
+    case MNV3_XOP_QORT_GAP:
+      mnv3_qort_gap_run (&q->in, &q->out, in, is[1], is[2], is[3], out);
+      break;
+    case MNV3_XOP_QORT_QUANTIZE:
+      mnv3_qort_quantize_run (in, out, mnv3_session_numel (s, x->out),
+          &q->out);
+      break;
     case MNV3_XOP_COPY:
       if (out != in)
         memcpy (out, in, mnv3_session_numel (s, x->out)

@@ -156,8 +156,17 @@ typedef struct {
   } u;
 } mnv3_gnode;
 
+/* Whose integer arithmetic an integer graph reproduces bit for bit. */
+typedef enum {
+  MNV3_QSEM_TFLITE = 0,            /* TFLite's kernels (core/quant/qops.h) */
+  MNV3_QSEM_ONNXRUNTIME,           /* ONNX Runtime's CPU kernels (MLAS): float
+                                    * requantization scales, round half to
+                                    * even (qops.h "ONNX Runtime") */
+} mnv3_qsem;
+
 typedef struct mnv3_graph {
   int integer;                     /* 1: an integer (quantized) graph */
+  mnv3_qsem qsem;                  /* integer graphs: the reference */
   mnv3_gtensor *tensors;
   int num_tensors, cap_tensors;
   mnv3_gnode *nodes;
@@ -214,5 +223,12 @@ mnv3_status mnv3_tflite_import (const void *data, size_t size,
 mnv3_status mnv3_tflite_import_integer (const void *data, size_t size,
     mnv3_graph **out);
 
+/* ONNX QDQ models (core/onnx/onnx_qdq.c): mnv3_onnx_import() of a file
+ * with QuantizeLinear/DequantizeLinear gives a graph with `integer` set
+ * holding the model as written (Q/DQ as MNV3_OP_QUANTIZE nodes).  Make it
+ * the float graph (Q/DQ pairs removed, weights float) or the integer graph
+ * (DQ -> op -> Q groups as integer ops, qsem ONNXRUNTIME). */
+mnv3_status mnv3_onnx_qdq_float (mnv3_graph *g);
+mnv3_status mnv3_onnx_qdq_integer (mnv3_graph *g);
 
 #endif /* MNV3_GRAPH_H */

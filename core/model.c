@@ -148,6 +148,33 @@ load_integer_graph (mnv3_model *m, const void *data, size_t size)
   mnv3_set_error (MNV3_OK, "%s", "");
 }
 
+/* An ONNX QDQ model (graph.h): g becomes its float graph, and its integer
+ * graph is made from a second import; "precision" and "integer_error" as
+ * for TFLite. */
+static mnv3_status
+load_onnx_qdq (mnv3_model *m, mnv3_graph *g, const void *data, size_t size)
+{
+  mnv3_graph *q = NULL;
+  mnv3_status st = mnv3_onnx_import (data, size, &q);
+
+  if (st == MNV3_OK)
+    st = mnv3_onnx_qdq_integer (q);
+  if (st == MNV3_OK)
+    st = mnv3_graph_fold (q);
+  if (st == MNV3_OK) {
+    m->qgraph = q;
+    mnv3_graph_set_meta (g, "precision", "integer");
+  } else {
+    mnv3_graph_free (q);
+    if (st == MNV3_ERR_NOMEM)
+      return st;
+    mnv3_graph_set_meta (g, "integer_error", mnv3_last_error ());
+    mnv3_graph_set_meta (g, "precision", "float32");
+  }
+  mnv3_set_error (MNV3_OK, "%s", "");
+  return mnv3_onnx_qdq_float (g);
+}
+
 mnv3_status
 mnv3_model_load_memory (const void *data, size_t size, const char *name,
     mnv3_model **out)
@@ -173,15 +200,26 @@ mnv3_model_load_memory (const void *data, size_t size, const char *name,
     return mnv3_set_error (MNV3_ERR_FORMAT, "'%s' has no inputs or outputs",
         name ? name : "model");
   }
-  if ((st = mnv3_graph_fold (g)) != MNV3_OK) {
-    mnv3_graph_free (g);
-    return st;
-  }
   m = calloc (1, sizeof *m);
   if (!m || !(m->name = strdup (name ? name : "model"))) {
     free (m);
     mnv3_graph_free (g);
     return mnv3_set_error (MNV3_ERR_NOMEM, "out of memory");
+  }
+  if (!is_tflite (data, size) && g->integer
+      && (st = load_onnx_qdq (m, g, data, size)) != MNV3_OK) {
+    mnv3_graph_free (g);
+    mnv3_graph_free (m->qgraph);
+    free (m->name);
+    free (m);
+    return st;
+  }
+  if ((st = mnv3_graph_fold (g)) != MNV3_OK) {
+    mnv3_graph_free (g);
+    mnv3_graph_free (m->qgraph);
+    free (m->name);
+    free (m);
+    return st;
   }
   m->graph = g;
   if (output_is_softmax (g))

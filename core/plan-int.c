@@ -121,6 +121,8 @@ plan_conv (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
    * multiplier of GetQuantizedConvolutionMultipler (a float product) */
   p.legacy_multiplier = p.in.type == MNV3_DTYPE_U8
       || (fc && w->q.num == 1);
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME)
+    p.rounding = MNV3_QROUND_FLOAT;
   x->params = mnv3_gtensor_numel (w) + (b ? p.geom.oc : 0);
   q->conv = mnv3_qconv_create (s->isa, &p, w->raw, b ? b->raw : NULL);
   if (!q->conv)
@@ -129,6 +131,19 @@ plan_conv (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
   x->scratch = mnv3_qconv_scratch_size (q->conv,
       mnv3_threadpool_size (s->tp));
   x->xop = MNV3_XOP_QCONV;
+  /* Testing aid: reproduce the int16 saturation of ONNX Runtime's x86
+   * kernels without VNNI (qops.h mnv3_qort_conv_run_u8s8), to compare
+   * bytes with it on such a CPU.  Never on by default: the exact sums are
+   * the model's meaning. */
+  if (p.rounding == MNV3_QROUND_FLOAT && p.geom.groups == 1
+      && p.in.type == MNV3_DTYPE_U8 && getenv ("MNV3_ORT_U8S8_SATURATION")
+      && atoi (getenv ("MNV3_ORT_U8S8_SATURATION")) > 0) {
+    int sym = 1;
+    for (int k = 0; k < p.num_w_scales; k++)
+      sym &= p.w_zps[k] == 0;
+    if (sym)
+      x->xop = MNV3_XOP_QORT_CONV_U8S8;
+  }
   return MNV3_OK;
 }
 
@@ -142,6 +157,18 @@ plan_binary (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
       || (st = need_q8 (s, x, x->in[1])) != MNV3_OK
       || (st = need_q8 (s, x, x->out)) != MNV3_OK)
     return st;
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME) {
+    mnv3_qort_binary *o = &q->u.ortbin;
+    o->op = x->g->u.binary;
+    o->a = mnv3_session_qtensor (s, x->in[0]);
+    o->b = mnv3_session_qtensor (s, x->in[1]);
+    o->out = mnv3_session_qtensor (s, x->out);
+    if ((o->op != MNV3_BINARY_ADD && o->op != MNV3_BINARY_MUL)
+        || x->act.type != MNV3_ACT_NONE)
+      return fail (x, "binary operator (ONNX Runtime: Add, Mul)");
+    x->xop = MNV3_XOP_QORT_BINARY;
+    return MNV3_OK;
+  }
   memset (b, 0, sizeof *b);
   b->op = x->g->u.binary;
   b->a = mnv3_session_qtensor (s, x->in[0]);
@@ -175,7 +202,19 @@ static mnv3_status
 plan_act (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
 {
   const mnv3_act *a = &x->act;
+  mnv3_status st;
 
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME) {
+    if ((st = need_q8 (s, x, x->in[0])) != MNV3_OK
+        || (st = need_q8 (s, x, x->out)) != MNV3_OK)
+      return st;
+    q->in = mnv3_session_qtensor (s, x->in[0]);
+    q->out = mnv3_session_qtensor (s, x->out);
+    if (mnv3_qort_lut_prepare (&q->u.lut, a, &q->in, &q->out) != MNV3_OK)
+      return fail (x, "activation");
+    x->xop = MNV3_XOP_QLUT;
+    return MNV3_OK;
+  }
   switch (a->type) {
     case MNV3_ACT_HSWISH:
       return plan_lut (s, x, q, MNV3_QUNARY_HARD_SWISH);
@@ -217,6 +256,11 @@ plan_pool (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
     if (mnv3_qmean_prepare (m) != MNV3_OK)
       return fail (x, "MEAN of these types");
     x->xop = MNV3_XOP_QMEAN;
+    return MNV3_OK;
+  }
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME && a->global
+      && a->type == MNV3_POOL_AVG) {
+    x->xop = MNV3_XOP_QORT_GAP;
     return MNV3_OK;
   }
   /* TFLite's 8-bit pooling keeps the quantization of its input */
@@ -291,15 +335,19 @@ plan_convert (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
   if (ti == MNV3_DTYPE_F32) {
     if ((st = need_q8 (s, x, x->out)) != MNV3_OK)
       return st;
-    x->xop = MNV3_XOP_QUANTIZE;
+    x->xop = s->graph->qsem == MNV3_QSEM_ONNXRUNTIME ? MNV3_XOP_QORT_QUANTIZE
+        : MNV3_XOP_QUANTIZE;
     return MNV3_OK;
   }
   if ((st = need_q8 (s, x, x->in[0])) != MNV3_OK)
     return st;
   if (to == MNV3_DTYPE_F32) {
-    x->xop = MNV3_XOP_DEQUANTIZE;
+    x->xop = s->graph->qsem == MNV3_QSEM_ONNXRUNTIME
+        ? MNV3_XOP_QORT_DEQUANTIZE : MNV3_XOP_DEQUANTIZE;
     return MNV3_OK;
   }
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME)
+    return fail (x, "requantization (ONNX Runtime)");
   return plan_lut (s, x, q, MNV3_QUNARY_REQUANTIZE);
 }
 

@@ -389,7 +389,8 @@ xop_name (mnv3_xop op)
   static const char *n[] = { "conv", "dwconv", "deconv", "fc", "binary",
     "act", "pool", "gap", "resize", "concat", "copy", "softmax", "argmax",
     "qconv", "qbinary", "qlut", "qpool", "qmean", "qresize", "qconcat",
-    "qsoftmax", "qargmax", "quantize", "dequantize" };
+    "qsoftmax", "qargmax", "quantize", "dequantize", "qadd/mul(ort)",
+    "qconv(ort-u8s8)", "qgap(ort)", "quantize(ort)", "dequantize(ort)" };
   return (size_t) op < sizeof n / sizeof *n ? n[op] : "?";
 }
 
@@ -399,7 +400,7 @@ label_node (mnv3_xnode *x)
   const char *name = xop_name (x->xop);
   int n;
 
-  if (x->xop == MNV3_XOP_QCONV)
+  if (x->xop == MNV3_XOP_QCONV || x->xop == MNV3_XOP_QORT_CONV_U8S8)
     name = x->type == MNV3_OP_FC ? "qfc" :
         x->g->u.conv.groups > 1 ? "qdwconv" : "qconv";
   n = snprintf (x->label, sizeof x->label, "%s", name);

@@ -49,6 +49,12 @@ typedef enum {
   MNV3_XOP_QARGMAX,
   MNV3_XOP_QUANTIZE,   /* float -> 8-bit */
   MNV3_XOP_DEQUANTIZE, /* 8-bit -> float */
+  /* ONNX Runtime's arithmetic (graph qsem ONNXRUNTIME; qops.h) */
+  MNV3_XOP_QORT_BINARY,
+  MNV3_XOP_QORT_CONV_U8S8,  /* $MNV3_ORT_U8S8_SATURATION (plan-int.c) */
+  MNV3_XOP_QORT_GAP,
+  MNV3_XOP_QORT_QUANTIZE,
+  MNV3_XOP_QORT_DEQUANTIZE,
 } mnv3_xop;
 
 /* What an integer node prepared at plan time. */
@@ -59,6 +65,7 @@ typedef struct {
   int32_t act_min, act_max;
   union {
     mnv3_qbinary bin;
+    mnv3_qort_binary ortbin;
     mnv3_qlut lut;
     mnv3_qmean mean;
     mnv3_qsoftmax softmax;

@@ -20,9 +20,14 @@ onnx_val_clear (onnx_val *v)
   free (v->f);
   free (v->i);
   free (v->sym);
+  free (v->qscale);
+  free (v->qzp);
   v->f = NULL;
   v->i = NULL;
   v->sym = NULL;
+  v->qscale = NULL;
+  v->qzp = NULL;
+  v->qnum = 0;
 }
 
 /* numel of a shape, or -1 when a dim is negative or the product is absurd. */
@@ -254,6 +259,7 @@ onnx_tensor_decode (onnx_ctx *cx, const Onnx__TensorProto *t,
   if ((s = onnx_const_alloc (cx, v, ti->dt, (int) t->n_dims, t->dims))
       != MNV3_OK)
     return s;
+  v->elem_type = type;
   if (!t->has_raw_data)
     return onnx_decode_typed (cx, t, what, v, type);
   if ((uint64_t) t->raw_data.len != (uint64_t) v->numel * (uint64_t) ti->size)
@@ -954,6 +960,8 @@ onnx_fold (onnx_ctx *cx, const Onnx__NodeProto *n, int *folded)
   *folded = 1;
   if (strcmp (op, "Identity") == 0 || strcmp (op, "Dropout") == 0)
     return onnx_fold_identity (cx, n, in[0]);
+  if (strcmp (op, "DequantizeLinear") == 0)
+    return onnx_fold_dequantize (cx, n);
   if (strcmp (op, "Gather") == 0)
     return onnx_fold_gather (cx, n, in[0], in[1]);
   if (strcmp (op, "Slice") == 0)

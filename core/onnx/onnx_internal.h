@@ -48,6 +48,14 @@ typedef struct {
   int32_t *sym;                /* ONNX_I64: per element -1 or SYM(t,d) */
   int tid_rank[2];             /* graph tensors made from this constant, */
   int tid[2];                  /* keyed by the rank they were made for */
+  int elem_type;               /* the file's TensorProto data type */
+  /* a constant folded from DequantizeLinear (onnx_qdq.c): its integer
+   * values' quantization, kept for the integer graph */
+  int qnum;                    /* 0: none; 1: per tensor; >1: per axis */
+  int qaxis;                   /* ONNX axis of the per-axis scales */
+  mnv3_dtype qtype;            /* U8, I8 or I32 */
+  float *qscale;               /* [qnum] */
+  int32_t *qzp;                /* [qnum] */
   /* dynamic tensors */
   int tensor;                  /* graph tensor id */
   int nhw;                     /* rank 3 [N,H,W] map to (N,H,W,1) (ArgMax) */
@@ -153,5 +161,23 @@ mnv3_status onnx_reshape_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
     const onnx_val *x, int *rank, int64_t *dims);
 int onnx_broadcast (int ra, const int64_t *a, int rb, const int64_t *b,
     int *rank, int64_t *dims);
+
+/* ---- onnx_ops.c, shared with onnx_qdq.c ---- */
+mnv3_status onnx_emit (onnx_ctx *cx, const Onnx__NodeProto *n, mnv3_gnode *nd,
+    int rank, const int64_t *dims);
+
+/* ---- onnx_qdq.c: QuantizeLinear / DequantizeLinear (QDQ models) ---- */
+mnv3_status onnx_op_quantize_linear (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_dequantize_linear (onnx_ctx *cx,
+    const Onnx__NodeProto *n);
+/* DequantizeLinear of a constant: a float constant remembering the
+ * quantization (onnx_fold). */
+mnv3_status onnx_fold_dequantize (onnx_ctx *cx, const Onnx__NodeProto *n);
+/* Give graph tensor `tid`, made from constant v, v's quantization when v
+ * came from DequantizeLinear and its scales run along ONNX axis `axis`
+ * (the output channel of the layout the tensor was made in), or are per
+ * tensor.  The tensor stays float (F32): the integer pass converts it. */
+mnv3_status onnx_qdq_attach (onnx_ctx *cx, const onnx_val *v, int tid,
+    int axis);
 
 #endif /* MNV3_ONNX_INTERNAL_H */

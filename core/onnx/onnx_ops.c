@@ -113,7 +113,7 @@ onnx_rank4_input (onnx_ctx *cx, const Onnx__NodeProto *n, onnx_val **x)
 }
 
 /* Append node `nd` writing a new tensor for output 0 of n. */
-static mnv3_status
+mnv3_status
 onnx_emit (onnx_ctx *cx, const Onnx__NodeProto *n, mnv3_gnode *nd, int rank,
     const int64_t *dims)
 {
@@ -293,7 +293,9 @@ onnx_bias_tensor (onnx_ctx *cx, const Onnx__NodeProto *n, int i, int64_t oc,
     *tid = mnv3_graph_add_tensor (cx->g, b->name, 1, 1, 1, 1, (int) oc,
         data);
   }
-  return *tid < 0 ? MNV3_ERR_NOMEM : MNV3_OK;
+  if (*tid < 0)
+    return MNV3_ERR_NOMEM;
+  return onnx_qdq_attach (cx, b, *tid, 0);
 }
 
 static mnv3_status
@@ -363,6 +365,8 @@ onnx_op_conv (onnx_ctx *cx, const Onnx__NodeProto *n)
       (int) kw, (int) icg, ohwi);
   if (wt < 0)
     return MNV3_ERR_NOMEM;
+  if ((s = onnx_qdq_attach (cx, w, wt, 0)) != MNV3_OK)
+    return s;
   if ((s = onnx_bias_tensor (cx, n, 2, oc, &bt)) != MNV3_OK)
     return s;
   onnx_node_init (&nd, MNV3_OP_CONV, x->tensor);
@@ -498,6 +502,11 @@ onnx_fc (onnx_ctx *cx, const Onnx__NodeProto *n, onnx_val *x, onnx_val *b,
       wd);
   if (wt < 0)
     return MNV3_ERR_NOMEM;
+  if (alpha == 1.f) {
+    mnv3_status s = onnx_qdq_attach (cx, b, wt, trans_b ? 0 : 1);
+    if (s != MNV3_OK)
+      return s;
+  }
   if (c) {
     bd = malloc ((size_t) nout * sizeof *bd);
     if (!bd)
@@ -507,6 +516,11 @@ onnx_fc (onnx_ctx *cx, const Onnx__NodeProto *n, onnx_val *x, onnx_val *b,
     bt = mnv3_graph_add_tensor (cx->g, c->name, 1, 1, 1, 1, (int) nout, bd);
     if (bt < 0)
       return MNV3_ERR_NOMEM;
+    if (beta == 1.f && c->numel == nout) {
+      mnv3_status s = onnx_qdq_attach (cx, c, bt, 0);
+      if (s != MNV3_OK)
+        return s;
+    }
   }
   onnx_node_init (&nd, MNV3_OP_FC, x->tensor);
   nd.inputs[1] = wt;
@@ -1271,6 +1285,8 @@ static const struct {
   onnx_op_fn fn;
 } onnx_op_table[] = {
   {"Conv", onnx_op_conv},
+  {"QuantizeLinear", onnx_op_quantize_linear},
+  {"DequantizeLinear", onnx_op_dequantize_linear},
   {"ConvTranspose", onnx_op_conv_transpose},
   {"Gemm", onnx_op_gemm},
   {"MatMul", onnx_op_matmul},

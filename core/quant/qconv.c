@@ -209,6 +209,14 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   }
 
   c->rounding = p->rounding;
+  if (c->rounding == MNV3_QROUND_FLOAT) {
+    c->fscale = malloc ((size_t) oc * sizeof *c->fscale);
+    if (!c->fscale)
+      goto nomem;
+    for (int o = 0; o < oc; o++)     /* ONNX Runtime's order: (x*w)/y */
+      c->fscale[o] = p->in.scale * p->w_scales[p->num_w_scales == 1 ? 0 : o]
+          / p->out.scale;
+  }
   if (c->rounding == MNV3_QROUND_AUTO)
     c->rounding = p->geom.groups == 1 ? MNV3_QROUND_RUY
         : c->depthwise && p->in.type == MNV3_DTYPE_I8 ? MNV3_QROUND_NEON8
@@ -216,7 +224,8 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   c->kernel = qconv_kernel_scalar;
   c->packed_bytes = nw * sizeof *c->w + (size_t) oc * (sizeof *c->bias
       + sizeof *c->mul);
-  if (!p->reference && qconv_pack_fast (c, isa, p, weights, bias) < 0) {
+  if (!p->reference && c->rounding != MNV3_QROUND_FLOAT
+      && qconv_pack_fast (c, isa, p, weights, bias) < 0) {
     mnv3_qconv_free (c);
     return NULL;
   }
@@ -362,5 +371,6 @@ mnv3_qconv_free (mnv3_qconv *c)
   free (c->w);
   free (c->bias);
   free (c->mul);
+  free (c->fscale);
   free (c);
 }

@@ -3,6 +3,7 @@
 #ifndef MNV3_QINTERNAL_H
 #define MNV3_QINTERNAL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,7 @@ struct mnv3_qconv {
   int16_t *w;                /* (w - w_zp), OHWI [oc][kh][kw][icg] */
   int32_t *bias;             /* [oc], 0 when the op has none */
   mnv3_qmul *mul;            /* [oc] requantization multipliers */
+  float *fscale;             /* [oc] MNV3_QROUND_FLOAT scales, else NULL */
   mnv3_qround rounding;      /* resolved: GEMMLOWP or RUY */
   mnv3_qconv_kernel kernel;  /* chosen at create */
   size_t packed_bytes;
@@ -57,8 +59,20 @@ struct mnv3_qconv {
 
 /* The requantization step every conv kernel ends with. */
 static inline int32_t
+mnv3_qconv_requant_float (const mnv3_qconv *c, int32_t acc, int oc)
+{
+  float v = (float) acc * c->fscale[oc];
+  float lo = (float) (c->p.act_min - c->p.out.zp);
+  float hi = (float) (c->p.act_max - c->p.out.zp);
+  v = v < lo ? lo : (v > hi ? hi : v);
+  return (int32_t) nearbyintf (v) + c->p.out.zp;
+}
+
+static inline int32_t
 mnv3_qconv_requant (const mnv3_qconv *c, int32_t acc, int oc)
 {
+  if (c->rounding == MNV3_QROUND_FLOAT)
+    return mnv3_qconv_requant_float (c, acc, oc);
   int32_t v = c->rounding == MNV3_QROUND_RUY
       ? mnv3_qmul_apply_ruy (acc, c->mul[oc])
       : c->rounding == MNV3_QROUND_NEON8 && oc < (c->p.geom.oc & ~7)

@@ -121,6 +121,12 @@ typedef enum {
   MNV3_QROUND_NEON8,         /* int8 per-channel depthwise: channels in
                               * whole groups of 8 as mnv3_qmul_apply_neon(),
                               * the rest as mnv3_qmul_apply() */
+  MNV3_QROUND_FLOAT,         /* ONNX Runtime (MLAS MlasRequantizeOutput):
+                              * (float) acc * scale[oc], scale the float
+                              * (in_scale * w_scale[oc]) / out_scale, rounded
+                              * half to even, + zero point, clamped.  Runs
+                              * the plain reference loops (no packed
+                              * kernels yet). */
 } mnv3_qround;
 
 /* ---- tensors ----------------------------------------------------------- */
@@ -299,5 +305,52 @@ void mnv3_quantize_run (const float *in, void *out, size_t n,
     const mnv3_qtensor *q);
 void mnv3_dequantize_run (const void *in, float *out, size_t n,
     const mnv3_qtensor *q);
+
+/* ---- ONNX Runtime's arithmetic (core/quant/qort.c) --------------------
+ * The integer graph of an ONNX QDQ model reproduces ONNX Runtime's CPU
+ * kernels (MLAS), which requantize in float: a float scale, round half to
+ * even (cvtps2dq), saturate.  Convolutions use MNV3_QROUND_FLOAT above;
+ * these are the other ops.  Scalar code, compiled without FMA contraction
+ * (MLAS's own FMAs are written as fmaf). */
+
+/* QuantizeLinear: x / scale, clamped to the type's range - zp, rounded
+ * half to even, + zp (MlasQuantizeLinear). */
+void mnv3_qort_quantize_run (const float *in, void *out, size_t n,
+    const mnv3_qtensor *q);
+
+/* DequantizeLinear: (float) (q - zp) * scale. */
+void mnv3_qort_dequantize_run (const void *in, float *out, size_t n,
+    const mnv3_qtensor *q);
+
+/* QLinearAdd / QLinearMul of two tensors (NumPy broadcasting over NHWC),
+ * as MLAS's AVX2 kernels compute them. */
+typedef struct {
+  mnv3_binary_op op;         /* ADD or MUL */
+  mnv3_qtensor a, b, out;
+} mnv3_qort_binary;
+
+void mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,
+    const int a_shape[4], const void *b, const int b_shape[4], void *out,
+    const int out_shape[4]);
+
+/* QLinearGlobalAveragePool (NHWC): sum - zp * count, times the float
+ * in_scale / (out_scale * count), rounded half to even, + zp. */
+void mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
+    const void *x, int h, int w, int c, void *y);
+
+/* A DequantizeLinear -> activation -> QuantizeLinear group as one table:
+ * each of the 256 inputs dequantized ((float) (q - zp) * scale), the
+ * activation computed in float as ONNX Runtime's CPU kernel does, then
+ * quantized as mnv3_qort_quantize_run.  act: RELU, CLIP, HSIGMOID (a, b),
+ * HSWISH, SIGMOID; MNV3_ERR_UNSUPPORTED otherwise. */
+/* A MNV3_QROUND_FLOAT group-1 convolution (symmetric weights) with the
+ * int16 saturation of ONNX Runtime's x86 kernels without VNNI (see
+ * qort.c); a testing aid: ONNX Runtime's results on such CPUs are not the
+ * exact ones.  Single-threaded reference loops. */
+void mnv3_qort_conv_run_u8s8 (const mnv3_qconv *c, const void *in,
+    void *out);
+
+mnv3_status mnv3_qort_lut_prepare (mnv3_qlut *lut, const mnv3_act *act,
+    const mnv3_qtensor *in, const mnv3_qtensor *out);
 
 #endif /* MNV3_QOPS_H */
