@@ -226,7 +226,7 @@ mnv3_status mnv3_tflite_import_integer (const void *data, size_t size,
 /* ONNX QDQ models (core/onnx/onnx_qdq.c): mnv3_onnx_import() of a file
  * with QuantizeLinear/DequantizeLinear gives a graph with `integer` set
  * holding the model as written (Q/DQ as MNV3_OP_QUANTIZE nodes).  Make it
- * the float graph (Q/DQ pairs removed, weights float) or the integer graph
+ * the float graph (each Q/DQ pair a clamp, weights float) or the integer graph
  * (DQ -> op -> Q groups as integer ops, qsem ONNXRUNTIME). */
 mnv3_status mnv3_onnx_qdq_float (mnv3_graph *g);
 mnv3_status mnv3_onnx_qdq_integer (mnv3_graph *g);

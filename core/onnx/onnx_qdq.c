@@ -13,8 +13,9 @@
  *  - Q and DQ of computed tensors become MNV3_OP_QUANTIZE nodes between
  *    float and 8-bit tensors (graph->integer is set).
  *
- * mnv3_onnx_qdq_float() then makes the float graph of the model (the pairs
- * removed: precision FP32 runs the dequantized weights in float), and
+ * mnv3_onnx_qdq_float() then makes the float graph of the model (each
+ * pair a clamp to the 8-bit range: precision FP32 runs the dequantized
+ * weights in float, without the rounding of the activations), and
  * mnv3_onnx_qdq_integer() the integer graph: every DQ -> op -> Q group
  * whose op has an integer form becomes that op between the 8-bit tensors
  * (weights 8-bit, biases int32), what ONNX Runtime's QDQ fusions do
@@ -313,6 +314,20 @@ mnv3_onnx_qdq_float (mnv3_graph *g)
         n->inputs[k] = alias[n->inputs[k]];
     if (n->type != MNV3_OP_QUANTIZE)
       continue;
+    if (node_is_q (g, n)) {
+      /* The pair clamps to the 8-bit range, and quantize_static relies on
+       * it: a ReLU before a Q with zero point at the range's bottom is
+       * removed from the file.  Keep the clamp, drop the rounding. */
+      const mnv3_gtensor *t = &g->tensors[n->output];
+      int32_t lo = t->type == MNV3_DTYPE_I8 ? -128 : 0;
+      int32_t hi = t->type == MNV3_DTYPE_I8 ? 127 : 255;
+      n->type = MNV3_OP_ACT;
+      memset (&n->act, 0, sizeof n->act);
+      n->act.type = MNV3_ACT_CLIP;
+      n->act.a = (float) (lo - t->q.zp[0]) * t->q.scale[0];
+      n->act.b = (float) (hi - t->q.zp[0]) * t->q.scale[0];
+      continue;
+    }
     alias[n->output] = n->inputs[0];
     if (is_graph_output (g, n->output)) {   /* keep its name: a copy */
       n->type = MNV3_OP_RESHAPE;
