@@ -3,9 +3,10 @@
  * mnv3-classify: the top classes of a classifier for each image.
  *
  *   mnv3-classify [--labels FILE] [--threads N] [--crop F] [--top K]
- *                 MODEL IMAGE...
+ *                 [--size HxW] MODEL IMAGE...
  *
- * Pre-processing follows the model: its input size, and its "mean"/"std"
+ * Pre-processing follows the model: its input size (--size for a model
+ * whose input size is dynamic, else DEFAULT_SIZE), and its "mean"/"std"
  * metadata (torchvision's ImageNet values when absent); the image is
  * centre-cropped (default 0.875 of each side, TF's central_crop) and
  * resized bilinearly.  Labels come from --labels, else from the model
@@ -29,6 +30,7 @@ typedef struct {
   int threads;
   float crop;
   int top;
+  int h, w;                 /* --size, 0: the model's */
   const char *model_path;
   char **images;
   int num_images;
@@ -45,12 +47,14 @@ usage (FILE *f)
       "usage: mnv3-classify [--labels FILE] [--threads N] [--crop F] "
       "[--top K]\n"
       "                     [--mean M[,M,M]] [--std S[,S,S]] "
-      "[--precision auto|fp32] MODEL IMAGE...\n"
+      "[--precision auto|fp32] [--size HxW] MODEL IMAGE...\n"
       "  --labels FILE  class names, one a line (default: from the model)\n"
       "  --threads N    threads including the caller (default 1)\n"
       "  --crop F       centre fraction of each side kept, 0 < F <= 1 "
       "(default 0.875)\n"
       "  --top K        classes printed per image (default 5)\n"
+      "  --size HxW     network input size (default: the model's; 224 when\n"
+      "                 the model leaves it dynamic)\n"
       "  --mean, --std  pixel normalisation (x - mean) / std in pixel units,\n"
       "                 one value or one per RGB channel (default: from the\n"
       "                 model: its metadata, or the range its first QUANTIZE\n"
@@ -109,6 +113,9 @@ parse_args (int argc, char **argv, options *o)
     } else if ((r = mnv3_cli_match (argc, argv, &i, "--threads", &v)) != 0) {
       if (r < 0 || mnv3_cli_int ("--threads", v, 1, 256, &o->threads))
         return -1;
+    } else if ((r = mnv3_cli_match (argc, argv, &i, "--size", &v)) != 0) {
+      if (r < 0 || mnv3_cli_size ("--size", v, &o->h, &o->w))
+        return -1;
     } else if ((r = mnv3_cli_match (argc, argv, &i, "--crop", &v)) != 0) {
       if (r < 0 || mnv3_cli_float ("--crop", v, 1e-3f, 1.0f, &o->crop))
         return -1;
@@ -152,7 +159,7 @@ parse_args (int argc, char **argv, options *o)
  * model leaves it open). */
 static int
 open_session (const mnv3_model *m, int threads, mnv3_precision precision,
-    mnv3_session **s)
+    int h, int w, mnv3_session **s)
 {
   mnv3_tensor_info in;
   mnv3_session_options so = mnv3_session_options_default ();
@@ -166,6 +173,10 @@ open_session (const mnv3_model *m, int threads, mnv3_precision precision,
     so.input_height = DEFAULT_SIZE;
   if (in.rank == 4 && in.dims[2] <= 0)
     so.input_width = DEFAULT_SIZE;
+  if (h > 0) {
+    so.input_height = h;
+    so.input_width = w;
+  }
   so.num_threads = threads;
   so.precision = precision;
   if (mnv3_session_create (m, &so, s) != MNV3_OK) {
@@ -274,7 +285,7 @@ main (int argc, char **argv)
     memcpy (mean, o.mean, sizeof mean);
   if (o.have_std)
     memcpy (std, o.std, sizeof std);
-  if (open_session (m, o.threads, o.precision, &s) != 0) {
+  if (open_session (m, o.threads, o.precision, o.h, o.w, &s) != 0) {
     failed = 1;
     goto out;
   }
