@@ -20,7 +20,8 @@
  * whose op has an integer form becomes that op between the 8-bit tensors
  * (weights 8-bit, biases int32), what ONNX Runtime's QDQ fusions do
  * (QLinearConv, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QGemm);
- * HardSigmoid / HardSwish between a DQ and a Q become a 256-entry table.
+ * HardSigmoid / HardSwish / Relu / Clip between a DQ and a Q become a
+ * 256-entry table computed as ONNX Runtime computes the float group.
  * The graph says (qsem) that ONNX Runtime's arithmetic is the reference:
  * plan-int.c then picks the kernels that round as MLAS does.  Groups
  * without an integer form stay float between their DQ and Q.
@@ -415,8 +416,7 @@ has_integer_form (const mnv3_graph *g, const mnv3_gnode *n, const int *in,
     case MNV3_OP_ACT:
       return n->act.type == MNV3_ACT_HSWISH
           || n->act.type == MNV3_ACT_HSIGMOID
-          || n->act.type == MNV3_ACT_RELU || n->act.type == MNV3_ACT_CLIP
-          || n->act.type == MNV3_ACT_SIGMOID;
+          || n->act.type == MNV3_ACT_RELU || n->act.type == MNV3_ACT_CLIP;
     case MNV3_OP_POOL:
       if (n->act.type != MNV3_ACT_NONE)
         return 0;

@@ -342,7 +342,9 @@ void mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
  * each of the 256 inputs dequantized ((float) (q - zp) * scale), the
  * activation computed in float as ONNX Runtime's CPU kernel does, then
  * quantized as mnv3_qort_quantize_run.  act: RELU, CLIP, HSIGMOID (a, b),
- * HSWISH, SIGMOID; MNV3_ERR_UNSUPPORTED otherwise. */
+ * HSWISH (each table checked against ONNX Runtime on all 256 inputs),
+ * SIGMOID (expf: not MLAS's approximation, unchecked); MNV3_ERR_UNSUPPORTED
+ * otherwise. */
 /* A MNV3_QROUND_FLOAT group-1 convolution (symmetric weights) with the
  * int16 saturation of ONNX Runtime's x86 kernels without VNNI (see
  * qort.c); a testing aid: ONNX Runtime's results on such CPUs are not the

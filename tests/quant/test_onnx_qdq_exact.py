@@ -15,6 +15,8 @@ last Gemm's QuantizeLinear, so equal floats are equal bytes; differences
 are counted in elements and in quantization steps (LSB).
 
 Asserted:
+  - DQ -> HardSwish / HardSigmoid / Relu -> Q (uint8 and int8) as mnv3's
+    256-entry tables: identical to ONNX Runtime on every input value;
   - mnv3 runs the file in integer (precision "integer");
   - U8S8: on a CPU without VNNI, ONNX Runtime's x86 kernels add the
     products of adjacent activation/weight pairs into a saturated int16
@@ -49,7 +51,57 @@ from onnxruntime.quantization import (CalibrationDataReader, QuantFormat,
                                       QuantType, quantize_static)
 from onnxruntime.quantization.shape_inference import quant_pre_process
 mode = sys.argv[1]
-if mode == "quantize":
+if mode == "tables":
+    # DQ -> activation -> Q on all 256 inputs, both types: ONNX Runtime
+    # against mnv3-run (precision integer: one table).
+    import subprocess
+    from onnx import helper as h, TensorProto as T
+    workdir, mnv3_run = sys.argv[2:4]
+    bad = 0
+    for dt in ("u8", "s8"):
+        for op, attrs in [("HardSwish", {}), ("Relu", {}),
+                          ("HardSigmoid", {"alpha": 0.2, "beta": 0.5}),
+                          ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5})]:
+            zt, z = (T.UINT8, 3) if dt == "u8" else (T.INT8, -5)
+            inits = [h.make_tensor("s_in", T.FLOAT, [], [0.047]),
+                     h.make_tensor("z_in", zt, [], [z]),
+                     h.make_tensor("s_out", T.FLOAT, [], [0.031]),
+                     h.make_tensor("z_out", zt, [], [z + 7])]
+            nodes = [
+                h.make_node("QuantizeLinear", ["x", "s_in", "z_in"], ["xq"]),
+                h.make_node("DequantizeLinear", ["xq", "s_in", "z_in"],
+                            ["xd"]),
+                h.make_node(op, ["xd"], ["y"], **attrs),
+                h.make_node("QuantizeLinear", ["y", "s_out", "z_out"], ["yq"]),
+                h.make_node("DequantizeLinear", ["yq", "s_out", "z_out"],
+                            ["out"])]
+            shape = [1, 1, 16, 16]
+            g = h.make_graph(nodes, "t", [h.make_tensor_value_info(
+                "x", T.FLOAT, shape)], [h.make_tensor_value_info(
+                    "out", T.FLOAT, shape)], inits)
+            m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+            m.ir_version = 8
+            path = workdir + "/table.onnx"
+            onnx.save(m, path)
+            q = np.arange(256) - (0 if dt == "u8" else 128)
+            x = ((q - z) * np.float32(0.047)).astype(np.float32).reshape(
+                shape)
+            x.tofile(workdir + "/table-in.bin")
+            ref = ort.InferenceSession(path, providers=[
+                "CPUExecutionProvider"]).run(None, {"x": x})[0].reshape(-1)
+            text = subprocess.run(
+                [mnv3_run, path, "--input", workdir + "/table-in.bin",
+                 "--output", workdir + "/table-out.bin", "--layout", "nchw"],
+                stdout=subprocess.PIPE, universal_newlines=True,
+                check=True).stdout
+            got = np.fromfile(workdir + "/table-out.bin", "<f4")
+            n = int((got != ref).sum())
+            integer = "precision integer" in text
+            print("table %s %s %s: %s, %d of 256 differ" % (
+                dt, op, attrs, "integer" if integer else "NOT INTEGER", n))
+            bad += n > 0 or not integer
+    sys.exit(1 if bad else 0)
+elif mode == "quantize":
     src, pre, dst, act = sys.argv[2:6]
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -179,6 +231,11 @@ def main():
         "exact (reported only)" if vnni else
         "with MNV3_ORT_U8S8_SATURATION=1"))
     failures = 0
+    r = subprocess.run([a.ref_python, helper, "tables", a.workdir,
+                        a.mnv3_run], stdout=subprocess.PIPE,
+                       universal_newlines=True)
+    print(r.stdout, end="")
+    failures += r.returncode != 0
     for name, _, _ in MODELS:
         base = os.path.join(a.workdir, name)
         for act in ACTS:
