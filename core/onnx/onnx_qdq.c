@@ -146,7 +146,6 @@ onnx_fold_dequantize (onnx_ctx *cx, const Onnx__NodeProto *n)
 mnv3_status
 onnx_qdq_attach (onnx_ctx *cx, const onnx_val *v, int tid, int axis)
 {
-  (void) cx;
   if (!v->qnum || (v->qnum > 1 && v->qaxis != axis))
     return MNV3_OK;
   return mnv3_graph_set_quant (cx->g, tid, v->qtype, v->qnum, v->qscale,
