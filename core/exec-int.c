@@ -42,7 +42,9 @@ mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x)
 
   switch (x->xop) {
     case MNV3_XOP_QCONV:
-      mnv3_qconv_run (q->conv, in, out, s->scratch, s->tp);
+      if (s->graph->qsem != MNV3_QSEM_ONNXRUNTIME
+          || !mnv3_qort_conv_run (q->conv, in, out, s->tp))
+        mnv3_qconv_run (q->conv, in, out, s->scratch, s->tp);
       break;
     case MNV3_XOP_QBINARY:
       mnv3_qbinary_run (s->isa, &q->u.bin, in, is, data_of (s, x->in[1]),

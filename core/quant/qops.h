@@ -345,6 +345,12 @@ void mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
  * HSWISH (each table checked against ONNX Runtime on all 256 inputs),
  * SIGMOID (expf: not MLAS's approximation, unchecked); MNV3_ERR_UNSUPPORTED
  * otherwise. */
+/* A MNV3_QROUND_FLOAT convolution that is 1x1, stride 1, unpadded, group
+ * 1 (or FC), by a vectorizable form of the reference loops (the same
+ * bytes as mnv3_qconv_run): 1 when done, 0 when c is not such a layer. */
+int mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
+    mnv3_threadpool *tp);
+
 /* A MNV3_QROUND_FLOAT group-1 convolution (symmetric weights) with the
  * int16 saturation of ONNX Runtime's x86 kernels without VNNI (see
  * qort.c); a testing aid: ONNX Runtime's results on such CPUs are not the

@@ -222,3 +222,79 @@ mnv3_qort_conv_run_u8s8 (const mnv3_qconv *c, const void *in, void *out)
       }
     }
 }
+
+/* ---- 1x1 convolutions and FC: the reference sums, reordered ---------- */
+
+/* The float-requantized convolution has no packed kernel yet; its 1x1
+ * group-1 layers (most of a MobileNetV3's work) get this form of the
+ * reference loops: each input pixel widened once to int16 (x - zp), then
+ * one contiguous int16 dot product per output channel, which the compiler
+ * vectorizes (pmaddwd).  The same exact int32 sums, the same
+ * requantization: identical bytes (tests/quant/test_qort.c). */
+#define QORT_MAX_K 4096
+
+typedef struct {
+  const mnv3_qconv *c;
+  const void *in;
+  void *out;
+  size_t pixels, per_task;
+} qort_1x1_job;
+
+static int32_t
+qort_dot16 (const int16_t *a, const int16_t *b, int n)
+{
+  int32_t s = 0;
+  for (int k = 0; k < n; k++)
+    s += (int32_t) a[k] * b[k];
+  return s;
+}
+
+static void
+qort_1x1_task (void *ctx, size_t t, int thread_index)
+{
+  const qort_1x1_job *j = ctx;
+  const mnv3_qconv *c = j->c;
+  const int ic = c->p.geom.ic, oc = c->p.geom.oc;
+  const int i8 = c->p.in.type == MNV3_DTYPE_I8;
+  size_t p0 = t * j->per_task, p1 = p0 + j->per_task;
+  int16_t x16[QORT_MAX_K];
+
+  (void) thread_index;
+  if (p1 > j->pixels)
+    p1 = j->pixels;
+  for (size_t p = p0; p < p1; p++) {
+    for (int k = 0; k < ic; k++)
+      x16[k] = (int16_t) (mnv3_q_load (j->in, p * ic + k, i8) - c->p.in.zp);
+    for (int o = 0; o < oc; o++) {
+      int32_t acc = c->bias[o] + qort_dot16 (x16, c->w + (size_t) o * ic,
+          ic);
+      mnv3_q_store (j->out, p * oc + o, mnv3_qconv_requant_float (c, acc,
+              o));
+    }
+  }
+}
+
+int
+mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
+    mnv3_threadpool *tp)
+{
+  const mnv3_conv_params *g = &c->p.geom;
+  qort_1x1_job j = { c, in, out, (size_t) g->oh * g->ow, 0 };
+  size_t tasks;
+
+  if (c->rounding != MNV3_QROUND_FLOAT || g->kh != 1 || g->kw != 1
+      || g->sh != 1 || g->sw != 1 || g->groups != 1 || g->pad_t
+      || g->pad_l || g->pad_b || g->pad_r || g->ic > QORT_MAX_K
+      || g->ih != g->oh || g->iw != g->ow)
+    return 0;
+  tasks = mnv3_threadpool_tasks (tp, j.pixels * (size_t) g->oc * g->ic,
+      1 << 16);
+  if (tasks > j.pixels)
+    tasks = j.pixels;
+  if (tasks < 1)
+    tasks = 1;
+  j.per_task = (j.pixels + tasks - 1) / tasks;
+  tasks = (j.pixels + j.per_task - 1) / j.per_task;
+  mnv3_threadpool_run (tp, tasks, qort_1x1_task, &j);
+  return 1;
+}

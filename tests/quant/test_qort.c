@@ -252,6 +252,60 @@ START_TEST (test_conv_random)
 }
 END_TEST
 
+/* The 1x1 form gives the reference loops' bytes: random 1x1 layers and
+ * FC, both activation types, per-channel scales, 1 and 2 threads. */
+START_TEST (test_conv_1x1_random)
+{
+  for (int it = 0; it < 60; it++) {
+    const int fc = it % 5 == 0;
+    const int ic = qrand_int (1, fc ? 300 : 70), oc = qrand_int (1, 40);
+    const int h = fc ? 1 : qrand_int (1, 9), w = fc ? 1 : qrand_int (1, 9);
+    const mnv3_dtype t = types[it % 2];
+    mnv3_qconv_params p = { 0 };
+    float *ws = qbuf (oc * sizeof *ws);
+    int32_t *wzp = qbuf (oc * sizeof *wzp), *bias = qbuf (oc * sizeof *bias);
+    void *x = qbuf_random ((size_t) h * w * ic, t);
+    void *wt = qbuf_random ((size_t) oc * ic, MNV3_DTYPE_I8);
+    uint8_t *y1 = qbuf ((size_t) h * w * oc), *y2 = qbuf ((size_t) h * w * oc);
+    mnv3_qconv *c;
+
+    for (int o = 0; o < oc; o++) {
+      ws[o] = qrand_scale (0.0005f, 0.02f);
+      wzp[o] = 0;
+      bias[o] = qrand_int (-5000, 5000);
+    }
+    p.geom = (mnv3_conv_params) { .ih = h, .iw = w, .ic = ic, .oh = h,
+      .ow = w, .oc = oc, .kh = 1, .kw = 1, .sh = 1, .sw = 1, .dh = 1,
+      .dw = 1, .groups = 1 };
+    p.in = (mnv3_qtensor) { t, qrand_scale (0.01f, 0.1f),
+      qrand_int (qlo (t), qhi (t)) };
+    p.out = (mnv3_qtensor) { t, qrand_scale (0.02f, 0.5f),
+      qrand_int (qlo (t), qhi (t)) };
+    p.act_min = qlo (t);
+    p.act_max = qhi (t);
+    p.w_type = MNV3_DTYPE_I8;
+    p.num_w_scales = oc;
+    p.w_scales = ws;
+    p.w_zps = wzp;
+    p.rounding = MNV3_QROUND_FLOAT;
+    c = mnv3_qconv_create (MNV3_ISA_AUTO, &p, wt, bias);
+    ck_assert_ptr_nonnull (c);
+    mnv3_qconv_run (c, x, y1, NULL, NULL);
+    ck_assert_int_eq (mnv3_qort_conv_run (c, x, y2, it & 1 ? pool2 : NULL),
+        1);
+    ck_assert_int_eq (memcmp (y1, y2, (size_t) h * w * oc), 0);
+    mnv3_qconv_free (c);
+    free (ws);
+    free (wzp);
+    free (bias);
+    free (x);
+    free (wt);
+    free (y1);
+    free (y2);
+  }
+}
+END_TEST
+
 int
 main (void)
 {
@@ -267,6 +321,7 @@ main (void)
   tcase_add_test (tc, test_lut_hsigmoid);
   tcase_add_test (tc, test_conv_float_and_saturation);
   tcase_add_test (tc, test_conv_random);
+  tcase_add_test (tc, test_conv_1x1_random);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);
