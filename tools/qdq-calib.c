@@ -138,26 +138,33 @@ mnv3_calib_range (const mnv3_calib *c, mnv3_calib_method method,
     if (h < 0)
       h = 0;
   } else if (method == MNV3_CALIB_MSE) {
-    int nz[N];
-    int n_nz = 0, steps = 64;
-    double best = INFINITY, bl = l, bh = h;
+    int nz[N], n_nz = 0;
+    double bl = l, bh = h;
     for (int i = 0; i < N; i++)
       if (c->hist[i])
         nz[n_nz++] = i;
-    for (int a = steps; a >= steps / 5; a--) {
-      double tl = l * a / steps;
-      for (int b = steps; b >= steps / 5; b--) {
-        double th = h * b / steps, e;
-        e = quant_error (c, nz, n_nz, tl, th, qlevels);
-        if (e < best) {
-          best = e;
-          bl = tl;
-          bh = th;
+    /* Coordinate descent, two rounds: each end over 81 candidates from
+     * the observed value down to 1/1024 of it (steps of 2^(1/8)), the
+     * other end held. */
+    for (int round = 0; round < 2; round++)
+      for (int end = 0; end < 2; end++) {
+        double v = end ? h : l, best = INFINITY, pick = end ? bh : bl;
+        if (v == 0)
+          continue;
+        for (int k = 0; k <= 80; k++) {
+          double t = v * exp2 (-k / 8.0);
+          double e = quant_error (c, nz, n_nz, end ? bl : t, end ? t : bh,
+              qlevels);
+          if (e < best) {
+            best = e;
+            pick = t;
+          }
         }
+        if (end)
+          bh = pick;
+        else
+          bl = pick;
       }
-      if (l == 0)
-        break;
-    }
     l = bl;
     h = bh;
   }

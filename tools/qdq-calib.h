@@ -15,10 +15,10 @@
  *     MINMAX      the observed minimum and maximum;
  *     PERCENTILE  the `percentile` and 100 - `percentile` quantiles
  *                 (bin edges), never outside the observed range;
- *     MSE         the [lo, hi] among shrunk versions of the observed
- *                 range (each end independently, 1/64 steps down to 20%)
- *                 with the least squared error of quantizing the
- *                 histogram (bin centres) to qlevels levels.
+ *     MSE         the [lo, hi] with the least squared error of quantizing
+ *                 the histogram (bin centres) to qlevels levels, each end
+ *                 searched from the observed value down to 1/1024 of it
+ *                 in steps of 2^(1/8) (coordinate descent, two rounds).
  */
 #ifndef MNV3_TOOLS_QDQ_CALIB_H
 #define MNV3_TOOLS_QDQ_CALIB_H
