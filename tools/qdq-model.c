@@ -581,6 +581,26 @@ add_init (rewrite *rw, Onnx__TensorProto *t)
   rw->inits[rw->n_inits++] = t;
 }
 
+static int
+added (const rewrite *rw, const char *name)
+{
+  for (size_t i = 0; i < rw->n_inits; i++)
+    if (strcmp (rw->inits[i]->name, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* A bias shared with an earlier node is left float here: its int32 scale
+ * would depend on each reader's input scale. */
+static int
+bias_done (const rewrite *rw, const char *name)
+{
+  char *q = cat (name, "_quantized");
+  int r = !q || added (rw, q);
+  free (q);
+  return r;
+}
+
 static void
 drop_init (rewrite *rw, const char *name)
 {
@@ -681,6 +701,21 @@ quantize_weights (rewrite *rw, node_list *l, Onnx__NodeProto *n,
   if (n->n_input < 2 || !(w = init_find (rw->gp, n->input[1]))
       || !(wv = init_floats (w, &count)) || count == 0)
     goto out;
+  /* A weight tensor shared by several nodes is quantized once (its float
+   * bias, if shared too, stays float for the later readers). */
+  names[0] = cat (w->name, "_quantized");
+  if (names[0] && added (rw, names[0])) {
+    char *dq = cat (w->name, "_DequantizeLinear_Output");
+    if (!dq) {
+      rw->oom = 1;
+      goto out;
+    }
+    free (n->input[1]);
+    n->input[1] = dq;
+    goto out;
+  }
+  free (names[0]);
+  names[0] = NULL;
   if (strcmp (op, "Conv") == 0 && w->n_dims >= 3)
     axis = 0;
   else if (strcmp (op, "ConvTranspose") == 0 && w->n_dims >= 3
@@ -754,6 +789,7 @@ quantize_weights (rewrite *rw, node_list *l, Onnx__NodeProto *n,
   /* Bias: int32 with scale s_in * s_w[c], as the integer accumulator. */
   if (in_scale <= 0 || n->n_input < 3 || !n->input[2][0]
       || strcmp (op, "MatMul") == 0 || !(b = init_find (rw->gp, n->input[2]))
+      || bias_done (rw, b->name)
       || b->n_dims != 1 || !(bv = init_floats (b, &bcount))
       || (axis >= 0 ? bcount != ch : 0))
     goto out;

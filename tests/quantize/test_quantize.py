@@ -152,6 +152,28 @@ def add_unknown_fields(path):
     onnx.save(m, path)
 
 
+def make_shared_model(path):
+    """x -> Conv(W, B) -> Relu -> Conv(W, B) -> y, 16x16, opset 13."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rs = np.random.RandomState(2)
+    w = numpy_helper.from_array(rs.normal(0, 0.4, (3, 3, 3, 3))
+                                .astype(np.float32), "W")
+    b = numpy_helper.from_array(rs.normal(0, 0.1, 3).astype(np.float32), "B")
+    nodes = [helper.make_node("Conv", ["x", "W", "B"], ["c1"], pads=[1] * 4),
+             helper.make_node("Relu", ["c1"], ["r1"]),
+             helper.make_node("Conv", ["r1", "W", "B"], ["y"], pads=[1] * 4)]
+    g = helper.make_graph(
+        nodes, "shared",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 16, 16])],
+        [w, b])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.save(m, path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quantize", required=True)
@@ -203,6 +225,7 @@ def main():
         with open(stamp_path, "w") as f:
             f.write(st)
 
+    import onnx
     failed = 0
     for name, source, method, min_qdq, min_ort in CASES:
         q = os.path.join(a.outdir, "%s-%s.qdq.onnx" % (name, method))
@@ -211,6 +234,7 @@ def main():
         # per-layer summary: a header, one line per activation, totals
         assert "clip lo" in out and "wrote " + q in out, out[-400:]
         n_q = check_layout(q, floats[name])
+        onnx.checker.check_model(onnx.load(q))
         layer_lines = [ln for ln in out.splitlines() if ln[:1].isdigit()
                        and "activations," not in ln]
         assert len(layer_lines) == n_q, (len(layer_lines), n_q)
@@ -225,6 +249,28 @@ def main():
                  min_qdq[1], r["top1"], min_ort[0], r["snr_db"], min_ort[1],
                  r["snr_min_db"], r["n"], n_q, "ok" if ok else "FAIL"))
         failed += not ok
+
+    # A weight and bias shared by two Convs: quantized once, the file
+    # checks, loads and runs.
+    tiny = os.path.join(a.outdir, "shared.onnx")
+    make_shared_model(tiny)
+    q = os.path.join(a.outdir, "shared.qdq.onnx")
+    run([a.quantize, tiny, q, "--calibration", data, "--quiet"])
+    m = onnx.load(q)
+    onnx.checker.check_model(m)
+    names = [t.name for t in m.graph.initializer]
+    assert len(names) == len(set(names)), "duplicate initializers"
+    assert names.count("W_quantized") == 1
+    import numpy as np
+    xs = os.path.join(a.outdir, "shared-in.npy")
+    np.save(xs, np.random.RandomState(1).uniform(-2, 2, (8, 3, 16, 16))
+            .astype(np.float32))
+    r = json.loads(run([a.ref_python, os.path.join(here, "ort_compare.py"),
+                        tiny, q, xs]))
+    print("shared     minmax     QDQ arithmetic SNR %.2f dB, ORT int8 SNR "
+          "%.2f dB (random inputs, photo calibration)" % (r["snr_qdq_db"],
+                                                         r["snr_db"]))
+    assert r["snr_qdq_db"] > 10, r
 
     # For scale: TF's own uint8 file (trained with its ranges) against the
     # same float network, on the same inputs.
