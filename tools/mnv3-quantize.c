@@ -53,7 +53,8 @@ usage (FILE *f)
       "usage: mnv3-quantize [options] IN.onnx OUT.onnx --calibration DIR|IMAGE\n"
       "  --calibration P  a directory of PNG/JPEG images (sorted by name), or "
       "one image\n"
-      "  --frames N       use at most N images (default: all)\n"
+      "  --frames N       use N images spread over the sorted list "
+      "(default: all)\n"
       "  --method M       minmax (default), percentile or mse\n"
       "  --percentile P   for --method percentile (default 99.99)\n"
       "  --activations T  int8 (default) or uint8\n"
@@ -339,9 +340,8 @@ summary (const mnv3_qdq_model *qm, const mnv3_calib *cal,
           i, name, a->op, cal[i].min, cal[i].max, lo[i], hi[i],
           params[i].scale, params[i].zero_point);
   }
-  printf ("method %s%s, %s activations per tensor, int8 symmetric weights "
+  printf ("method %s, %s activations per tensor, int8 symmetric weights "
       "per channel\n", method_name (o->method),
-      o->method == MNV3_CALIB_PERCENTILE ? " (percentile)" : "",
       o->is_signed ? "int8" : "uint8");
 }
 
@@ -440,10 +440,13 @@ main (int argc, char **argv)
 
   t0 = mnv3_cli_now_ms ();
   for (int f = 0; f < total; f++) {
-    if (prepare (s, images[f], &o, mean, std) != 0)
+    /* --frames N picks N images spread over the sorted list: frames
+     * extracted from a video differ more that way than N in a row. */
+    const char *path = images[(int64_t) f * n_images / total];
+    if (prepare (s, path, &o, mean, std) != 0)
       goto out;
     if (mnv3_session_run (s) != MNV3_OK) {
-      fprintf (stderr, "%s: run failed: %s\n", images[f], mnv3_last_error ());
+      fprintf (stderr, "%s: run failed: %s\n", path, mnv3_last_error ());
       goto out;
     }
     for (int i = 0; i < n_acts; i++) {
@@ -482,15 +485,14 @@ main (int argc, char **argv)
   }
   if (!o.quiet)
     summary (qm, cal, lo, hi, params, &o);
-  snprintf (note, sizeof note, "method=%s%s%.6g frames=%d activations=%s "
-      "weights=int8-per-channel", method_name (o.method),
-      o.method == MNV3_CALIB_PERCENTILE ? " percentile=" : "",
-      o.method == MNV3_CALIB_PERCENTILE ? o.percentile : 0.0, total,
+  if (o.method == MNV3_CALIB_PERCENTILE)
+    snprintf (note, sizeof note, "method=percentile percentile=%.6g",
+        o.percentile);
+  else
+    snprintf (note, sizeof note, "method=%s", method_name (o.method));
+  snprintf (note + strlen (note), sizeof note - strlen (note),
+      " frames=%d activations=%s weights=int8-per-channel", total,
       o.is_signed ? "int8" : "uint8");
-  if (o.method != MNV3_CALIB_PERCENTILE)
-    snprintf (note, sizeof note, "method=%s frames=%d activations=%s "
-        "weights=int8-per-channel", method_name (o.method), total,
-        o.is_signed ? "int8" : "uint8");
   if (mnv3_qdq_write (qm, params, o.is_signed, note, o.out_path, &st, err,
           sizeof err) != 0) {
     fprintf (stderr, "%s\n", err);

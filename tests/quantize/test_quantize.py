@@ -221,7 +221,7 @@ def main():
         add_unknown_fields(floats["tflite"])
         make_inputs(photos, [123.675, 116.28, 103.53],
                     [58.395, 57.12, 57.375], inputs["seed"])
-        make_inputs(photos, 128.0, 128.0, inputs["tflite"])
+        make_inputs(photos, 128.0, 127.0, inputs["tflite"])  # its metadata
         with open(stamp_path, "w") as f:
             f.write(st)
 
