@@ -422,7 +422,8 @@ main (int argc, char **argv)
 
   images = list_images (o.calibration, &n_images);
   if (!images || n_images == 0) {
-    fprintf (stderr, "%s: no PNG or JPEG image\n", o.calibration);
+    if (images)       /* list_images() said why when it returned NULL */
+      fprintf (stderr, "%s: no PNG or JPEG image\n", o.calibration);
     goto out;
   }
   total = o.frames && o.frames < n_images ? o.frames : n_images;
