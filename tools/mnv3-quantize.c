@@ -240,6 +240,8 @@ list_images (const char *path, int *count)
     v[n] = NULL;
   }
   closedir (d);
+  if (!v)
+    v = calloc (1, sizeof *v);    /* an empty list, not a failure */
   if (n > 1)
     qsort (v, (size_t) n, sizeof *v, cmp_str);
   *count = n;
