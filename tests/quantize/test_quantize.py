@@ -302,6 +302,11 @@ def main():
                         "--calibration", os.path.join(a.outdir, "none")],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "cannot open" in r.stderr, r.stderr
+    empty = os.path.join(a.outdir, "empty")
+    os.makedirs(empty, exist_ok=True)
+    r = subprocess.run([a.quantize, floats["tflite"], q + ".2",
+                        "--calibration", empty], capture_output=True, text=True)
+    assert r.returncode == 1 and "no PNG or JPEG" in r.stderr, r.stderr
     r = subprocess.run([a.quantize, floats["tflite"], q + ".2"],
                        capture_output=True, text=True)
     assert r.returncode == 2, r.returncode
