@@ -240,6 +240,32 @@ void mnv3_qlut_vbmi (const uint8_t table[256], const uint8_t *in,
     uint8_t *out, size_t n);           /* 2 vpermi2b + a blend */
 #endif
 
+/* ---- uint8 bilinear resize (qresize.c, TFLite's float path) ----------- */
+
+/* Where output column x reads: source columns x0, x1 and the position fx
+ * (uint8, float) or ix (int8, 10-bit fixed point). */
+typedef struct {
+  int32_t x0, x1;
+  float fx;
+  int32_t ix;
+} mnv3_qresize_col;
+
+#ifdef MNV3_X86
+/* One output row, c >= 8 channels: out[x c + k] = (uint8) (
+ *   r0[x0 c + k] * ((1 - dy) * (1 - dx)) + r0[x1 c + k] * ((1 - dy) * dx)
+ *   + r1[x0 c + k] * (dy * (1 - dx)) + r1[x1 c + k] * (dy * dx) + 0.5f)
+ * with dx = fx - x0, every step rounded to float in that order (no FMA),
+ * as qresize.c's scalar loop.  Reads only inside the rows. */
+void mnv3_qresize_px_avx2 (const uint8_t *r0, const uint8_t *r1,
+    const mnv3_qresize_col *cols, int ow, int c, float dy, uint8_t *out);
+/* The same formula flattened over n = ow * c outputs (few channels): a0
+ * and a1 hold row y0's bytes at x0 and x1 of each output as float, b0 and
+ * b1 row y1's, dx the output's dx. */
+void mnv3_qresize_flat_avx2 (const float *a0, const float *a1,
+    const float *b0, const float *b1, const float *dx, float dy,
+    uint8_t *out, size_t n);
+#endif
+
 /* ---- the kernels ------------------------------------------------------ */
 
 void mnv3_qgemm_c (const mnv3_qgemm *g, size_t m, const uint8_t *a,
