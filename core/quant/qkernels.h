@@ -264,6 +264,12 @@ void mnv3_qresize_px_avx2 (const uint8_t *r0, const uint8_t *r1,
 void mnv3_qresize_flat_avx2 (const float *a0, const float *a1,
     const float *b0, const float *b1, const float *dx, float dy,
     uint8_t *out, size_t n);
+
+/* ARG_MAX over the c channels of each of rows rows (int8 when is_i8, else
+ * uint8): out[r] = the index of the first maximum, int64 when out_i64 else
+ * int32.  Reads only the rows*c input bytes. */
+void mnv3_qargmax_avx2 (const uint8_t *in, size_t rows, int c, int is_i8,
+    void *out, int out_i64);
 #endif
 
 /* ---- the kernels ------------------------------------------------------ */

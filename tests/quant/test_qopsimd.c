@@ -1,6 +1,6 @@
 /* test_qopsimd.c — the SIMD paths of the other 8-bit operators (bilinear
- * resize, ...) on every ISA the machine has against the scalar path of
- * the same operator, bytes identical.
+ * resize, argmax, ...) on every ISA the machine has against the scalar path of
+ * the same operator, bytes identical (argmax: first maximum on ties).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The scalar paths are the references (test_qops checks them against
@@ -110,6 +110,46 @@ START_TEST (test_resize)
 }
 END_TEST
 
+/* ---- argmax ----------------------------------------------------------- */
+
+START_TEST (test_argmax)
+{
+  const mnv3_isa isa = isas[_i];
+  const char *name = isa_names[_i];
+
+  for (int c = 1; c <= 67; c++)
+    for (int k = 0; k < 12; k++) {
+      const mnv3_dtype t = k % 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+      const mnv3_dtype ot = k % 4 < 2 ? MNV3_DTYPE_I32 : MNV3_DTYPE_I64;
+      const size_t rows = (size_t) (k < 10 ? 1 + (k * 13 + c) % 37 : 9001);
+      const size_t osz = ot == MNV3_DTYPE_I64 ? 8 : 4;
+      uint8_t *in = qbuf_random (rows * c, t);
+      uint8_t *want = qbuf (rows * osz), *out = qbuf (rows * osz + GUARD);
+      /* ties: few distinct values, the type's ends, all equal */
+      for (size_t i = 0; i < rows * c; i++)
+        if (k % 6 == 2)
+          in[i] = (uint8_t) (qrand () % 3 ? 0x80 : 0x7f);
+        else if (k % 6 == 3)
+          in[i] = (uint8_t) (qrand () % 2 ? 0xff : 0x00);
+        else if (k % 6 == 4)
+          in[i] = (uint8_t) (qrand () % 4);
+        else if (k % 6 == 5)
+          in[i] = 0x80;
+      mnv3_qargmax_run (MNV3_ISA_SCALAR, t, in, ot, want, rows, c, NULL);
+      memset (out, SENTINEL, rows * osz + GUARD);
+      mnv3_qargmax_run (isa, t, in, ot, out, rows, c, k % 3 ? pool2 : NULL);
+      if (memcmp (out, want, rows * osz) != 0)
+        ck_abort_msg ("%s argmax type %d c %d rows %zu out %d differs", name,
+            t, c, rows, ot);
+      for (size_t i = rows * osz; i < rows * osz + GUARD; i++)
+        ck_assert_msg (out[i] == SENTINEL, "%s argmax wrote past", name);
+      free (in);
+      free (want);
+      free (out);
+    }
+}
+END_TEST
+
 static Suite *
 qopsimd_suite (void)
 {
@@ -119,6 +159,7 @@ qopsimd_suite (void)
   tcase_add_checked_fixture (tc, q_setup, q_teardown);
   tcase_set_timeout (tc, 600);
   tcase_add_loop_test (tc, test_resize, 0, n_isas);
+  tcase_add_loop_test (tc, test_argmax, 0, n_isas);
   suite_add_tcase (s, tc);
   return s;
 }
