@@ -148,6 +148,9 @@ struct mnv3_qdw {
   int cp;
   int ox_lo, ox_hi;           /* output columns whose taps are all inside */
   int32_t *w;                 /* [k*k][cp] */
+  int32_t *w2;                /* [(k*k+1)/2][cp]: taps 2i and 2i+1 (or 0
+                                 past the last) as int16 pairs, low first,
+                                 for one vpmaddwd on two interleaved taps */
   int32_t *bias;              /* [cp] bias - in_zp * sum (w - w_zp) */
   int32_t *mult, *lsh, *rsh;  /* [cp] */
   int32_t *away;              /* [cp] -1: ties away from zero, 0: upward */
