@@ -124,31 +124,36 @@ FN (qd_block2) (const mnv3_qdw *d, const uint8_t *const *rows,
     w[t] = vi_load (d->w2 + (size_t) t * d->cp + c0);
 
   for (ox = 0; ox < p->ow; ox++) {
-    const uint8_t *src[26];
     vi acc0 = bias, acc1 = vi_zero (), acc;
     if (ox < d->ox_lo || ox >= d->ox_hi) {
       const int x0 = ox * p->sw - p->pad_l;
+      const uint8_t *src[26];
       for (int ky = 0; ky < K; ky++)
         for (int kx = 0; kx < K; kx++) {
           const int ix = x0 + kx * p->dw;
           src[ky * K + kx] = ix >= 0 && ix < p->iw
               ? rows[ky] + (size_t) ix * c + c0 : zrow;
         }
+      src[K * K] = src[K * K - 1];
+      for (int q = 0; q < P; q++) {
+        vi a = tail ? QD_PAIR_N (src[2 * q], src[2 * q + 1], n, sign)
+            : QD_PAIR (src[2 * q], src[2 * q + 1], sign);
+        acc0 = QD_DOT (acc0, a, w[q]);
+      }
     } else {
       const size_t base = (size_t) (ox * p->sw - p->pad_l) * c + c0;
-#pragma GCC unroll 25
-      for (int t = 0; t < K * K; t++)
-        src[t] = rows[t / K] + base + (size_t) (t % K) * xstep;
-    }
-    src[K * K] = src[K * K - 1];
+#define QD_TAP(t) (rows[(t) < K * K ? (t) / K : K - 1] + base \
+    + (size_t) ((t) < K * K ? (t) % K : K - 1) * xstep)
 #pragma GCC unroll 13
-    for (int q = 0; q < P; q++) {
-      vi a = tail ? QD_PAIR_N (src[2 * q], src[2 * q + 1], n, sign)
-          : QD_PAIR (src[2 * q], src[2 * q + 1], sign);
-      if (q & 1)
-        acc1 = QD_DOT (acc1, a, w[q]);
-      else
-        acc0 = QD_DOT (acc0, a, w[q]);
+      for (int q = 0; q < P; q++) {
+        vi a = tail ? QD_PAIR_N (QD_TAP (2 * q), QD_TAP (2 * q + 1), n, sign)
+            : QD_PAIR (QD_TAP (2 * q), QD_TAP (2 * q + 1), sign);
+        if (q & 1)
+          acc1 = QD_DOT (acc1, a, w[q]);
+        else
+          acc0 = QD_DOT (acc0, a, w[q]);
+      }
+#undef QD_TAP
     }
     acc = QD_REQUANT (vi_add (acc0, acc1), &k);
     if (tail)
