@@ -267,6 +267,18 @@ void mnv3_qresize_px_avx2 (const uint8_t *r0, const uint8_t *r1,
 void mnv3_qresize_flat_avx2 (const float *a0, const float *a1,
     const float *b0, const float *b1, const float *dx, float dy,
     uint8_t *out, size_t n);
+/* int8, reference_ops::ResizeBilinearInteger: out = round half away from
+ * zero of (sum of in * wy * wx) / 2^20, the 10-bit weights wx1 = ix -
+ * 1024 x0, wx0 = 1024 - wx1 (likewise wy; half-pixel makes a weight
+ * negative, |wx0| + |wx1| <= 1536, so every sum fits in int32).  c >= 8. */
+void mnv3_qresize_px_i8_avx2 (const int8_t *r0, const int8_t *r1,
+    const mnv3_qresize_col *cols, int ow, int c, int32_t wy0, int32_t wy1,
+    int8_t *out);
+/* Flattened (few channels): a[e] / b[e] = the int16 pair (in[x0 c + k],
+ * in[x1 c + k]) of rows y0 / y1 for output e, wx[e] = the pair (wx0, wx1),
+ * low half first. */
+void mnv3_qresize_flat_i8_avx2 (const int32_t *a, const int32_t *b,
+    const int32_t *wx, int32_t wy0, int32_t wy1, int8_t *out, size_t n);
 
 /* ARG_MAX over the c channels of each of rows rows (int8 when is_i8, else
  * uint8): out[r] = the index of the first maximum, int64 when out_i64 else

@@ -106,3 +106,90 @@ mnv3_qresize_flat_avx2 (const float *a0, const float *a1, const float *b0,
     }
   }
 }
+
+/* ---- int8: reference_ops::ResizeBilinearInteger ------------------------ */
+
+/* The exact integer sum in32 = sum of in * wy * wx (|.| < 2^29 with the
+ * 10-bit weights, see qkernels.h) factored as wy0 (in00 wx0 + in01 wx1)
+ * + wy1 (in10 wx0 + in11 wx1): vpmaddwd on (x0, x1) pairs, two vpmulld;
+ * then + 2^19 away from zero and / 2^20 toward zero on |v|. */
+static inline void
+st8_i8 (int8_t *p, __m256i h0, __m256i h1, __m256i wy0, __m256i wy1)
+{
+  const __m256i half = _mm256_set1_epi32 (1 << 19);
+  __m256i v = _mm256_add_epi32 (_mm256_mullo_epi32 (h0, wy0),
+      _mm256_mullo_epi32 (h1, wy1));
+  __m256i r = _mm256_srli_epi32 (_mm256_add_epi32 (_mm256_abs_epi32 (v),
+          half), 20);
+  __m128i w;
+
+  r = _mm256_sign_epi32 (r, v);
+  w = _mm_packs_epi32 (_mm256_castsi256_si128 (r),
+      _mm256_extracti128_si256 (r, 1));
+  _mm_storel_epi64 ((__m128i *) p, _mm_packs_epi16 (w, w));
+}
+
+static inline __m256i
+pair8 (const int8_t *p0, const int8_t *p1)
+{
+  return _mm256_cvtepi8_epi16 (_mm_unpacklo_epi8 (_mm_loadl_epi64 ((const
+                  __m128i *) p0), _mm_loadl_epi64 ((const __m128i *) p1)));
+}
+
+void
+mnv3_qresize_px_i8_avx2 (const int8_t *r0, const int8_t *r1,
+    const mnv3_qresize_col *cols, int ow, int c, int32_t wy0, int32_t wy1,
+    int8_t *out)
+{
+  const __m256i vy0 = _mm256_set1_epi32 (wy0), vy1 = _mm256_set1_epi32 (wy1);
+
+  for (int x = 0; x < ow; x++) {
+    const int32_t wx1 = cols[x].ix - (1 << 10) * cols[x].x0;
+    const int32_t wx0 = (1 << 10) - wx1;
+    const __m256i wx = _mm256_set1_epi32 ((int32_t) ((uint32_t) (uint16_t)
+            wx0 | (uint32_t) (uint16_t) wx1 << 16));
+    const size_t o0 = (size_t) cols[x].x0 * c, o1 = (size_t) cols[x].x1 * c;
+    int8_t *o = out + (size_t) x * c;
+    int k = 0;
+
+    for (;; k += 8) {
+      if (k + 8 > c)            /* the last 8 again: same bytes, c >= 8 */
+        k = c - 8;
+      st8_i8 (o + k, _mm256_madd_epi16 (pair8 (r0 + o0 + k, r0 + o1 + k),
+              wx), _mm256_madd_epi16 (pair8 (r1 + o0 + k, r1 + o1 + k), wx),
+          vy0, vy1);
+      if (k + 8 >= c)
+        break;
+    }
+  }
+}
+
+void
+mnv3_qresize_flat_i8_avx2 (const int32_t *a, const int32_t *b,
+    const int32_t *wx, int32_t wy0, int32_t wy1, int8_t *out, size_t n)
+{
+  const __m256i vy0 = _mm256_set1_epi32 (wy0), vy1 = _mm256_set1_epi32 (wy1);
+  size_t i = 0;
+
+  for (;; i += 8) {
+    __m256i w;
+    if (n < 8)
+      break;
+    if (i + 8 > n)              /* the last 8 again */
+      i = n - 8;
+    w = _mm256_loadu_si256 ((const __m256i *) (wx + i));
+    st8_i8 (out + i, _mm256_madd_epi16 (_mm256_loadu_si256 ((const __m256i *)
+                (a + i)), w), _mm256_madd_epi16 (_mm256_loadu_si256 ((const
+                    __m256i *) (b + i)), w), vy0, vy1);
+    if (i + 8 >= n)
+      return;
+  }
+  for (i = 0; i < n; i++) {
+    const int32_t w0 = (int16_t) (wx[i] & 0xffff), w1 = wx[i] >> 16;
+    const int32_t v = wy0 * ((int16_t) (a[i] & 0xffff) * w0 + (a[i] >> 16)
+        * w1) + wy1 * ((int16_t) (b[i] & 0xffff) * w0 + (b[i] >> 16) * w1);
+    const int32_t r = (int32_t) (((uint32_t) (v < 0 ? -v : v) + (1u << 19))
+        >> 20);
+    out[i] = (int8_t) (v < 0 ? -r : r);
+  }
+}

@@ -14,7 +14,9 @@
  *    optimized 16.16 fixed-point scale (in << 16) / out + 1; otherwise the
  *    reference float GetNearestNeighbor.
  * The float steps are written so that each operation rounds to float as
- * TFLite's does (this file is built with -ffp-contract=off). */
+ * TFLite's does (this file is built with -ffp-contract=off).  These
+ * loops are the references of the AVX2 paths (qresize-avx2.c), which
+ * give the same bytes (test-qopsimd). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -198,6 +200,56 @@ qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
     mnv3_qresize_flat_avx2 (a, a + n, b, b + n, j->dx, dy, o, n);
   }
 }
+
+/* int8: the flat cache holds, per output, the int16 pair (x0, x1) of a
+ * source row in one int32 (j->dx then holds the (wx0, wx1) pairs). */
+static const int32_t *
+qresize_flat_row_i8 (const qresize_job *j, int32_t *tags, int32_t *slots,
+    int r, int avoid)
+{
+  const size_t n = (size_t) j->ow * j->c;
+  const int8_t *src = (const int8_t *) j->in + (size_t) r * j->iw * j->c;
+  int s;
+  int32_t *f;
+
+  for (s = 0; s < 2; s++)
+    if (tags[s] == r)
+      return slots + (size_t) s * n;
+  s = avoid == 0 ? 1 : 0;
+  f = slots + (size_t) s * n;
+  for (size_t e = 0; e < n; e++)
+    f[e] = (int32_t) ((uint32_t) (uint16_t) (int16_t) src[j->off0[e]]
+        | (uint32_t) (uint16_t) (int16_t) src[j->off1[e]] << 16);
+  tags[s] = r;
+  return f;
+}
+
+static void
+qresize_rows_i8_simd (void *ctx, size_t yi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const int8_t *in = j->in;
+  const int iw = j->iw, c = j->c, y = (int) yi;
+  int8_t *o = (int8_t *) j->out + (size_t) y * j->ow * c;
+  int32_t iy, y0, y1, wy0, wy1;
+
+  qresize_coord_i (y, j->hs10, j->hp, j->ih, &iy, &y0, &y1);
+  wy1 = iy - (1 << 10) * y0;
+  wy0 = (1 << 10) - wy1;
+  if (c > QRESIZE_FLAT_MAX_C) {
+    mnv3_qresize_px_i8_avx2 (in + (size_t) y0 * iw * c,
+        in + (size_t) y1 * iw * c, j->cols, j->ow, c, wy0, wy1, o);
+  } else {
+    uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
+    int32_t *tags = (int32_t *) t;
+    int32_t *slots = (int32_t *) (t + 64);
+    const int32_t *a = qresize_flat_row_i8 (j, tags, slots, y0, -1);
+    const int sa = a == slots ? 0 : 1;
+    const int32_t *b = qresize_flat_row_i8 (j, tags, slots, y1, sa);
+    mnv3_qresize_flat_i8_avx2 (a, b, (const int32_t *) j->dx, wy0, wy1, o,
+        (size_t) j->ow * c);
+  }
+}
 #endif
 
 static void
@@ -252,33 +304,6 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
         : (float) ih / (float) oh;
     for (int x = 0; x < ow; x++)
       qresize_coord_f (x, ws, hp, iw, &cols[x].fx, &cols[x].x0, &cols[x].x1);
-#ifdef MNV3_X86
-    if (isa >= MNV3_ISA_AVX2) {
-      rows = qresize_rows_u8_simd;
-      if (c <= QRESIZE_FLAT_MAX_C) {
-        const size_t n = (size_t) ow * c;
-        const int nt = tp ? mnv3_threadpool_size (tp) : 1;
-        uint8_t *p = scratch + qresize_align ((size_t) ow * sizeof *cols);
-        int32_t *o0 = (int32_t *) p, *o1 = o0 + n;
-        float *dx = (float *) (o1 + n);
-        for (int x = 0; x < ow; x++)
-          for (int k = 0; k < c; k++) {
-            o0[(size_t) x * c + k] = cols[x].x0 * c + k;
-            o1[(size_t) x * c + k] = cols[x].x1 * c + k;
-            dx[(size_t) x * c + k] = cols[x].fx - (float) cols[x].x0;
-          }
-        j.off0 = o0;
-        j.off1 = o1;
-        j.dx = dx;
-        j.cache = p + qresize_align (3 * n * 4);
-        j.cache_bytes = qresize_flat_thread_bytes (n);
-        for (int t = 0; t < nt; t++) {
-          int32_t *tags = (int32_t *) (j.cache + (size_t) t * j.cache_bytes);
-          tags[0] = tags[1] = -1;
-        }
-      }
-    }
-#endif
   } else {
     int32_t ws = ((1 << 10) * iw + ow / 2) / ow;
     j.hs10 = ((1 << 10) * ih + oh / 2) / oh;
@@ -289,6 +314,41 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
     for (int x = 0; x < ow; x++)
       qresize_coord_i (x, ws, hp, iw, &cols[x].ix, &cols[x].x0, &cols[x].x1);
   }
+#ifdef MNV3_X86
+  if (isa >= MNV3_ISA_AVX2) {
+    rows = is_i8 ? qresize_rows_i8_simd : qresize_rows_u8_simd;
+    if (c <= QRESIZE_FLAT_MAX_C) {
+      const size_t n = (size_t) ow * c;
+      const int nt = tp ? mnv3_threadpool_size (tp) : 1;
+      uint8_t *p = scratch + qresize_align ((size_t) ow * sizeof *cols);
+      int32_t *o0 = (int32_t *) p, *o1 = o0 + n;
+      float *dx = (float *) (o1 + n);
+      int32_t *wx = (int32_t *) (o1 + n);   /* int8: in place of dx */
+      for (int x = 0; x < ow; x++) {
+        const int32_t wx1 = cols[x].ix - (1 << 10) * cols[x].x0;
+        for (int k = 0; k < c; k++) {
+          const size_t e = (size_t) x * c + k;
+          o0[e] = cols[x].x0 * c + k;
+          o1[e] = cols[x].x1 * c + k;
+          if (is_i8)
+            wx[e] = (int32_t) ((uint32_t) (uint16_t) ((1 << 10) - wx1)
+                | (uint32_t) (uint16_t) wx1 << 16);
+          else
+            dx[e] = cols[x].fx - (float) cols[x].x0;
+        }
+      }
+      j.off0 = o0;
+      j.off1 = o1;
+      j.dx = dx;
+      j.cache = p + qresize_align (3 * n * 4);
+      j.cache_bytes = qresize_flat_thread_bytes (n);
+      for (int t = 0; t < nt; t++) {
+        int32_t *tags = (int32_t *) (j.cache + (size_t) t * j.cache_bytes);
+        tags[0] = tags[1] = -1;
+      }
+    }
+  }
+#endif
   (void) isa;
   mnv3_threadpool_run (tp, (size_t) oh, rows, &j);
 }

@@ -107,6 +107,10 @@ START_TEST (test_resize)
       5, 513, 1025, -1, pool2, 1);
   check_resize (isa, name, MNV3_COORD_HALF_PIXEL, 0, MNV3_DTYPE_U8, 17, 33,
       128, 65, 129, -1, NULL, 1);
+  check_resize (isa, name, MNV3_COORD_HALF_PIXEL, 0, MNV3_DTYPE_I8, 65, 129,
+      5, 513, 1025, -1, NULL, 1);
+  check_resize (isa, name, MNV3_COORD_ASYMMETRIC, 0, MNV3_DTYPE_I8, 17, 33,
+      128, 65, 129, -1, pool2, 1);
 }
 END_TEST
 
