@@ -30,12 +30,13 @@
  * fixed-point position), and the rows are split over the pool. */
 typedef mnv3_qresize_col qresize_col;
 
-/* The SIMD uint8 path for fewer than 8 channels works on the flattened row
- * of ow * c outputs: per output e, the source offsets off0/off1 (x0 c + k,
- * x1 c + k) and dx, shared; and per thread a cache of two source rows
- * expanded to those outputs as float (a0/a1 of qkernels.h), tagged by the
- * source row, so that a source row is expanded about twice per run
- * however much the resize upsamples. */
+/* The AVX2 paths for fewer than 8 channels work on the flattened row of
+ * ow * c outputs: per output e, the source offsets off0/off1 (x0 c + k,
+ * x1 c + k) and dx (int8: the weight pair), shared; and per thread a cache
+ * of two source rows expanded to those outputs (uint8: as float, a0/a1 of
+ * qkernels.h; int8: int16 pairs), tagged by the source row, so that a
+ * source row is expanded about twice per run however much the resize
+ * upsamples. */
 #define QRESIZE_FLAT_MAX_C 7
 
 static size_t
@@ -104,8 +105,7 @@ typedef struct {
   float hs;                   /* uint8: float row scale */
   int32_t hs10;               /* int8: 10-bit row scale */
   const qresize_col *cols;
-  /* SIMD uint8 (isa >= AVX2): flat for c <= QRESIZE_FLAT_MAX_C */
-  int simd;
+  /* AVX2, c <= QRESIZE_FLAT_MAX_C: the flat tables and row caches */
   const int32_t *off0, *off1;
   const float *dx;
   uint8_t *cache;             /* qresize_flat_thread_bytes each */
@@ -150,8 +150,9 @@ qresize_rows_u8 (void *ctx, size_t yi, int thread_index)
 }
 
 #ifdef MNV3_X86
-/* Row r of the input expanded to the flat outputs, in cache slot `slot`
- * of this thread; returns the slot's two arrays. */
+/* Row r of the input expanded to the flat outputs (its x0 and x1 arrays)
+ * from this thread's cache, or expanded into the slot other than `avoid`
+ * (which holds the row the caller also needs). */
 static const float *
 qresize_flat_row (const qresize_job *j, int32_t *tags, float *slots, int r,
     int avoid)
@@ -294,7 +295,7 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
       || coord == MNV3_COORD_PYTORCH_HALF_PIXEL;
   qresize_col *cols = (qresize_col *) scratch;
   qresize_job j = { in, out, ih, iw, c, oh, ow, hp, 0.f, 0, cols,
-    0, NULL, NULL, NULL, NULL, 0 };
+    NULL, NULL, NULL, NULL, 0 };
   mnv3_task_fn rows = is_i8 ? qresize_rows_i8 : qresize_rows_u8;
 
   if (!is_i8) {
