@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
 #include "quant/qkernels.h"
 #include "quant/qops.h"
@@ -163,7 +164,8 @@ mnv3_qargmax_run (mnv3_isa isa, mnv3_dtype in_type, const void *in,
     mnv3_dtype out_type, void *out, size_t rows, int c, mnv3_threadpool *tp)
 {
   const size_t tasks = mnv3_threadpool_tasks (tp, rows, 4096);
-  qargmax_job j = { isa, in, out, rows, (rows + tasks - 1) / tasks, c,
+  qargmax_job j = { mnv3_cpu_resolve (isa), in, out, rows,
+    (rows + tasks - 1) / tasks, c,
     in_type == MNV3_DTYPE_I8, out_type == MNV3_DTYPE_I64 };
 
   if (rows == 0 || c <= 0)

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
 #include "quant/qkernels.h"
 #include "quant/qops.h"
@@ -416,6 +417,7 @@ mnv3_qresize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
 {
   if (ih <= 0 || iw <= 0 || oh <= 0 || ow <= 0 || c <= 0)
     return;
+  isa = mnv3_cpu_resolve (isa);
   if (nearest)
     qresize_nearest (coord, in, ih, iw, c, out, oh, ow);
   else if (scratch)
