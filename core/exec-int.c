@@ -74,8 +74,8 @@ mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x)
       mnv3_qsoftmax_run (&q->u.softmax, in, out, rows, is[3]);
       break;
     case MNV3_XOP_QARGMAX:
-      mnv3_qargmax_run (q->in.type, in, s->graph->tensors[x->out].type, out,
-          rows, is[3], s->tp);
+      mnv3_qargmax_run (s->isa, q->in.type, in,
+          s->graph->tensors[x->out].type, out, rows, is[3], s->tp);
       break;
     case MNV3_XOP_QUANTIZE:
       mnv3_quantize_run (in, out, mnv3_session_numel (s, x->out), &q->out);

@@ -84,6 +84,89 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
   }
 }
 
+#ifdef QD_PAIRS
+/* Taps two at a time (the including file defines QD_PAIRS and
+ *   QD_PAIR (p0, p1, sign)        VI_W bytes at p0 and at p1 interleaved,
+ *                                 extended to int16: lane i = (p0[i], p1[i])
+ *   QD_PAIR_N (p0, p1, n, sign)   the same with n (< VI_W) bytes present
+ *   QD_REQUANT (acc, k)           vi_requant's result, k: qd_rq constants):
+ * one multiply-add per pair of taps against d->w2, each tap a byte of its
+ * own row, so each lane sums the same products as the one-tap loop (the
+ * odd last tap pairs with itself and weight 0).  int32 sums wrap alike in
+ * any order: the bytes are identical. */
+typedef struct {
+  vi mult, mult_odd, lsh, rsh, away, zp, lo, hi;
+} FN (qd_rq);
+
+MNV3_INLINE void
+FN (qd_block2) (const mnv3_qdw *d, const uint8_t *const *rows,
+    uint8_t *orow, int c0, int n, const int tail, const int K)
+{
+  const mnv3_qdw_desc *p = &d->p;
+  const size_t c = (size_t) p->c, xstep = (size_t) p->dw * c;
+  const int sign = p->in_type == MNV3_DTYPE_I8, P = (K * K + 1) / 2;
+  const uint8_t *zrow = d->zp_row + c0;
+  const vi bias = vi_load (d->bias + c0);
+  FN (qd_rq) k;
+  vi w[13];
+  int ox;
+
+  k.mult = vi_load (d->mult + c0);
+  k.mult_odd = vi_srli64 (k.mult, 32);
+  k.lsh = vi_load (d->lsh + c0);
+  k.rsh = vi_load (d->rsh + c0);
+  k.away = vi_load (d->away + c0);
+  k.zp = vi_set1 (p->out_zp);
+  k.lo = vi_set1 (p->act_min);
+  k.hi = vi_set1 (p->act_max);
+#pragma GCC unroll 13
+  for (int t = 0; t < P; t++)
+    w[t] = vi_load (d->w2 + (size_t) t * d->cp + c0);
+
+  for (ox = 0; ox < p->ow; ox++) {
+    vi acc0 = bias, acc1 = vi_zero (), acc;
+    if (ox < d->ox_lo || ox >= d->ox_hi) {
+      const int x0 = ox * p->sw - p->pad_l;
+      const uint8_t *src[26];
+      for (int ky = 0; ky < K; ky++)
+        for (int kx = 0; kx < K; kx++) {
+          const int ix = x0 + kx * p->dw;
+          src[ky * K + kx] = ix >= 0 && ix < p->iw
+              ? rows[ky] + (size_t) ix * c + c0 : zrow;
+        }
+      src[K * K] = src[K * K - 1];
+      for (int q = 0; q < P; q++) {
+        vi a = tail ? QD_PAIR_N (src[2 * q], src[2 * q + 1], n, sign)
+            : QD_PAIR (src[2 * q], src[2 * q + 1], sign);
+        acc0 = QD_DOT (acc0, a, w[q]);
+      }
+    } else {
+      const size_t base = (size_t) (ox * p->sw - p->pad_l) * c + c0;
+#define QD_TAP(t) (rows[(t) < K * K ? (t) / K : K - 1] + base \
+    + (size_t) ((t) < K * K ? (t) % K : K - 1) * xstep)
+#pragma GCC unroll 13
+      for (int q = 0; q < P; q++) {
+        vi a = tail ? QD_PAIR_N (QD_TAP (2 * q), QD_TAP (2 * q + 1), n, sign)
+            : QD_PAIR (QD_TAP (2 * q), QD_TAP (2 * q + 1), sign);
+        if (q & 1)
+          acc1 = QD_DOT (acc1, a, w[q]);
+        else
+          acc0 = QD_DOT (acc0, a, w[q]);
+      }
+#undef QD_TAP
+    }
+    acc = QD_REQUANT (vi_add (acc0, acc1), &k);
+    if (tail)
+      vi_store_u8_n (orow + ox * c + c0, acc, n);
+    else
+      vi_store_u8 (orow + ox * c + c0, acc);
+  }
+}
+#define QD_BLOCK FN (qd_block2)
+#else
+#define QD_BLOCK FN (qd_block)
+#endif
+
 MNV3_INLINE void
 FN (qd_rows) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
     int oy1, int c0, int c1, const int K)
@@ -98,9 +181,9 @@ FN (qd_rows) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
     for (int ky = 0; ky < K; ky++)
       rows[ky] = mnv3_qdw_in_row (d, in, oy, ky);
     for (int cb = c0; cb < full; cb += VI_W)
-      FN (qd_block) (d, rows, orow, cb, VI_W, 0, K);
+      QD_BLOCK (d, rows, orow, cb, VI_W, 0, K);
     if (full < c1)
-      FN (qd_block) (d, rows, orow, full, c1 - full, 1, K);
+      QD_BLOCK (d, rows, orow, full, c1 - full, 1, K);
   }
 }
 
@@ -119,3 +202,4 @@ FN (mnv3_qdw5) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
 }
 
 #undef QD_LD
+#undef QD_BLOCK

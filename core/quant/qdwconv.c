@@ -67,6 +67,8 @@ qdw_fill (mnv3_qdw *d, const mnv3_qdw_desc *p)
       int32_t v = (p->w_type == MNV3_DTYPE_I8 ? (int8_t) b : (int32_t) b)
           - wz;
       d->w[t * d->cp + ch] = (int32_t) (uint16_t) (int16_t) v;
+      d->w2[t / 2 * d->cp + ch] |= (int32_t) ((uint32_t) (uint16_t)
+          (int16_t) v << (t % 2 ? 16 : 0));
       sum += (uint32_t) v;
     }
     d->bias[ch] = (int32_t) ((p->bias ? (uint32_t) p->bias[ch] : 0)
@@ -98,13 +100,14 @@ mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *p)
       * MNV3_QDW_CP_ALIGN;
   cp = (size_t) d->cp;
   d->w = qdw_alloc ((size_t) p->k * p->k * cp * 4);
+  d->w2 = qdw_alloc (((size_t) p->k * p->k + 1) / 2 * cp * 4);
   d->bias = qdw_alloc (cp * 4);
   d->mult = qdw_alloc (cp * 4);
   d->lsh = qdw_alloc (cp * 4);
   d->rsh = qdw_alloc (cp * 4);
   d->away = qdw_alloc (cp * 4);
   d->zp_row = qdw_alloc ((size_t) p->iw * p->c);
-  if (!d->w || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->away
+  if (!d->w || !d->w2 || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->away
       || !d->zp_row) {
     mnv3_qdw_free (d);
     mnv3_set_error (MNV3_ERR_NOMEM, "qdwconv: out of memory");
@@ -128,6 +131,7 @@ mnv3_qdw_free (mnv3_qdw *d)
   if (!d)
     return;
   free (d->w);
+  free (d->w2);
   free (d->bias);
   free (d->mult);
   free (d->lsh);
@@ -142,7 +146,8 @@ mnv3_qdw_packed_bytes (const mnv3_qdw *d)
 {
   if (!d)
     return 0;
-  return ((size_t) d->p.k * d->p.k + 4) * d->cp * 4
+  return ((size_t) d->p.k * d->p.k + 4 + ((size_t) d->p.k * d->p.k + 1) / 2)
+      * d->cp * 4
       + (size_t) d->p.iw * d->p.c;
 }
 

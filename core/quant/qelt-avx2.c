@@ -2,29 +2,38 @@
  * qelt-simd.h, 8 lanes) and the 256-entry table lookup.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "quant/qvec-avx2.h"
+#include "quant/qvec-srdhm-avx2.h"
 #include "quant/qkernels.h"
 
 #define FN(name) name##_avx2
+/* every lane has the same multiplier: the odd lanes' is mult itself */
+#define QE_SRDHM(x, mult) vi_srdhm_fast ((x), (mult), (mult))
+#define QE_REQUANT(acc, k) vi_requant_fast ((acc), (k)->mult, (k)->mult, \
+    (k)->lsh, (k)->rsh, (k)->away, (k)->zp, (k)->lo, (k)->hi)
 
 #include "quant/qelt-simd.h"
 
-/* vpshufb looks up 16 entries and gives 0 where the index has bit 7 set.
- * Step i serves the bytes whose high nibble is i: t = x - 16 i has high
- * nibble 0 exactly there, and t +sat 0x70 then keeps bit 7 clear only
- * there (a high nibble >= 1 reaches 0x80 or saturates at 0xff), with the
- * low nibble intact.  The 16 partial results are disjoint: OR them. */
+/* vpshufb looks up 16 entries: all 16 tables are looked up with the low
+ * nibble, and a tree of byte blends on the high nibble's bits (bit 4 of
+ * each byte moved to bit 7 by a 16-bit shift, which keeps each byte's own
+ * bits there) keeps the one the byte names: 16 shuffles, 15 blends, 3
+ * shifts and a mask for 32 bytes. */
 static inline __m256i
 qlut32 (const __m256i *tabs, __m256i x)
 {
-  const __m256i step = _mm256_set1_epi8 (16), bias = _mm256_set1_epi8 (0x70);
-  __m256i r = _mm256_setzero_si256 ();
+  const __m256i idx = _mm256_and_si256 (x, _mm256_set1_epi8 (0x0f));
+  __m256i sel = _mm256_slli_epi16 (x, 3), r[8];
 
-  for (int i = 0; i < 16; i++) {
-    __m256i idx = _mm256_adds_epu8 (x, bias);
-    r = _mm256_or_si256 (r, _mm256_shuffle_epi8 (tabs[i], idx));
-    x = _mm256_sub_epi8 (x, step);
-  }
-  return r;
+  for (int i = 0; i < 8; i++)
+    r[i] = _mm256_blendv_epi8 (_mm256_shuffle_epi8 (tabs[2 * i], idx),
+        _mm256_shuffle_epi8 (tabs[2 * i + 1], idx), sel);
+  sel = _mm256_slli_epi16 (x, 2);
+  for (int i = 0; i < 4; i++)
+    r[i] = _mm256_blendv_epi8 (r[2 * i], r[2 * i + 1], sel);
+  sel = _mm256_slli_epi16 (x, 1);
+  r[0] = _mm256_blendv_epi8 (r[0], r[1], sel);
+  r[1] = _mm256_blendv_epi8 (r[2], r[3], sel);
+  return _mm256_blendv_epi8 (r[0], r[1], x);
 }
 
 void

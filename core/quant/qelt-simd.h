@@ -12,7 +12,15 @@
  * Every intermediate fits in int32 (|x - zp| <= 255: 255 << 20 < 2^28, and
  * a rescaled input is at most half of that), so int32 lanes are exact.
  * A broadcast input is rescaled once, in scalar code (qops.h's own
- * functions), and enters the loop as a constant. */
+ * functions), and enters the loop as a constant.  The including file may
+ * define QE_SRDHM (x, mult) and QE_REQUANT (acc, k) as exact shorter forms
+ * of vi_srdhm_pos and vi_requant (the multipliers are uniform). */
+
+#ifndef QE_SRDHM
+#define QE_SRDHM(x, mult) vi_srdhm_pos ((x), (mult))
+#define QE_REQUANT(acc, k) vi_requant ((acc), (k)->mult, (k)->lsh, \
+    (k)->rsh, (k)->away, (k)->zp, (k)->lo, (k)->hi)
+#endif
 
 typedef struct {
   vi zp, mult, lsh, rsh;
@@ -39,7 +47,7 @@ FN (qe_side_init) (int32_t zp, mnv3_qmul m, int left_shift)
 MNV3_INLINE vi
 FN (qe_rescale) (vi x, const FN (qe_side) *s, vi away)
 {
-  x = vi_srdhm_pos (vi_sllv (vi_sub (x, s->zp), s->lsh), s->mult);
+  x = QE_SRDHM (vi_sllv (vi_sub (x, s->zp), s->lsh), s->mult);
   return vi_rdivpot (x, s->rsh, away);
 }
 
@@ -69,8 +77,7 @@ FN (qe_vec) (const FN (qe_consts) *k, const uint8_t *a, const uint8_t *b,
         : FN (qe_rescale) (FN (qe_load) (b, n, k->sign, tail), &k->b, k->away);
     acc = op == MNV3_BINARY_ADD ? vi_add (va, vb) : vi_sub (va, vb);
   }
-  acc = vi_requant (acc, k->mult, k->lsh, k->rsh, k->away, k->zp, k->lo,
-      k->hi);
+  acc = QE_REQUANT (acc, k);
   if (tail)
     vi_store_u8_n (out, acc, (int) n);
   else

@@ -148,6 +148,9 @@ struct mnv3_qdw {
   int cp;
   int ox_lo, ox_hi;           /* output columns whose taps are all inside */
   int32_t *w;                 /* [k*k][cp] */
+  int32_t *w2;                /* [(k*k+1)/2][cp]: taps 2i and 2i+1 (or 0
+                                 past the last) as int16 pairs, low first,
+                                 for one vpmaddwd on two interleaved taps */
   int32_t *bias;              /* [cp] bias - in_zp * sum (w - w_zp) */
   int32_t *mult, *lsh, *rsh;  /* [cp] */
   int32_t *away;              /* [cp] -1: ties away from zero, 0: upward */
@@ -238,6 +241,50 @@ void mnv3_qlut_avx512 (const uint8_t table[256], const uint8_t *in,
     uint8_t *out, size_t n);           /* AVX-512BW: the same, 64 bytes */
 void mnv3_qlut_vbmi (const uint8_t table[256], const uint8_t *in,
     uint8_t *out, size_t n);           /* 2 vpermi2b + a blend */
+#endif
+
+/* ---- uint8 bilinear resize (qresize.c, TFLite's float path) ----------- */
+
+/* Where output column x reads: source columns x0, x1 and the position fx
+ * (uint8, float) or ix (int8, 10-bit fixed point). */
+typedef struct {
+  int32_t x0, x1;
+  float fx;
+  int32_t ix;
+} mnv3_qresize_col;
+
+#ifdef MNV3_X86
+/* One output row, c >= 8 channels: out[x c + k] = (uint8) (
+ *   r0[x0 c + k] * ((1 - dy) * (1 - dx)) + r0[x1 c + k] * ((1 - dy) * dx)
+ *   + r1[x0 c + k] * (dy * (1 - dx)) + r1[x1 c + k] * (dy * dx) + 0.5f)
+ * with dx = fx - x0, every step rounded to float in that order (no FMA),
+ * as qresize.c's scalar loop.  Reads only inside the rows. */
+void mnv3_qresize_px_avx2 (const uint8_t *r0, const uint8_t *r1,
+    const mnv3_qresize_col *cols, int ow, int c, float dy, uint8_t *out);
+/* The same formula flattened over n = ow * c outputs (few channels): a0
+ * and a1 hold row y0's bytes at x0 and x1 of each output as float, b0 and
+ * b1 row y1's, dx the output's dx. */
+void mnv3_qresize_flat_avx2 (const float *a0, const float *a1,
+    const float *b0, const float *b1, const float *dx, float dy,
+    uint8_t *out, size_t n);
+/* int8, reference_ops::ResizeBilinearInteger: out = round half away from
+ * zero of (sum of in * wy * wx) / 2^20, the 10-bit weights wx1 = ix -
+ * 1024 x0, wx0 = 1024 - wx1 (likewise wy; half-pixel makes a weight
+ * negative, |wx0| + |wx1| <= 1536, so every sum fits in int32).  c >= 8. */
+void mnv3_qresize_px_i8_avx2 (const int8_t *r0, const int8_t *r1,
+    const mnv3_qresize_col *cols, int ow, int c, int32_t wy0, int32_t wy1,
+    int8_t *out);
+/* Flattened (few channels): a[e] / b[e] = the int16 pair (in[x0 c + k],
+ * in[x1 c + k]) of rows y0 / y1 for output e, wx[e] = the pair (wx0, wx1),
+ * low half first. */
+void mnv3_qresize_flat_i8_avx2 (const int32_t *a, const int32_t *b,
+    const int32_t *wx, int32_t wy0, int32_t wy1, int8_t *out, size_t n);
+
+/* ARG_MAX over the c channels of each of rows rows (int8 when is_i8, else
+ * uint8): out[r] = the index of the first maximum, int64 when out_i64 else
+ * int32.  Reads only the rows*c input bytes. */
+void mnv3_qargmax_avx2 (const uint8_t *in, size_t rows, int c, int is_i8,
+    void *out, int out_i64);
 #endif
 
 /* ---- the kernels ------------------------------------------------------ */

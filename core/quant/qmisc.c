@@ -8,8 +8,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 #include "quant/qops.h"
+#include "threadpool.h"
 
 /* ---- CONCATENATION ------------------------------------------------------ */
 
@@ -114,28 +117,60 @@ mnv3_qsoftmax_run (const mnv3_qsoftmax *q, const void *in, void *out,
 
 /* ---- ARG_MAX ------------------------------------------------------------- */
 
-void
-mnv3_qargmax_run (mnv3_dtype in_type, const void *in, mnv3_dtype out_type,
-    void *out, size_t rows, int c, mnv3_threadpool *tp)
-{
-  const int is_i8 = in_type == MNV3_DTYPE_I8;
+typedef struct {
+  mnv3_isa isa;
+  const void *in;
+  void *out;
+  size_t rows, per_task;
+  int c, is_i8, out_i64;
+} qargmax_job;
 
-  (void) tp;
-  for (size_t r = 0; r < rows; r++) {
-    int32_t best = mnv3_q_load (in, r * (size_t) c, is_i8);
+static void
+qargmax_rows (void *ctx, size_t task, int thread_index)
+{
+  const qargmax_job *j = ctx;
+  const size_t r0 = task * j->per_task;
+  const size_t r1 = r0 + j->per_task < j->rows ? r0 + j->per_task : j->rows;
+  const int c = j->c;
+
+  (void) thread_index;
+#ifdef MNV3_X86
+  if (j->isa >= MNV3_ISA_AVX2) {
+    mnv3_qargmax_avx2 ((const uint8_t *) j->in + r0 * (size_t) c, r1 - r0, c,
+        j->is_i8, j->out_i64 ? (void *) ((int64_t *) j->out + r0)
+        : (void *) ((int32_t *) j->out + r0), j->out_i64);
+    return;
+  }
+#endif
+  for (size_t r = r0; r < r1; r++) {
+    int32_t best = mnv3_q_load (j->in, r * (size_t) c, j->is_i8);
     int bi = 0;
-    for (int j = 1; j < c; j++) {
-      int32_t v = mnv3_q_load (in, r * (size_t) c + j, is_i8);
+    for (int k = 1; k < c; k++) {
+      int32_t v = mnv3_q_load (j->in, r * (size_t) c + k, j->is_i8);
       if (v > best) {           /* strict: the first maximum wins */
         best = v;
-        bi = j;
+        bi = k;
       }
     }
-    if (out_type == MNV3_DTYPE_I64)
-      ((int64_t *) out)[r] = bi;
+    if (j->out_i64)
+      ((int64_t *) j->out)[r] = bi;
     else
-      ((int32_t *) out)[r] = bi;
+      ((int32_t *) j->out)[r] = bi;
   }
+}
+
+void
+mnv3_qargmax_run (mnv3_isa isa, mnv3_dtype in_type, const void *in,
+    mnv3_dtype out_type, void *out, size_t rows, int c, mnv3_threadpool *tp)
+{
+  const size_t tasks = mnv3_threadpool_tasks (tp, rows, 4096);
+  qargmax_job j = { mnv3_cpu_resolve (isa), in, out, rows,
+    (rows + tasks - 1) / tasks, c,
+    in_type == MNV3_DTYPE_I8, out_type == MNV3_DTYPE_I64 };
+
+  if (rows == 0 || c <= 0)
+    return;
+  mnv3_threadpool_run (tp, tasks, qargmax_rows, &j);
 }
 
 /* ---- QUANTIZE / DEQUANTIZE ------------------------------------------------ */

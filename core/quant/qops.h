@@ -296,8 +296,8 @@ void mnv3_qsoftmax_run (const mnv3_qsoftmax *q, const void *in, void *out,
     size_t rows, int c);
 
 /* out[r] = index of the largest in[r*c..] (first wins), as int32 or int64. */
-void mnv3_qargmax_run (mnv3_dtype in_type, const void *in, mnv3_dtype out_type,
-    void *out, size_t rows, int c, mnv3_threadpool *tp);
+void mnv3_qargmax_run (mnv3_isa isa, mnv3_dtype in_type, const void *in,
+    mnv3_dtype out_type, void *out, size_t rows, int c, mnv3_threadpool *tp);
 
 /* QUANTIZE float -> 8-bit and DEQUANTIZE 8-bit -> float, as TFLite's
  * reference kernels (round half away from zero of x/scale, + zp, clamp). */

@@ -14,30 +14,56 @@
  *    optimized 16.16 fixed-point scale (in << 16) / out + 1; otherwise the
  *    reference float GetNearestNeighbor.
  * The float steps are written so that each operation rounds to float as
- * TFLite's does (this file is built with -ffp-contract=off). */
+ * TFLite's does (this file is built with -ffp-contract=off).  These
+ * loops are the references of the AVX2 paths (qresize-avx2.c), which
+ * give the same bytes (test-qopsimd). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 #include "quant/qops.h"
 
 /* The x coordinates of an output row do not depend on the row: they are
  * worked out once per run into the scratch (x0, x1 and the float or
  * fixed-point position), and the rows are split over the pool. */
-typedef struct {
-  int32_t x0, x1;
-  float fx;                   /* uint8: the float position */
-  int32_t ix;                 /* int8: the 10-bit fixed-point position */
-} qresize_col;
+typedef mnv3_qresize_col qresize_col;
+
+/* The AVX2 paths for fewer than 8 channels work on the flattened row of
+ * ow * c outputs: per output e, the source offsets off0/off1 (x0 c + k,
+ * x1 c + k) and dx (int8: the weight pair), shared; and per thread a cache
+ * of two source rows expanded to those outputs (uint8: as float, a0/a1 of
+ * qkernels.h; int8: int16 pairs), tagged by the source row, so that a
+ * source row is expanded about twice per run however much the resize
+ * upsamples. */
+#define QRESIZE_FLAT_MAX_C 7
+
+static size_t
+qresize_align (size_t n)
+{
+  return (n + 63) & ~(size_t) 63;
+}
+
+static size_t
+qresize_flat_thread_bytes (size_t n)
+{
+  return 64 + qresize_align (4 * n * sizeof (float));
+}
 
 size_t
 mnv3_qresize_scratch_size (int oh, int ow, int c, int num_threads)
 {
+  size_t n = (size_t) (ow > 0 ? ow : 1) * (size_t) (c > 0 ? c : 1);
+  size_t bytes = qresize_align ((size_t) (ow > 0 ? ow : 1)
+      * sizeof (qresize_col)) + 64;
+
   (void) oh;
-  (void) c;
-  (void) num_threads;
-  return (size_t) (ow > 0 ? ow : 1) * sizeof (qresize_col) + 64;
+  if (c <= QRESIZE_FLAT_MAX_C)
+    bytes += qresize_align (3 * n * 4) + (size_t) (num_threads > 1
+        ? num_threads : 1) * qresize_flat_thread_bytes (n);
+  return bytes;
 }
 
 /* reference_ops::ComputeInterpolationValues */
@@ -80,6 +106,11 @@ typedef struct {
   float hs;                   /* uint8: float row scale */
   int32_t hs10;               /* int8: 10-bit row scale */
   const qresize_col *cols;
+  /* AVX2, c <= QRESIZE_FLAT_MAX_C: the flat tables and row caches */
+  const int32_t *off0, *off1;
+  const float *dx;
+  uint8_t *cache;             /* qresize_flat_thread_bytes each */
+  size_t cache_bytes;
 } qresize_job;
 
 static void
@@ -119,6 +150,110 @@ qresize_rows_u8 (void *ctx, size_t yi, int thread_index)
   }
 }
 
+#ifdef MNV3_X86
+/* Row r of the input expanded to the flat outputs (its x0 and x1 arrays)
+ * from this thread's cache, or expanded into the slot other than `avoid`
+ * (which holds the row the caller also needs). */
+static const float *
+qresize_flat_row (const qresize_job *j, int32_t *tags, float *slots, int r,
+    int avoid)
+{
+  const size_t n = (size_t) j->ow * j->c;
+  const uint8_t *src = (const uint8_t *) j->in + (size_t) r * j->iw * j->c;
+  int s;
+  float *f;
+
+  for (s = 0; s < 2; s++)
+    if (tags[s] == r)
+      return slots + (size_t) s * 2 * n;
+  s = avoid == 0 ? 1 : 0;
+  f = slots + (size_t) s * 2 * n;
+  for (size_t e = 0; e < n; e++) {
+    f[e] = (float) src[j->off0[e]];
+    f[n + e] = (float) src[j->off1[e]];
+  }
+  tags[s] = r;
+  return f;
+}
+
+static void
+qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const uint8_t *in = j->in;
+  const int iw = j->iw, c = j->c, y = (int) yi;
+  uint8_t *o = (uint8_t *) j->out + (size_t) y * j->ow * c;
+  float fy, dy;
+  int32_t y0, y1;
+
+  qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &y0, &y1);
+  dy = fy - (float) y0;
+  if (c > QRESIZE_FLAT_MAX_C) {
+    mnv3_qresize_px_avx2 (in + (size_t) y0 * iw * c,
+        in + (size_t) y1 * iw * c, j->cols, j->ow, c, dy, o);
+  } else {
+    const size_t n = (size_t) j->ow * c;
+    uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
+    int32_t *tags = (int32_t *) t;
+    float *slots = (float *) (t + 64);
+    const float *a = qresize_flat_row (j, tags, slots, y0, -1);
+    const int sa = a == slots ? 0 : 1;
+    const float *b = qresize_flat_row (j, tags, slots, y1, sa);
+    mnv3_qresize_flat_avx2 (a, a + n, b, b + n, j->dx, dy, o, n);
+  }
+}
+
+/* int8: the flat cache holds, per output, the int16 pair (x0, x1) of a
+ * source row in one int32 (j->dx then holds the (wx0, wx1) pairs). */
+static const int32_t *
+qresize_flat_row_i8 (const qresize_job *j, int32_t *tags, int32_t *slots,
+    int r, int avoid)
+{
+  const size_t n = (size_t) j->ow * j->c;
+  const int8_t *src = (const int8_t *) j->in + (size_t) r * j->iw * j->c;
+  int s;
+  int32_t *f;
+
+  for (s = 0; s < 2; s++)
+    if (tags[s] == r)
+      return slots + (size_t) s * n;
+  s = avoid == 0 ? 1 : 0;
+  f = slots + (size_t) s * n;
+  for (size_t e = 0; e < n; e++)
+    f[e] = (int32_t) ((uint32_t) (uint16_t) (int16_t) src[j->off0[e]]
+        | (uint32_t) (uint16_t) (int16_t) src[j->off1[e]] << 16);
+  tags[s] = r;
+  return f;
+}
+
+static void
+qresize_rows_i8_simd (void *ctx, size_t yi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const int8_t *in = j->in;
+  const int iw = j->iw, c = j->c, y = (int) yi;
+  int8_t *o = (int8_t *) j->out + (size_t) y * j->ow * c;
+  int32_t iy, y0, y1, wy0, wy1;
+
+  qresize_coord_i (y, j->hs10, j->hp, j->ih, &iy, &y0, &y1);
+  wy1 = iy - (1 << 10) * y0;
+  wy0 = (1 << 10) - wy1;
+  if (c > QRESIZE_FLAT_MAX_C) {
+    mnv3_qresize_px_i8_avx2 (in + (size_t) y0 * iw * c,
+        in + (size_t) y1 * iw * c, j->cols, j->ow, c, wy0, wy1, o);
+  } else {
+    uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
+    int32_t *tags = (int32_t *) t;
+    int32_t *slots = (int32_t *) (t + 64);
+    const int32_t *a = qresize_flat_row_i8 (j, tags, slots, y0, -1);
+    const int sa = a == slots ? 0 : 1;
+    const int32_t *b = qresize_flat_row_i8 (j, tags, slots, y1, sa);
+    mnv3_qresize_flat_i8_avx2 (a, b, (const int32_t *) j->dx, wy0, wy1, o,
+        (size_t) j->ow * c);
+  }
+}
+#endif
+
 static void
 qresize_rows_i8 (void *ctx, size_t yi, int thread_index)
 {
@@ -152,14 +287,17 @@ qresize_rows_i8 (void *ctx, size_t yi, int thread_index)
 /* uint8: optimized_ops::ResizeBilinear in float; int8:
  * reference_ops::ResizeBilinearInteger (see the top of the file). */
 static void
-qresize_bilinear (mnv3_resize_coord coord, int is_i8, const void *in,
-    int ih, int iw, int c, void *out, int oh, int ow, qresize_col *cols,
-    mnv3_threadpool *tp)
+qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
+    const void *in, int ih, int iw, int c, void *out, int oh, int ow,
+    uint8_t *scratch, mnv3_threadpool *tp)
 {
   const int ac = coord == MNV3_COORD_ALIGN_CORNERS;
   const int hp = coord == MNV3_COORD_HALF_PIXEL
       || coord == MNV3_COORD_PYTORCH_HALF_PIXEL;
-  qresize_job j = { in, out, ih, iw, c, oh, ow, hp, 0.f, 0, cols };
+  qresize_col *cols = (qresize_col *) scratch;
+  qresize_job j = { in, out, ih, iw, c, oh, ow, hp, 0.f, 0, cols,
+    NULL, NULL, NULL, NULL, 0 };
+  mnv3_task_fn rows = is_i8 ? qresize_rows_i8 : qresize_rows_u8;
 
   if (!is_i8) {
     const float ws = (ac && ow > 1) ? (float) (iw - 1) / (float) (ow - 1)
@@ -178,8 +316,43 @@ qresize_bilinear (mnv3_resize_coord coord, int is_i8, const void *in,
     for (int x = 0; x < ow; x++)
       qresize_coord_i (x, ws, hp, iw, &cols[x].ix, &cols[x].x0, &cols[x].x1);
   }
-  mnv3_threadpool_run (tp, (size_t) oh, is_i8 ? qresize_rows_i8
-      : qresize_rows_u8, &j);
+#ifdef MNV3_X86
+  if (isa >= MNV3_ISA_AVX2) {
+    rows = is_i8 ? qresize_rows_i8_simd : qresize_rows_u8_simd;
+    if (c <= QRESIZE_FLAT_MAX_C) {
+      const size_t n = (size_t) ow * c;
+      const int nt = tp ? mnv3_threadpool_size (tp) : 1;
+      uint8_t *p = scratch + qresize_align ((size_t) ow * sizeof *cols);
+      int32_t *o0 = (int32_t *) p, *o1 = o0 + n;
+      float *dx = (float *) (o1 + n);
+      int32_t *wx = (int32_t *) (o1 + n);   /* int8: in place of dx */
+      for (int x = 0; x < ow; x++) {
+        const int32_t wx1 = cols[x].ix - (1 << 10) * cols[x].x0;
+        for (int k = 0; k < c; k++) {
+          const size_t e = (size_t) x * c + k;
+          o0[e] = cols[x].x0 * c + k;
+          o1[e] = cols[x].x1 * c + k;
+          if (is_i8)
+            wx[e] = (int32_t) ((uint32_t) (uint16_t) ((1 << 10) - wx1)
+                | (uint32_t) (uint16_t) wx1 << 16);
+          else
+            dx[e] = cols[x].fx - (float) cols[x].x0;
+        }
+      }
+      j.off0 = o0;
+      j.off1 = o1;
+      j.dx = dx;
+      j.cache = p + qresize_align (3 * n * 4);
+      j.cache_bytes = qresize_flat_thread_bytes (n);
+      for (int t = 0; t < nt; t++) {
+        int32_t *tags = (int32_t *) (j.cache + (size_t) t * j.cache_bytes);
+        tags[0] = tags[1] = -1;
+      }
+    }
+  }
+#endif
+  (void) isa;
+  mnv3_threadpool_run (tp, (size_t) oh, rows, &j);
 }
 
 /* reference_ops GetNearestNeighbor (align_corners or half_pixel). */
@@ -242,22 +415,23 @@ mnv3_qresize_run (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     mnv3_dtype type, const void *in, int ih, int iw, int c, void *out,
     int oh, int ow, void *scratch, mnv3_threadpool *tp)
 {
-  (void) isa;
   if (ih <= 0 || iw <= 0 || oh <= 0 || ow <= 0 || c <= 0)
     return;
+  isa = mnv3_cpu_resolve (isa);
   if (nearest)
     qresize_nearest (coord, in, ih, iw, c, out, oh, ow);
   else if (scratch)
-    qresize_bilinear (coord, type == MNV3_DTYPE_I8, in, ih, iw, c, out, oh,
-        ow, (qresize_col *) (((uintptr_t) scratch + 63) & ~(uintptr_t) 63),
+    qresize_bilinear (isa, coord, type == MNV3_DTYPE_I8, in, ih, iw, c, out,
+        oh, ow, (uint8_t *) (((uintptr_t) scratch + 63) & ~(uintptr_t) 63),
         tp);
   else {
     /* one-off use without a planned scratch (tests) */
-    qresize_col *cols = malloc ((size_t) ow * sizeof *cols);
-    if (!cols)
+    uint8_t *buf = malloc (mnv3_qresize_scratch_size (oh, ow, c,
+            tp ? mnv3_threadpool_size (tp) : 1));
+    if (!buf)
       return;
-    qresize_bilinear (coord, type == MNV3_DTYPE_I8, in, ih, iw, c, out, oh,
-        ow, cols, tp);
-    free (cols);
+    qresize_bilinear (isa, coord, type == MNV3_DTYPE_I8, in, ih, iw, c, out,
+        oh, ow, (uint8_t *) (((uintptr_t) buf + 63) & ~(uintptr_t) 63), tp);
+    free (buf);
   }
 }

@@ -349,6 +349,17 @@ START_TEST (test_bin_shapes)
     make_op (&q, MNV3_BINARY_ADD, MNV3_DTYPE_I8, 7);
     check_op (ic, &q, big, big, big, pool2);
   }
+  {                             /* gates whose runs straddle task bounds */
+    const int big[4] = { 1, 31, 29, 67 }, gate[4] = { 1, 1, 1, 67 };
+    const int big3[4] = { 1, 41, 43, 3 }, gate3[4] = { 1, 1, 1, 3 };
+    mnv3_qbinary q;
+    make_op (&q, MNV3_BINARY_MUL, MNV3_DTYPE_I8, 2);
+    check_op (ic, &q, big, gate, big, pool2);
+    check_op (ic, &q, gate, big, big, NULL);
+    make_op (&q, MNV3_BINARY_SUB, MNV3_DTYPE_U8, 5);
+    check_op (ic, &q, gate3, big3, big3, pool2);
+    check_op (ic, &q, big3, gate3, big3, NULL);
+  }
 }
 END_TEST
 

@@ -484,10 +484,12 @@ START_TEST (test_softmax_argmax)
     int8_t v[6] = { 3, 7, 7, -1, -1, -2 };
     int32_t i32[2];
     int64_t i64[2];
-    mnv3_qargmax_run (MNV3_DTYPE_I8, v, MNV3_DTYPE_I32, i32, 2, 3, NULL);
+    mnv3_qargmax_run (MNV3_ISA_SCALAR, MNV3_DTYPE_I8, v, MNV3_DTYPE_I32, i32,
+        2, 3, NULL);
     ck_assert_int_eq (i32[0], 1);
     ck_assert_int_eq (i32[1], 0);
-    mnv3_qargmax_run (MNV3_DTYPE_U8, v, MNV3_DTYPE_I64, i64, 2, 3, NULL);
+    mnv3_qargmax_run (MNV3_ISA_SCALAR, MNV3_DTYPE_U8, v, MNV3_DTYPE_I64, i64,
+        2, 3, NULL);
     ck_assert_int_eq (i64[0], 1);   /* 7, 7: first wins */
     ck_assert_int_eq (i64[1], 0);   /* 255 255 254: first wins */
   }

@@ -296,7 +296,8 @@ main (int argc, char **argv)
       nin = (size_t) rows * c; nout = (size_t) rows * 4;
       for (size_t i = 0; i < nin; i++) src[i] = (uint8_t) (rnd () % 3 ? rnd () % 4 : rnd ());
       if (run_model (&m, src, nin)) goto fail;
-      mnv3_qargmax_run (dt, src, MNV3_DTYPE_I32, got, rows, c, NULL);
+      mnv3_qargmax_run (MNV3_ISA_SCALAR, dt, src, MNV3_DTYPE_I32, got, rows,
+          c, NULL);
     }
     if (read_file ("out.bin", want, nout) != nout) goto fail;
     for (size_t i = 0; i < nout; i++) { cmp[kind]++; bad[kind] += got[i] != want[i]; }
