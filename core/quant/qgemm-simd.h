@@ -107,7 +107,29 @@ FN (qg_tile) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
     }
   }
 
-  {
+  if (g->rq_up) {
+    const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+      const int j = col0 + v * VI_W;
+      const vi mult = vi_load (g->mult + j), lsh = vi_load (g->lsh + j);
+      const vi mult_o = vi_odd (mult), zp = vi_load (g->rq_zp + j);
+      const vi add_e = vi_load (g->rq_add + j);
+      const vi add_o = vi_load (g->rq_add + j + VI_W / 2);
+      const vi sh_e = vi_load (g->rq_sh + j);
+      const vi sh_o = vi_load (g->rq_sh + j + VI_W / 2);
+      const int left = ncols - v * VI_W;
+#pragma GCC unroll 8
+      for (int i = 0; i < mr; i++) {
+        vi y = vi_requant_up (acc[i][v], lsh, mult, mult_o, add_e, add_o,
+            sh_e, sh_o, zp, lo, hi);
+        if (left >= VI_W)
+          vi_store_u8 (c + i * c_stride + v * VI_W, y);
+        else
+          vi_store_u8_n (c + i * c_stride + v * VI_W, y, left);
+      }
+    }
+  } else {
     const vi zp = vi_set1 (g->out_zp);
     const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
 #pragma GCC unroll 4
@@ -153,10 +175,89 @@ FN (qg_tile_any) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
 #undef QG_CASE
 }
 
-void
-FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
-    size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
-    void *scratch)
+#if QG_KSTEP == 2
+/* n bytes at src to int16 operands at d.  Whole vectors where the input
+ * has them (end: one past its last byte); the last one may write up to a
+ * vector past d + n: later runs, the row's zero tail, the next row or the
+ * scratch's slack take those bytes. */
+MNV3_INLINE void
+FN (qg_cvt_run) (int16_t *d, const uint8_t *src, size_t n,
+    const uint8_t *end, int sign)
+{
+  size_t i = 0;
+
+  for (; i + QG_VB / 2 <= n; i += QG_VB / 2)
+    vi_store (d + i, vi_ext_i16 (src + i, sign));
+  if (i == n)
+    return;
+  if ((size_t) (end - (src + i)) >= QG_VB / 2) {
+    vi_store (d + i, vi_ext_i16 (src + i, sign));
+    return;
+  }
+  for (; i < n; i++)
+    d[i] = sign ? (int16_t) (int8_t) src[i] : (int16_t) src[i];
+}
+
+MNV3_INLINE void
+FN (qg_fill16) (int16_t *d, int16_t v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    d[i] = v;
+}
+
+/* Rows [r0, r0 + mb) of the convolution's im2col, built straight into ab
+ * as operands (the weights' OHWI order: ky, kx, channel). */
+MNV3_INLINE void
+FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
+    size_t mb, uint8_t *ab)
+{
+  const mnv3_conv_params *p = &g->conv;
+  const size_t ic = (size_t) p->ic, run = (size_t) p->kw * ic;
+  const size_t kw = (size_t) g->kq * 4, k = (size_t) g->k;
+  const uint8_t *end = in + (size_t) p->ih * p->iw * ic;
+  const int sign = g->a_signed;
+  int oy = (int) (r0 / (size_t) p->ow), ox = (int) (r0 % (size_t) p->ow);
+
+  for (size_t r = 0; r < mb; r++) {
+    int16_t *d = (int16_t *) (ab + r * kw);
+    const int iy0 = oy * p->sh - p->pad_t, ix0 = ox * p->sw - p->pad_l;
+    const int inside_x = p->dw == 1 && ix0 >= 0 && ix0 + p->kw <= p->iw;
+    for (int ky = 0; ky < p->kh; ky++) {
+      const int iy = iy0 + ky * p->dh;
+      const uint8_t *row;
+      if (iy < 0 || iy >= p->ih) {
+        FN (qg_fill16) (d, g->conv_zp, run);
+        d += run;
+        continue;
+      }
+      row = in + (size_t) iy * p->iw * ic;
+      if (inside_x) {
+        FN (qg_cvt_run) (d, row + (size_t) ix0 * ic, run, end, sign);
+        d += run;
+      } else {
+        for (int kx = 0; kx < p->kw; kx++, d += ic) {
+          const int ix = ix0 + kx * p->dw;
+          if (ix < 0 || ix >= p->iw)
+            FN (qg_fill16) (d, g->conv_zp, ic);
+          else
+            FN (qg_cvt_run) (d, row + (size_t) ix * ic, ic, end, sign);
+        }
+      }
+    }
+    memset (ab + r * kw + 2 * k, 0, kw - 2 * k);
+    if (++ox == p->ow) {
+      ox = 0;
+      oy++;
+    }
+  }
+}
+#endif
+
+/* Rows [r0, r0 + m) of C: stored rows of A, or (conv) gathered ones. */
+MNV3_INLINE void
+FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
+    size_t a_stride, int conv, size_t row0, uint8_t *c, size_t c_stride,
+    int p0, int p1, void *scratch)
 {
   const size_t mc = (size_t) g->mc, kw = (size_t) g->kq * 4;
   const int pw = QG_NV * VI_W;
@@ -165,7 +266,12 @@ FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
 
   for (size_t r0 = 0; r0 < m; r0 += mc) {
     const size_t mb = m - r0 < mc ? m - r0 : mc;
-    FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
+#if QG_KSTEP == 2
+    if (conv)
+      FN (qg_gather_a) (g, a, row0 + r0, mb, ab);
+    else
+#endif
+      FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
     for (int p = p0; p < p1; p++) {
       const int col0 = p * pw;
       const int ncols = g->n - col0 < pw ? g->n - col0 : pw;
@@ -178,6 +284,26 @@ FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
       }
     }
   }
+  (void) conv;
+  (void) row0;
 }
+
+void
+FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
+    size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch)
+{
+  FN (qg_rows) (g, m, a, a_stride, 0, 0, c, c_stride, p0, p1, scratch);
+}
+
+#if QG_KSTEP == 2
+void
+FN (mnv3_qgemm_conv) (const mnv3_qgemm *g, size_t r0, size_t m,
+    const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch)
+{
+  FN (qg_rows) (g, m, in, 0, 1, r0, c, c_stride, p0, p1, scratch);
+}
+#endif
 
 #undef QG_VB

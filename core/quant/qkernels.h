@@ -61,6 +61,9 @@ typedef struct {
   int32_t out_zp, act_min, act_max;
   int up_channels;            /* columns [0, up) round the last shift's ties
                                * upward, the others away from zero */
+  const mnv3_conv_params *conv; /* NULL, or a group-1 convolution (k =
+                               * kh*kw*ic, n = oc, weights OHWI) whose NHWC
+                               * input the conv entry gathers A from */
 } mnv3_qgemm_desc;
 
 typedef struct mnv3_qgemm mnv3_qgemm;
@@ -73,12 +76,22 @@ typedef void (*mnv3_qgemm_fn) (const mnv3_qgemm *g, size_t m,
     const uint8_t *a, size_t a_stride, uint8_t *c, size_t c_stride,
     int p0, int p1, void *scratch);
 
+/* The same for a GEMM packed with a convolution (desc.conv): rows
+ * [r0, r0 + m) are output pixels and A is never stored: each row is
+ * gathered from the NHWC input `in` (ih*iw*ic bytes, read only inside),
+ * taps in the padding holding in_zp (TFLite's: they add nothing).  c is
+ * row r0's output. */
+typedef void (*mnv3_qgemm_conv_fn) (const mnv3_qgemm *g, size_t r0,
+    size_t m, const uint8_t *in, uint8_t *c, size_t c_stride, int p0,
+    int p1, void *scratch);
+
 typedef struct {
   mnv3_qgemm_fn fn;
   int kstep;                  /* 2 or 4 (see the layout above) */
   int vw, nv;                 /* lanes a vector, vectors a full panel */
   int mr;                     /* rows a micro-tile */
   const char *name;
+  mnv3_qgemm_conv_fn conv;    /* NULL: convolutions go through an im2col */
 } mnv3_qgemm_kernel;
 
 struct mnv3_qgemm {
@@ -96,6 +109,17 @@ struct mnv3_qgemm {
   int32_t *mult, *lsh, *rsh;  /* [np] requantization per column */
   int32_t *away;              /* [np] -1: ties away from zero, 0: upward */
   int32_t out_zp, act_min, act_max;
+  /* Every column rounding ties upward (ruy): the one-rounding form of
+   * vi_requant_up.  Per vector of vw columns, vw/2 int64 for its even
+   * columns then vw/2 for its odd ones: */
+  int rq_up;
+  int64_t *rq_add;            /* [np] 2^62 + 2^30 + (r ? 2^(30+r) : 0) */
+  int64_t *rq_sh;             /* [np] 31 + r (r = rsh) */
+  int32_t *rq_zp;             /* [np] out_zp - 2^(31-r), wrapping */
+  /* desc.conv: */
+  int has_conv;
+  mnv3_conv_params conv;
+  int16_t conv_zp;            /* in_zp: the padding taps' value */
 };
 
 /* NULL on allocation failure or a bad description (error set). */
@@ -109,6 +133,10 @@ size_t mnv3_qgemm_scratch_size (const mnv3_qgemm *g);
 void mnv3_qgemm_run (const mnv3_qgemm *g, size_t m, const uint8_t *a,
     size_t a_stride, uint8_t *c, size_t c_stride, void *scratch,
     mnv3_threadpool *tp);
+/* A GEMM packed with desc.conv: every output pixel of the convolution
+ * from its NHWC input (scratch as above). */
+void mnv3_qgemm_run_conv (const mnv3_qgemm *g, const uint8_t *in,
+    uint8_t *out, void *scratch, mnv3_threadpool *tp);
 
 /* ---- depthwise convolution (multiplier 1) ----------------------------- */
 
@@ -245,6 +273,9 @@ void mnv3_qlut_vbmi (const uint8_t table[256], const uint8_t *in,
 void mnv3_qgemm_c (const mnv3_qgemm *g, size_t m, const uint8_t *a,
     size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
     void *scratch);
+void mnv3_qgemm_conv_c (const mnv3_qgemm *g, size_t r0, size_t m,
+    const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch);
 void mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
     int oy0, int oy1, int c0, int c1);
 
@@ -254,6 +285,9 @@ void mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
       void *scratch); \
   void mnv3_qdw3_##isa (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, \
       int oy0, int oy1, int c0, int c1); \
+  void mnv3_qgemm_conv_##isa (const mnv3_qgemm *g, size_t r0, size_t m, \
+      const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1, \
+      void *scratch); \
   void mnv3_qdw5_##isa (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, \
       int oy0, int oy1, int c0, int c1);
 
