@@ -20,7 +20,7 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
 #ifdef MNV3_X86
   if (isa < MNV3_ISA_AVX2)
     return;
-  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx2, 2, 8, 2, 4, "avx2",
+  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx2, 2, 8, 2, 6, "avx2",
     mnv3_qgemm_conv_avx2 };
   dsp->dw3 = mnv3_qdw3_avx2;
   dsp->dw5 = mnv3_qdw5_avx2;

@@ -209,19 +209,27 @@ FN (qg_fill16) (int16_t *d, int16_t v, size_t n)
  * as operands (the weights' OHWI order: ky, kx, channel). */
 MNV3_INLINE void
 FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
-    size_t mb, uint8_t *ab)
+    size_t mb, uint8_t *ab, const int sign)
 {
   const mnv3_conv_params *p = &g->conv;
   const size_t ic = (size_t) p->ic, run = (size_t) p->kw * ic;
   const size_t kw = (size_t) g->kq * 4, k = (size_t) g->k;
+  const size_t row_step = (size_t) p->dh * p->iw * ic;
   const uint8_t *end = in + (size_t) p->ih * p->iw * ic;
-  const int sign = g->a_signed;
+  const int span_h = (p->kh - 1) * p->dh;
   int oy = (int) (r0 / (size_t) p->ow), ox = (int) (r0 % (size_t) p->ow);
 
   for (size_t r = 0; r < mb; r++) {
     int16_t *d = (int16_t *) (ab + r * kw);
     const int iy0 = oy * p->sh - p->pad_t, ix0 = ox * p->sw - p->pad_l;
     const int inside_x = p->dw == 1 && ix0 >= 0 && ix0 + p->kw <= p->iw;
+    if (inside_x && iy0 >= 0 && iy0 + span_h < p->ih) {
+      /* the whole window inside: kh runs, nothing to test */
+      const uint8_t *src = in + ((size_t) iy0 * p->iw + ix0) * ic;
+      for (int ky = 0; ky < p->kh; ky++, d += run, src += row_step)
+        FN (qg_cvt_run) (d, src, run, end, sign);
+      goto next;
+    }
     for (int ky = 0; ky < p->kh; ky++) {
       const int iy = iy0 + ky * p->dh;
       const uint8_t *row;
@@ -244,7 +252,10 @@ FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
         }
       }
     }
-    memset (ab + r * kw + 2 * k, 0, kw - 2 * k);
+next:
+    /* after the runs (their last vector may pass k): kw / 2 is k or k + 1 */
+    if (2 * k < kw)
+      ((int16_t *) (ab + r * kw))[k] = 0;
     if (++ox == p->ow) {
       ox = 0;
       oy++;
@@ -267,8 +278,10 @@ FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
   for (size_t r0 = 0; r0 < m; r0 += mc) {
     const size_t mb = m - r0 < mc ? m - r0 : mc;
 #if QG_KSTEP == 2
-    if (conv)
-      FN (qg_gather_a) (g, a, row0 + r0, mb, ab);
+    if (conv && g->a_signed)
+      FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 1);
+    else if (conv)
+      FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 0);
     else
 #endif
       FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
