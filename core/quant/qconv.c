@@ -137,6 +137,8 @@ qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
       .num_muls = g->oc, .muls = c->mul, .out_zp = p->out.zp,
       .act_min = p->act_min, .act_max = p->act_max,
     };
+    /* one row: each weight is used once a frame, streamed as bytes */
+    d.w_bytes = g->oh * g->ow == 1;
     up = c->rounding == MNV3_QROUND_RUY ? g->oc
         : c->rounding == MNV3_QROUND_NEON8 ? (g->oc & ~7) : 0;
     d.up_channels = up;

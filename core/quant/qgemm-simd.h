@@ -52,12 +52,17 @@ FN (qg_pack_a) (const mnv3_qgemm *g, const uint8_t *a, size_t a_stride,
 #else
     const int sign = g->a_signed;
     int16_t *d16 = (int16_t *) dst;
-    (void) rs;
     for (; kk + QG_VB / 2 <= k; kk += QG_VB / 2)
       vi_store (d16 + kk, vi_ext_i16 (src + kk, sign));
     for (; kk < k; kk++)
       d16[kk] = sign ? (int16_t) (int8_t) src[kk] : (int16_t) src[kk];
     memset (d16 + k, 0, kw - 2 * k);
+    if (g->coef) {            /* byte weights (w8) with a zero point */
+      int32_t sum = 0;
+      for (kk = 0; kk < k; kk++)
+        sum += d16[kk];
+      rs[r] = sum;
+    }
 #endif
   }
 }
@@ -264,6 +269,79 @@ next:
 }
 #endif
 
+#if QG_KSTEP == 2
+/* One row x nv vectors of columns on byte weights (g->w8: [kq][width][2]
+ * bytes, sign-extended (ws) or zero-extended to int16 as loaded): the
+ * layers of one row (fully connected, squeeze-excite) stream their
+ * weights from memory once per frame, half as many bytes as int16. */
+MNV3_INLINE void
+FN (qg_tile_w8) (const mnv3_qgemm *g, const uint8_t *ab, int32_t rs,
+    const uint8_t *wp, int col0, uint8_t *c, int ncols, const int nv,
+    const int ws)
+{
+  const size_t wstep = (size_t) nv * VI_W * 2;
+  const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
+  vi acc[QG_NV];
+
+#pragma GCC unroll 4
+  for (int v = 0; v < nv; v++) {
+    acc[v] = vi_load (g->bias + col0 + v * VI_W);
+    if (g->coef)
+      acc[v] = vi_sub (acc[v], vi_mullo (vi_load (g->coef + col0 + v * VI_W),
+              vi_set1 (rs)));
+  }
+  for (int q = 0; q < g->kq; q++, wp += wstep) {
+    vi a = vi_bcast32 (ab + (size_t) q * 4);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      acc[v] = vi_add (acc[v], vi_madd (a, vi_ext_i16 (wp + v * VI_W * 2,
+                  ws)));
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < nv; v++) {
+    const int j = col0 + v * VI_W, left = ncols - v * VI_W;
+    const vi mult = vi_load (g->mult + j), lsh = vi_load (g->lsh + j);
+    vi y;
+    if (g->rq_up)
+      y = vi_requant_up (acc[v], lsh, mult, vi_odd (mult),
+          vi_load (g->rq_add + j), vi_load (g->rq_add + j + VI_W / 2),
+          vi_load (g->rq_sh + j), vi_load (g->rq_sh + j + VI_W / 2),
+          vi_load (g->rq_zp + j), lo, hi);
+    else
+      y = vi_requant (acc[v], mult, lsh, vi_load (g->rsh + j),
+          vi_load (g->away + j), vi_set1 (g->out_zp), lo, hi);
+    if (left >= VI_W)
+      vi_store_u8 (c + v * VI_W, y);
+    else
+      vi_store_u8_n (c + v * VI_W, y, left);
+  }
+}
+
+static void
+FN (qg_tile_w8_any) (const mnv3_qgemm *g, const uint8_t *ab, int32_t rs,
+    const uint8_t *wp, int col0, uint8_t *c, int ncols, int nv)
+{
+  const int ws = g->w_signed;
+#define QG_W8(NV_) \
+  case NV_: \
+    if ((NV_) <= QG_NV) { \
+      if (ws) \
+        FN (qg_tile_w8) (g, ab, rs, wp, col0, c, ncols, \
+            (NV_) <= QG_NV ? (NV_) : 1, 1); \
+      else \
+        FN (qg_tile_w8) (g, ab, rs, wp, col0, c, ncols, \
+            (NV_) <= QG_NV ? (NV_) : 1, 0); \
+    } \
+    break;
+  switch (nv) {
+    QG_W8 (1) QG_W8 (2) QG_W8 (3) QG_W8 (4)
+    default:
+      break;
+  }
+#undef QG_W8
+}
+#endif
+
 /* Rows [r0, r0 + m) of C: stored rows of A, or (conv) gathered ones. */
 MNV3_INLINE void
 FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
@@ -285,6 +363,19 @@ FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
     else
 #endif
       FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
+#if QG_KSTEP == 2
+    if (g->w8) {
+      for (size_t r = 0; r < mb; r++)
+        for (int p = p0; p < p1; p++) {
+          const int col0 = p * pw;
+          const int ncols = g->n - col0 < pw ? g->n - col0 : pw;
+          FN (qg_tile_w8_any) (g, ab + r * kw, rs[r], g->w
+              + (size_t) col0 * g->kq * 2, col0, c + (r0 + r) * c_stride
+              + col0, ncols, (ncols + VI_W - 1) / VI_W);
+        }
+      continue;
+    }
+#endif
     for (int p = p0; p < p1; p++) {
       const int col0 = p * pw;
       const int ncols = g->n - col0 < pw ? g->n - col0 : pw;
@@ -300,6 +391,7 @@ FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
   (void) conv;
   (void) row0;
 }
+
 
 void
 FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,

@@ -72,20 +72,27 @@ panel_width (const mnv3_qgemm *g, int p)
   return rem >= pw ? pw : (rem + g->kern.vw - 1) / g->kern.vw * g->kern.vw;
 }
 
+/* Bytes a column takes per k-step. */
+static int
+step_bytes (const mnv3_qgemm *g)
+{
+  return g->w8 ? 2 : 4;
+}
+
 /* Byte offset of element (j, kk) in the panels. */
 static size_t
 w_offset (const mnv3_qgemm *g, int j, int kk)
 {
   const int pw = g->kern.nv * g->kern.vw, p = j / pw, col0 = p * pw;
-  const int ks = g->kern.kstep;
+  const int ks = g->kern.kstep, sb = step_bytes (g);
 
-  return (size_t) col0 * g->kq * 4
-      + ((size_t) (kk / ks) * panel_width (g, p) + (j - col0)) * 4
-      + (size_t) (kk % ks) * (4 / ks);
+  return (size_t) col0 * g->kq * sb
+      + ((size_t) (kk / ks) * panel_width (g, p) + (j - col0)) * sb
+      + (size_t) (kk % ks) * (sb / ks);
 }
 
 /* The weight operand the kernel multiplies: w - w_zp (int16) for kstep 2,
- * w as int8 (uint8 weights shifted by -128) for kstep 4. */
+ * w itself for w8, w as int8 (uint8 weights shifted by -128) for kstep 4. */
 static int32_t
 w_operand (const mnv3_qgemm *g, const mnv3_qgemm_desc *d, int j, int kk)
 {
@@ -94,7 +101,7 @@ w_operand (const mnv3_qgemm *g, const mnv3_qgemm_desc *d, int j, int kk)
   int32_t wz = !d->w_zps ? 0 : d->w_zps[d->num_w_zps == 1 ? 0 : j];
 
   if (g->kern.kstep == 2)
-    return raw - wz;
+    return g->w8 ? raw : raw - wz;
   return d->w_type == MNV3_DTYPE_U8 ? raw - 128 : raw;
 }
 
@@ -107,14 +114,17 @@ qgemm_fill (mnv3_qgemm *g, const mnv3_qgemm_desc *d)
 
   for (int j = 0; j < d->n; j++) {
     int32_t wz = !d->w_zps ? 0 : d->w_zps[d->num_w_zps == 1 ? 0 : j];
-    int32_t zw = ks == 2 ? 0 : d->w_type == MNV3_DTYPE_U8 ? wz - 128 : wz;
+    int32_t zw = ks == 2 ? (g->w8 ? wz : 0)
+        : d->w_type == MNV3_DTYPE_U8 ? wz - 128 : wz;
     mnv3_qmul m = d->muls[d->num_muls == 1 ? 0 : j];
     uint32_t sum = 0, b;
 
     for (int kk = 0; kk < d->k; kk++) {
       int32_t v = w_operand (g, d, j, kk);
       uint8_t *dst = g->w + w_offset (g, j, kk);
-      if (ks == 2) {
+      if (ks == 2 && g->w8) {
+        *dst = (uint8_t) v;
+      } else if (ks == 2) {
         int16_t h = (int16_t) v;
         memcpy (dst, &h, 2);
       } else {
@@ -150,8 +160,12 @@ qgemm_fill (mnv3_qgemm *g, const mnv3_qgemm_desc *d)
 static int
 qgemm_needs_coef (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
 {
-  if (kern->kstep == 2)
+  if (kern->kstep == 2) {
+    for (int j = 0; d->w_bytes && j < d->num_w_zps && d->w_zps; j++)
+      if (d->w_zps[j])
+        return 1;
     return 0;
+  }
   for (int j = 0; j < d->num_w_zps && d->w_zps; j++)
     if (d->w_zps[j] != (d->w_type == MNV3_DTYPE_U8 ? 128 : 0))
       return 1;
@@ -183,6 +197,8 @@ mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
   g->np = (g->num_panels - 1) * pw + panel_width (g, g->num_panels - 1);
   g->a_xor = kern->kstep == 4 && d->in_type == MNV3_DTYPE_I8 ? 0x80 : 0;
   g->a_signed = kern->kstep == 2 && d->in_type == MNV3_DTYPE_I8;
+  g->w8 = kern->kstep == 2 && d->w_bytes && !d->conv;  /* no row sums there */
+  g->w_signed = d->w_type == MNV3_DTYPE_I8;
   g->out_zp = d->out_zp;
   g->act_min = d->act_min;
   g->act_max = d->act_max;
@@ -191,7 +207,7 @@ mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
   if (g->mc < kern->mr)
     g->mc = kern->mr;
   np = (size_t) g->np;
-  g->w = qgemm_alloc (np * kw);
+  g->w = qgemm_alloc (np * (size_t) g->kq * step_bytes (g));
   g->bias = qgemm_alloc (np * 4);
   g->mult = qgemm_alloc (np * 4);
   g->lsh = qgemm_alloc (np * 4);
@@ -241,7 +257,8 @@ mnv3_qgemm_packed_bytes (const mnv3_qgemm *g)
 {
   if (!g)
     return 0;
-  return (size_t) g->np * ((size_t) g->kq * 4 + (g->coef ? 5 : 4) * 4 + 20);
+  return (size_t) g->np * ((size_t) g->kq * step_bytes (g)
+      + (g->coef ? 5 : 4) * 4 + 20);
 }
 
 size_t
@@ -272,6 +289,8 @@ w_packed (const mnv3_qgemm *g, int j, int kk)
 
   if (g->kern.kstep == 4)
     return (int8_t) *p;
+  if (g->w8)
+    return g->w_signed ? (int32_t) (int8_t) *p : (int32_t) *p;
   memcpy (&h, p, 2);
   return h;
 }

@@ -36,6 +36,10 @@
  *            then go to the bias (column sums) and, for uint8 weights,
  *            to coef[n] * (row sum of the activations).
  * A panel stores its k-steps one after the other: [kq][width][4 bytes].
+ * w8 (desc.w_bytes, kstep 2 only): the weights as they are, one byte each
+ * ([kq][width][2 bytes]), extended to int16 as loaded; their zero point
+ * then goes through coef as for kstep 4.  Half the bytes to stream where
+ * each weight meets one row (fully connected, squeeze-excite).
  */
 #ifndef MNV3_QKERNELS_H
 #define MNV3_QKERNELS_H
@@ -61,6 +65,8 @@ typedef struct {
   int32_t out_zp, act_min, act_max;
   int up_channels;            /* columns [0, up) round the last shift's ties
                                * upward, the others away from zero */
+  int w_bytes;                /* kstep-2 kernels: weights kept as bytes
+                               * (w8 below): for layers of one row */
   const mnv3_conv_params *conv; /* NULL, or a group-1 convolution (k =
                                * kh*kw*ic, n = oc, weights OHWI) whose NHWC
                                * input the conv entry gathers A from */
@@ -103,6 +109,8 @@ struct mnv3_qgemm {
   int mc;                     /* rows of A packed at once (multiple of mr) */
   uint8_t a_xor;              /* kstep 4: 0x80 for int8 activations */
   uint8_t a_signed;           /* kstep 2: int8 activations */
+  uint8_t w8;                 /* kstep 2: byte weights (see above) */
+  uint8_t w_signed;           /* w8: int8 weights */
   uint8_t *w;                 /* panels, 64-byte aligned */
   int32_t *bias;              /* [np] zero points folded in */
   int32_t *coef;              /* [np] or NULL: acc -= coef * rowsum (a') */

@@ -18,7 +18,8 @@
  * 2^-31, zero), accumulators at INT32_MIN/MAX, and extreme inputs (all 0,
  * all 255, all -128, all 127 against extreme weights: the products that
  * would saturate vpmaddubsw's int16 pairs).  Columns round as ruy (the
- * vector one-rounding form) on all, none or some of them.  Convolutions
+ * vector one-rounding form) on all, none or some of them; weights packed
+ * as int16 or (w_bytes) as bytes.  Convolutions
  * whose rows the kernels gather from the NHWC input (few input channels
  * as the stem, every padding, stride, dilation, 1x1 images) against an
  * im2col written out here.
@@ -373,6 +374,7 @@ check_gemm (const qcase *q, size_t m, int k, int n, int slow)
   /* ruy's rounding on all columns (CONV_2D, FC: the one-rounding vector
    * form), on none, or on the first few */
   d.up_channels = pick_up (n);
+  d.w_bytes = rnd () % 3 == 0;   /* byte weights (kstep 2), any m */
   ref_gemm (&d, m, a, a_stride, want);
 
   for (int i = 0; i < n_isas; i++) {
@@ -531,6 +533,7 @@ START_TEST (test_requant_edges)
     d.out_zp = pick_zp (d.in_type, 2);
     act_range (d.in_type, 0, 0, &d.act_min, &d.act_max);
     d.up_channels = trial % 3 == 0 ? 0 : trial % 3 == 1 ? N : rnd_in (0, N);
+    d.w_bytes = trial % 4 < 2;
     ref_gemm (&d, 1, a, 1, want);
     for (int i = 0; i < n_isas; i++) {
       mnv3_qdsp dsp;
@@ -636,6 +639,7 @@ check_conv (const qcase *q, int ih, int iw, int ic, int oc, int kh, int kw,
   d.out_zp = pick_zp (q->in_type, 2);
   act_range (q->in_type, d.out_zp, q->narrow, &d.act_min, &d.act_max);
   d.up_channels = pick_up (oc);
+  d.w_bytes = rnd () % 2;       /* ignored with conv */
   ref_im2col (&p, in, (uint8_t) d.in_zp, col);
   ref_gemm (&d, m, col, (size_t) k, want);
   d.conv = &p;
