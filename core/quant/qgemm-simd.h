@@ -222,18 +222,43 @@ FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
   const size_t row_step = (size_t) p->dh * p->iw * ic;
   const uint8_t *end = in + (size_t) p->ih * p->iw * ic;
   const int span_h = (p->kh - 1) * p->dh;
+  /* output columns [ox_lo, ox_end) have every tap inside horizontally */
+  const int ox_lo = (p->pad_l + p->sw - 1) / p->sw;
+  const int xr = p->iw - p->kw + p->pad_l;
+  const int ox_end = p->dw != 1 || xr < 0 ? 0
+      : xr / p->sw + 1 < p->ow ? xr / p->sw + 1 : p->ow;
+  /* bytes a window spans from its first: one vector per kernel row fits
+   * when run <= QG_VB / 2 and this many bytes remain */
+  const size_t win_bytes = (size_t) (p->kh - 1) * row_step + QG_VB / 2;
   int oy = (int) (r0 / (size_t) p->ow), ox = (int) (r0 % (size_t) p->ow);
 
   for (size_t r = 0; r < mb; r++) {
     int16_t *d = (int16_t *) (ab + r * kw);
     const int iy0 = oy * p->sh - p->pad_t, ix0 = ox * p->sw - p->pad_l;
     const int inside_x = p->dw == 1 && ix0 >= 0 && ix0 + p->kw <= p->iw;
-    if (inside_x && iy0 >= 0 && iy0 + span_h < p->ih) {
-      /* the whole window inside: kh runs, nothing to test */
+    if (ox >= ox_lo && ox < ox_end && iy0 >= 0 && iy0 + span_h < p->ih) {
+      /* the window inside: a stretch of this output row, nothing to test
+       * but the input's end */
+      const size_t nx = (size_t) (ox_end - ox) < mb - r
+          ? (size_t) (ox_end - ox) : mb - r;
+      const size_t sstep = (size_t) p->sw * ic;
       const uint8_t *src = in + ((size_t) iy0 * p->iw + ix0) * ic;
-      for (int ky = 0; ky < p->kh; ky++, d += run, src += row_step)
-        FN (qg_cvt_run) (d, src, run, end, sign);
-      goto next;
+      for (size_t t = 0; t < nx; t++, src += sstep) {
+        int16_t *dt = (int16_t *) (ab + (r + t) * kw);
+        const uint8_t *sy = src;
+        if (run <= QG_VB / 2 && (size_t) (end - src) >= win_bytes) {
+          for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
+            vi_store (dt, vi_ext_i16 (sy, sign));
+        } else {
+          for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
+            FN (qg_cvt_run) (dt, sy, run, end, sign);
+        }
+        if (2 * k < kw)
+          ((int16_t *) (ab + (r + t) * kw))[k] = 0;
+      }
+      r += nx - 1;
+      ox += (int) nx - 1;
+      goto next_pixel;
     }
     for (int ky = 0; ky < p->kh; ky++) {
       const int iy = iy0 + ky * p->dh;
@@ -257,10 +282,10 @@ FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
         }
       }
     }
-next:
     /* after the runs (their last vector may pass k): kw / 2 is k or k + 1 */
     if (2 * k < kw)
       ((int16_t *) (ab + r * kw))[k] = 0;
+next_pixel:
     if (++ox == p->ow) {
       ox = 0;
       oy++;
