@@ -15,7 +15,13 @@
  * meets all of them.  A micro-tile keeps QG_MR x QG_NV accumulators in
  * registers; per k-step it loads QG_NV weight vectors and broadcasts one
  * 4-byte operand a row.  Narrow panels (the last one) and short row tails
- * are the same code with smaller compile-time bounds.
+ * are the same code with smaller compile-time bounds.  Where every column
+ * rounds as ruy, the output stage is vi_requant_up (one 64-bit rounding).
+ *
+ * kstep 2 only: the conv entry (mnv3_qgemm_conv_<isa>) builds the block of
+ * rows from the convolution's NHWC input instead (qg_gather_a: no im2col
+ * buffer; windows wholly inside convert a vector per kernel row), and byte
+ * weights (g->w8, layers of one row) go through qg_tile_w8.
  */
 
 #define QG_VB (VI_W * 4)       /* bytes a vector */
