@@ -300,8 +300,10 @@ requant_c (int32_t acc, int32_t mult, int32_t lsh, int32_t rsh, int32_t away,
     int32_t zp, int32_t lo, int32_t hi)
 {
   mnv3_qmul m = { mult, lsh > 0 ? lsh : -rsh };
-  int32_t y = (away ? mnv3_qmul_apply (acc, m) : mnv3_qmul_apply_neon (acc,
-          m)) + zp;
+  int32_t y = away ? mnv3_qmul_apply (acc, m) : mnv3_qmul_apply_neon (acc, m);
+
+  /* + zp wraps as the vector kernels' (only extreme accumulators reach it) */
+  y = (int32_t) ((uint32_t) y + (uint32_t) zp);
 
   y = y < lo ? lo : y > hi ? hi : y;
   return (uint8_t) y;
