@@ -10,7 +10,9 @@
  *
  * create() keeps the weights as int16 (w - w_zp) in OHWI order: simple to
  * read for the scalar kernel, and the source the SIMD kernels repack from.
- * The kernel is a function pointer chosen once, here. */
+ * The kernel is a function pointer chosen once, here.  Convolutions other
+ * than 1x1 go to the GEMM too: kernels with a conv entry gather each block
+ * of rows from the input themselves, the others read an im2col of it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,11 +137,18 @@ qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
       .num_muls = g->oc, .muls = c->mul, .out_zp = p->out.zp,
       .act_min = p->act_min, .act_max = p->act_max,
     };
+    /* one row: each weight is used once a frame, streamed as bytes */
+    d.w_bytes = g->oh * g->ow == 1;
     up = c->rounding == MNV3_QROUND_RUY ? g->oc
         : c->rounding == MNV3_QROUND_NEON8 ? (g->oc & ~7) : 0;
     d.up_channels = up;
     c->im2col = !(g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1
         && !g->pad_t && !g->pad_l && !g->pad_b && !g->pad_r);
+    /* kernels that gather their rows from the input need no im2col */
+    if (c->im2col && dsp.gemm.conv) {
+      d.conv = g;
+      c->im2col = 0;
+    }
     c->gemm = mnv3_qgemm_pack (&dsp.gemm, &d);
     if (!c->gemm)
       return -1;
@@ -333,6 +342,10 @@ mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
     const mnv3_conv_params *g = &c->p.geom;
     size_t m = (size_t) g->oh * g->ow, k = (size_t) g->kh * g->kw * g->ic;
     const uint8_t *a = in;
+    if (c->gemm->has_conv) {
+      mnv3_qgemm_run_conv (c->gemm, in, out, scratch, tp);
+      return;
+    }
     if (c->im2col) {
       qconv_im2col (c, in, scratch);
       a = scratch;

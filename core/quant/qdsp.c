@@ -13,20 +13,22 @@ void
 mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
 {
   *dsp = (mnv3_qdsp) {
-    .gemm = { mnv3_qgemm_c, 2, 8, 1, 1, "c" },
+    .gemm = { mnv3_qgemm_c, 2, 8, 1, 1, "c",
+      mnv3_qgemm_conv_c },
     .dw_any = mnv3_qdw_c, .dw_name = "c",
   };
 #ifdef MNV3_X86
   if (isa < MNV3_ISA_AVX2)
     return;
-  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx2, 2, 8, 2, 4, "avx2" };
+  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx2, 2, 8, 2, 6, "avx2",
+    mnv3_qgemm_conv_avx2 };
   dsp->dw3 = mnv3_qdw3_avx2;
   dsp->dw5 = mnv3_qdw5_avx2;
   dsp->dw_name = "avx2";
 #ifdef MNV3_HAVE_AVXVNNI
   if (features & MNV3_CPU_AVXVNNI) {
     dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni, 4, 8, 2, 6,
-      "avxvnni" };
+      "avxvnni", NULL };
     dsp->dw3 = mnv3_qdw3_avxvnni;
     dsp->dw5 = mnv3_qdw5_avxvnni;
     dsp->dw_name = "avxvnni";
@@ -35,13 +37,14 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
   if (isa < MNV3_ISA_AVX512)
     return;
   dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx512, 2, 16, 4, 6,
-    "avx512" };
+    "avx512", mnv3_qgemm_conv_avx512 };
   dsp->dw3 = mnv3_qdw3_avx512;
   dsp->dw5 = mnv3_qdw5_avx512;
   dsp->dw_name = "avx512";
   if (isa < MNV3_ISA_AVX512VNNI)
     return;
-  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_vnni, 4, 16, 4, 6, "vnni" };
+  dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_vnni, 4, 16, 4, 6, "vnni",
+    NULL };
   dsp->dw3 = mnv3_qdw3_vnni;
   dsp->dw5 = mnv3_qdw5_vnni;
   dsp->dw_name = "vnni";

@@ -7,7 +7,7 @@
 #define FN(name) name##_avx2
 #define QG_KSTEP 2
 #define QG_DOT(acc, a, w) vi_add ((acc), vi_madd ((a), (w)))
-#define QG_MR 4
+#define QG_MR 6
 #define QG_NV 2
 
 #include "quant/qgemm-simd.h"

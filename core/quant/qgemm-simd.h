@@ -15,7 +15,13 @@
  * meets all of them.  A micro-tile keeps QG_MR x QG_NV accumulators in
  * registers; per k-step it loads QG_NV weight vectors and broadcasts one
  * 4-byte operand a row.  Narrow panels (the last one) and short row tails
- * are the same code with smaller compile-time bounds.
+ * are the same code with smaller compile-time bounds.  Where every column
+ * rounds as ruy, the output stage is vi_requant_up (one 64-bit rounding).
+ *
+ * kstep 2 only: the conv entry (mnv3_qgemm_conv_<isa>) builds the block of
+ * rows from the convolution's NHWC input instead (qg_gather_a: no im2col
+ * buffer; windows wholly inside convert a vector per kernel row), and byte
+ * weights (g->w8, layers of one row) go through qg_tile_w8.
  */
 
 #define QG_VB (VI_W * 4)       /* bytes a vector */
@@ -52,12 +58,17 @@ FN (qg_pack_a) (const mnv3_qgemm *g, const uint8_t *a, size_t a_stride,
 #else
     const int sign = g->a_signed;
     int16_t *d16 = (int16_t *) dst;
-    (void) rs;
     for (; kk + QG_VB / 2 <= k; kk += QG_VB / 2)
       vi_store (d16 + kk, vi_ext_i16 (src + kk, sign));
     for (; kk < k; kk++)
       d16[kk] = sign ? (int16_t) (int8_t) src[kk] : (int16_t) src[kk];
     memset (d16 + k, 0, kw - 2 * k);
+    if (g->coef) {            /* byte weights (w8) with a zero point */
+      int32_t sum = 0;
+      for (kk = 0; kk < k; kk++)
+        sum += d16[kk];
+      rs[r] = sum;
+    }
 #endif
   }
 }
@@ -107,7 +118,29 @@ FN (qg_tile) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
     }
   }
 
-  {
+  if (g->rq_up) {
+    const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+      const int j = col0 + v * VI_W;
+      const vi mult = vi_load (g->mult + j), lsh = vi_load (g->lsh + j);
+      const vi mult_o = vi_odd (mult), zp = vi_load (g->rq_zp + j);
+      const vi add_e = vi_load (g->rq_add + j);
+      const vi add_o = vi_load (g->rq_add + j + VI_W / 2);
+      const vi sh_e = vi_load (g->rq_sh + j);
+      const vi sh_o = vi_load (g->rq_sh + j + VI_W / 2);
+      const int left = ncols - v * VI_W;
+#pragma GCC unroll 8
+      for (int i = 0; i < mr; i++) {
+        vi y = vi_requant_up (acc[i][v], lsh, mult, mult_o, add_e, add_o,
+            sh_e, sh_o, zp, lo, hi);
+        if (left >= VI_W)
+          vi_store_u8 (c + i * c_stride + v * VI_W, y);
+        else
+          vi_store_u8_n (c + i * c_stride + v * VI_W, y, left);
+      }
+    }
+  } else {
     const vi zp = vi_set1 (g->out_zp);
     const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
 #pragma GCC unroll 4
@@ -153,10 +186,198 @@ FN (qg_tile_any) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
 #undef QG_CASE
 }
 
-void
-FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
-    size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
-    void *scratch)
+#if QG_KSTEP == 2
+/* n bytes at src to int16 operands at d.  Whole vectors where the input
+ * has them (end: one past its last byte); the last one may write up to a
+ * vector past d + n: later runs, the row's zero tail, the next row or the
+ * scratch's slack take those bytes. */
+MNV3_INLINE void
+FN (qg_cvt_run) (int16_t *d, const uint8_t *src, size_t n,
+    const uint8_t *end, int sign)
+{
+  size_t i = 0;
+
+  for (; i + QG_VB / 2 <= n; i += QG_VB / 2)
+    vi_store (d + i, vi_ext_i16 (src + i, sign));
+  if (i == n)
+    return;
+  if ((size_t) (end - (src + i)) >= QG_VB / 2) {
+    vi_store (d + i, vi_ext_i16 (src + i, sign));
+    return;
+  }
+  for (; i < n; i++)
+    d[i] = sign ? (int16_t) (int8_t) src[i] : (int16_t) src[i];
+}
+
+MNV3_INLINE void
+FN (qg_fill16) (int16_t *d, int16_t v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    d[i] = v;
+}
+
+/* Rows [r0, r0 + mb) of the convolution's im2col, built straight into ab
+ * as operands (the weights' OHWI order: ky, kx, channel). */
+MNV3_INLINE void
+FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
+    size_t mb, uint8_t *ab, const int sign)
+{
+  const mnv3_conv_params *p = &g->conv;
+  const size_t ic = (size_t) p->ic, run = (size_t) p->kw * ic;
+  const size_t kw = (size_t) g->kq * 4, k = (size_t) g->k;
+  const size_t row_step = (size_t) p->dh * p->iw * ic;
+  const uint8_t *end = in + (size_t) p->ih * p->iw * ic;
+  const int span_h = (p->kh - 1) * p->dh;
+  /* output columns [ox_lo, ox_end) have every tap inside horizontally */
+  const int ox_lo = (p->pad_l + p->sw - 1) / p->sw;
+  const int xr = p->iw - p->kw + p->pad_l;
+  const int ox_end = p->dw != 1 || xr < 0 ? 0
+      : xr / p->sw + 1 < p->ow ? xr / p->sw + 1 : p->ow;
+  /* bytes a window spans from its first: one vector per kernel row fits
+   * when run <= QG_VB / 2 and this many bytes remain */
+  const size_t win_bytes = (size_t) (p->kh - 1) * row_step + QG_VB / 2;
+  int oy = (int) (r0 / (size_t) p->ow), ox = (int) (r0 % (size_t) p->ow);
+
+  for (size_t r = 0; r < mb; r++) {
+    int16_t *d = (int16_t *) (ab + r * kw);
+    const int iy0 = oy * p->sh - p->pad_t, ix0 = ox * p->sw - p->pad_l;
+    const int inside_x = p->dw == 1 && ix0 >= 0 && ix0 + p->kw <= p->iw;
+    if (ox >= ox_lo && ox < ox_end && iy0 >= 0 && iy0 + span_h < p->ih) {
+      /* the window inside: a stretch of this output row, nothing to test
+       * but the input's end */
+      const size_t nx = (size_t) (ox_end - ox) < mb - r
+          ? (size_t) (ox_end - ox) : mb - r;
+      const size_t sstep = (size_t) p->sw * ic;
+      const uint8_t *src = in + ((size_t) iy0 * p->iw + ix0) * ic;
+      for (size_t t = 0; t < nx; t++, src += sstep) {
+        int16_t *dt = (int16_t *) (ab + (r + t) * kw);
+        const uint8_t *sy = src;
+        if (run <= QG_VB / 2 && (size_t) (end - src) >= win_bytes) {
+          for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
+            vi_store (dt, vi_ext_i16 (sy, sign));
+        } else {
+          for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
+            FN (qg_cvt_run) (dt, sy, run, end, sign);
+        }
+        if (2 * k < kw)
+          ((int16_t *) (ab + (r + t) * kw))[k] = 0;
+      }
+      r += nx - 1;
+      ox += (int) nx - 1;
+      goto next_pixel;
+    }
+    for (int ky = 0; ky < p->kh; ky++) {
+      const int iy = iy0 + ky * p->dh;
+      const uint8_t *row;
+      if (iy < 0 || iy >= p->ih) {
+        FN (qg_fill16) (d, g->conv_zp, run);
+        d += run;
+        continue;
+      }
+      row = in + (size_t) iy * p->iw * ic;
+      if (inside_x) {
+        FN (qg_cvt_run) (d, row + (size_t) ix0 * ic, run, end, sign);
+        d += run;
+      } else {
+        for (int kx = 0; kx < p->kw; kx++, d += ic) {
+          const int ix = ix0 + kx * p->dw;
+          if (ix < 0 || ix >= p->iw)
+            FN (qg_fill16) (d, g->conv_zp, ic);
+          else
+            FN (qg_cvt_run) (d, row + (size_t) ix * ic, ic, end, sign);
+        }
+      }
+    }
+    /* after the runs (their last vector may pass k): kw / 2 is k or k + 1 */
+    if (2 * k < kw)
+      ((int16_t *) (ab + r * kw))[k] = 0;
+next_pixel:
+    if (++ox == p->ow) {
+      ox = 0;
+      oy++;
+    }
+  }
+}
+#endif
+
+#if QG_KSTEP == 2
+/* One row x nv vectors of columns on byte weights (g->w8: [kq][width][2]
+ * bytes, sign-extended (ws) or zero-extended to int16 as loaded): the
+ * layers of one row (fully connected, squeeze-excite) stream their
+ * weights from memory once per frame, half as many bytes as int16. */
+MNV3_INLINE void
+FN (qg_tile_w8) (const mnv3_qgemm *g, const uint8_t *ab, int32_t rs,
+    const uint8_t *wp, int col0, uint8_t *c, int ncols, const int nv,
+    const int ws)
+{
+  const size_t wstep = (size_t) nv * VI_W * 2;
+  const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
+  vi acc[QG_NV];
+
+#pragma GCC unroll 4
+  for (int v = 0; v < nv; v++) {
+    acc[v] = vi_load (g->bias + col0 + v * VI_W);
+    if (g->coef)
+      acc[v] = vi_sub (acc[v], vi_mullo (vi_load (g->coef + col0 + v * VI_W),
+              vi_set1 (rs)));
+  }
+  for (int q = 0; q < g->kq; q++, wp += wstep) {
+    vi a = vi_bcast32 (ab + (size_t) q * 4);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++)
+      acc[v] = vi_add (acc[v], vi_madd (a, vi_ext_i16 (wp + v * VI_W * 2,
+                  ws)));
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < nv; v++) {
+    const int j = col0 + v * VI_W, left = ncols - v * VI_W;
+    const vi mult = vi_load (g->mult + j), lsh = vi_load (g->lsh + j);
+    vi y;
+    if (g->rq_up)
+      y = vi_requant_up (acc[v], lsh, mult, vi_odd (mult),
+          vi_load (g->rq_add + j), vi_load (g->rq_add + j + VI_W / 2),
+          vi_load (g->rq_sh + j), vi_load (g->rq_sh + j + VI_W / 2),
+          vi_load (g->rq_zp + j), lo, hi);
+    else
+      y = vi_requant (acc[v], mult, lsh, vi_load (g->rsh + j),
+          vi_load (g->away + j), vi_set1 (g->out_zp), lo, hi);
+    if (left >= VI_W)
+      vi_store_u8 (c + v * VI_W, y);
+    else
+      vi_store_u8_n (c + v * VI_W, y, left);
+  }
+}
+
+static void
+FN (qg_tile_w8_any) (const mnv3_qgemm *g, const uint8_t *ab, int32_t rs,
+    const uint8_t *wp, int col0, uint8_t *c, int ncols, int nv)
+{
+  const int ws = g->w_signed;
+#define QG_W8(NV_) \
+  case NV_: \
+    if ((NV_) <= QG_NV) { \
+      if (ws) \
+        FN (qg_tile_w8) (g, ab, rs, wp, col0, c, ncols, \
+            (NV_) <= QG_NV ? (NV_) : 1, 1); \
+      else \
+        FN (qg_tile_w8) (g, ab, rs, wp, col0, c, ncols, \
+            (NV_) <= QG_NV ? (NV_) : 1, 0); \
+    } \
+    break;
+  switch (nv) {
+    QG_W8 (1) QG_W8 (2) QG_W8 (3) QG_W8 (4)
+    default:
+      break;
+  }
+#undef QG_W8
+}
+#endif
+
+/* Rows [r0, r0 + m) of C: stored rows of A, or (conv) gathered ones. */
+MNV3_INLINE void
+FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
+    size_t a_stride, int conv, size_t row0, uint8_t *c, size_t c_stride,
+    int p0, int p1, void *scratch)
 {
   const size_t mc = (size_t) g->mc, kw = (size_t) g->kq * 4;
   const int pw = QG_NV * VI_W;
@@ -165,7 +386,27 @@ FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
 
   for (size_t r0 = 0; r0 < m; r0 += mc) {
     const size_t mb = m - r0 < mc ? m - r0 : mc;
-    FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
+#if QG_KSTEP == 2
+    if (conv && g->a_signed)
+      FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 1);
+    else if (conv)
+      FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 0);
+    else
+#endif
+      FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
+#if QG_KSTEP == 2
+    if (g->w8) {
+      for (size_t r = 0; r < mb; r++)
+        for (int p = p0; p < p1; p++) {
+          const int col0 = p * pw;
+          const int ncols = g->n - col0 < pw ? g->n - col0 : pw;
+          FN (qg_tile_w8_any) (g, ab + r * kw, rs[r], g->w
+              + (size_t) col0 * g->kq * 2, col0, c + (r0 + r) * c_stride
+              + col0, ncols, (ncols + VI_W - 1) / VI_W);
+        }
+      continue;
+    }
+#endif
     for (int p = p0; p < p1; p++) {
       const int col0 = p * pw;
       const int ncols = g->n - col0 < pw ? g->n - col0 : pw;
@@ -178,6 +419,27 @@ FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
       }
     }
   }
+  (void) conv;
+  (void) row0;
 }
+
+
+void
+FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
+    size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch)
+{
+  FN (qg_rows) (g, m, a, a_stride, 0, 0, c, c_stride, p0, p1, scratch);
+}
+
+#if QG_KSTEP == 2
+void
+FN (mnv3_qgemm_conv) (const mnv3_qgemm *g, size_t r0, size_t m,
+    const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch)
+{
+  FN (qg_rows) (g, m, in, 0, 1, r0, c, c_stride, p0, p1, scratch);
+}
+#endif
 
 #undef QG_VB

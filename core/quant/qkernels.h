@@ -36,6 +36,10 @@
  *            then go to the bias (column sums) and, for uint8 weights,
  *            to coef[n] * (row sum of the activations).
  * A panel stores its k-steps one after the other: [kq][width][4 bytes].
+ * w8 (desc.w_bytes, kstep 2 only): the weights as they are, one byte each
+ * ([kq][width][2 bytes]), extended to int16 as loaded; their zero point
+ * then goes through coef as for kstep 4.  Half the bytes to stream where
+ * each weight meets one row (fully connected, squeeze-excite).
  */
 #ifndef MNV3_QKERNELS_H
 #define MNV3_QKERNELS_H
@@ -61,6 +65,11 @@ typedef struct {
   int32_t out_zp, act_min, act_max;
   int up_channels;            /* columns [0, up) round the last shift's ties
                                * upward, the others away from zero */
+  int w_bytes;                /* kstep-2 kernels: weights kept as bytes
+                               * (w8 below): for layers of one row */
+  const mnv3_conv_params *conv; /* NULL, or a group-1 convolution (k =
+                               * kh*kw*ic, n = oc, weights OHWI) whose NHWC
+                               * input the conv entry gathers A from */
 } mnv3_qgemm_desc;
 
 typedef struct mnv3_qgemm mnv3_qgemm;
@@ -73,12 +82,22 @@ typedef void (*mnv3_qgemm_fn) (const mnv3_qgemm *g, size_t m,
     const uint8_t *a, size_t a_stride, uint8_t *c, size_t c_stride,
     int p0, int p1, void *scratch);
 
+/* The same for a GEMM packed with a convolution (desc.conv): rows
+ * [r0, r0 + m) are output pixels and A is never stored: each row is
+ * gathered from the NHWC input `in` (ih*iw*ic bytes, read only inside),
+ * taps in the padding holding in_zp (TFLite's: they add nothing).  c is
+ * row r0's output. */
+typedef void (*mnv3_qgemm_conv_fn) (const mnv3_qgemm *g, size_t r0,
+    size_t m, const uint8_t *in, uint8_t *c, size_t c_stride, int p0,
+    int p1, void *scratch);
+
 typedef struct {
   mnv3_qgemm_fn fn;
   int kstep;                  /* 2 or 4 (see the layout above) */
   int vw, nv;                 /* lanes a vector, vectors a full panel */
   int mr;                     /* rows a micro-tile */
   const char *name;
+  mnv3_qgemm_conv_fn conv;    /* NULL: convolutions go through an im2col */
 } mnv3_qgemm_kernel;
 
 struct mnv3_qgemm {
@@ -90,12 +109,25 @@ struct mnv3_qgemm {
   int mc;                     /* rows of A packed at once (multiple of mr) */
   uint8_t a_xor;              /* kstep 4: 0x80 for int8 activations */
   uint8_t a_signed;           /* kstep 2: int8 activations */
+  uint8_t w8;                 /* kstep 2: byte weights (see above) */
+  uint8_t w_signed;           /* w8: int8 weights */
   uint8_t *w;                 /* panels, 64-byte aligned */
   int32_t *bias;              /* [np] zero points folded in */
   int32_t *coef;              /* [np] or NULL: acc -= coef * rowsum (a') */
   int32_t *mult, *lsh, *rsh;  /* [np] requantization per column */
   int32_t *away;              /* [np] -1: ties away from zero, 0: upward */
   int32_t out_zp, act_min, act_max;
+  /* Every column rounding ties upward (ruy): the one-rounding form of
+   * vi_requant_up.  Per vector of vw columns, vw/2 int64 for its even
+   * columns then vw/2 for its odd ones: */
+  int rq_up;
+  int64_t *rq_add;            /* [np] 2^62 + 2^30 + (r ? 2^(30+r) : 0) */
+  int64_t *rq_sh;             /* [np] 31 + r (r = rsh) */
+  int32_t *rq_zp;             /* [np] out_zp - 2^(31-r), wrapping */
+  /* desc.conv: */
+  int has_conv;
+  mnv3_conv_params conv;
+  int16_t conv_zp;            /* in_zp: the padding taps' value */
 };
 
 /* NULL on allocation failure or a bad description (error set). */
@@ -109,6 +141,10 @@ size_t mnv3_qgemm_scratch_size (const mnv3_qgemm *g);
 void mnv3_qgemm_run (const mnv3_qgemm *g, size_t m, const uint8_t *a,
     size_t a_stride, uint8_t *c, size_t c_stride, void *scratch,
     mnv3_threadpool *tp);
+/* A GEMM packed with desc.conv: every output pixel of the convolution
+ * from its NHWC input (scratch as above). */
+void mnv3_qgemm_run_conv (const mnv3_qgemm *g, const uint8_t *in,
+    uint8_t *out, void *scratch, mnv3_threadpool *tp);
 
 /* ---- depthwise convolution (multiplier 1) ----------------------------- */
 
@@ -292,6 +328,9 @@ void mnv3_qargmax_avx2 (const uint8_t *in, size_t rows, int c, int is_i8,
 void mnv3_qgemm_c (const mnv3_qgemm *g, size_t m, const uint8_t *a,
     size_t a_stride, uint8_t *c, size_t c_stride, int p0, int p1,
     void *scratch);
+void mnv3_qgemm_conv_c (const mnv3_qgemm *g, size_t r0, size_t m,
+    const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1,
+    void *scratch);
 void mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
     int oy0, int oy1, int c0, int c1);
 
@@ -301,6 +340,9 @@ void mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out,
       void *scratch); \
   void mnv3_qdw3_##isa (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, \
       int oy0, int oy1, int c0, int c1); \
+  void mnv3_qgemm_conv_##isa (const mnv3_qgemm *g, size_t r0, size_t m, \
+      const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1, \
+      void *scratch); \
   void mnv3_qdw5_##isa (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, \
       int oy0, int oy1, int c0, int c1);
 

@@ -52,6 +52,14 @@ MNV3_INLINE vi vi_max (vi a, vi b) { return _mm256_max_epi32 (a, b); }
 MNV3_INLINE vi vi_gt (vi a, vi b) { return _mm256_cmpgt_epi32 (a, b); }
 MNV3_INLINE vi vi_sllv (vi a, vi n) { return _mm256_sllv_epi32 (a, n); }
 MNV3_INLINE vi vi_srav (vi a, vi n) { return _mm256_srav_epi32 (a, n); }
+/* signed 32x32 -> 64 of the even lanes (vpmuldq) */
+MNV3_INLINE vi vi_mul_epi32 (vi a, vi b) { return _mm256_mul_epi32 (a, b); }
+MNV3_INLINE vi vi_srlv64 (vi a, vi n) { return _mm256_srlv_epi64 (a, n); }
+/* the odd lanes copied into the even ones below them */
+MNV3_INLINE vi vi_odd (vi a) { return _mm256_shuffle_epi32 (a, 0xf5); }
+/* even lanes from e, odd lanes from the low halves of o's 64-bit lanes */
+MNV3_INLINE vi vi_merge_eo (vi e, vi o)
+{ return _mm256_blend_epi32 (e, _mm256_slli_epi64 (o, 32), 0xaa); }
 #define vi_srai(a, n) _mm256_srai_epi32 ((a), (n))
 #define vi_srli(a, n) _mm256_srli_epi32 ((a), (n))
 #define vi_srli64(a, n) _mm256_srli_epi64 ((a), (n))

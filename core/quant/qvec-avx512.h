@@ -43,6 +43,13 @@ MNV3_INLINE vi vi_gt (vi a, vi b)
 { return _mm512_movm_epi32 (_mm512_cmpgt_epi32_mask (a, b)); }
 MNV3_INLINE vi vi_sllv (vi a, vi n) { return _mm512_sllv_epi32 (a, n); }
 MNV3_INLINE vi vi_srav (vi a, vi n) { return _mm512_srav_epi32 (a, n); }
+MNV3_INLINE vi vi_mul_epi32 (vi a, vi b) { return _mm512_mul_epi32 (a, b); }
+MNV3_INLINE vi vi_srlv64 (vi a, vi n) { return _mm512_srlv_epi64 (a, n); }
+MNV3_INLINE vi vi_odd (vi a)
+{ return _mm512_shuffle_epi32 (a, (_MM_PERM_ENUM) 0xf5); }
+MNV3_INLINE vi vi_merge_eo (vi e, vi o)
+{ return _mm512_mask_blend_epi32 ((__mmask16) 0xaaaa, e,
+      _mm512_slli_epi64 (o, 32)); }
 #define vi_srai(a, n) _mm512_srai_epi32 ((a), (n))
 #define vi_srli(a, n) _mm512_srli_epi32 ((a), (n))
 #define vi_srli64(a, n) _mm512_srli_epi64 ((a), (n))

@@ -3,7 +3,9 @@
  *
  * Not a test: prints, per kernel the CPU can run, the best time of a 1x1
  * convolution (default 28x28x96 -> 576, MobileNetV3-Large's expansion
- * layer) and a 3x3 depthwise layer, single thread.
+ * layer) and a 3x3 depthwise layer, single thread, and of MobileNetV3's
+ * stem (224x224x3 -> 112x112x16, 3x3 stride 2) where the kernel gathers
+ * its rows from the input.  Columns round as CONV_2D does on x86 (ruy).
  *   bench-qgemm [H W IC OC]
  */
 #include <stdio.h>
@@ -72,7 +74,8 @@ main (int argc, char **argv)
         .w_type = t ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, .w = wt,
         .num_w_zps = 1, .w_zps = t ? NULL : &zp, .bias = bias,
         .num_muls = 1, .muls = &mul, .out_zp = 0,
-        .act_min = t ? -128 : 0, .act_max = t ? 127 : 255 };
+        .act_min = t ? -128 : 0, .act_max = t ? 127 : 255,
+        .up_channels = oc };
       mnv3_qdw_desc dd = { .ih = h, .iw = w, .c = oc, .k = 3, .sh = 1,
         .sw = 1, .dh = 1, .dw = 1, .pad_t = 1, .pad_l = 1, .oh = h, .ow = w,
         .in_type = d.in_type, .in_zp = 5, .w_type = d.w_type, .w = dww,
@@ -101,6 +104,40 @@ main (int argc, char **argv)
           "%6.1f GMAC/s\n", dsp.gemm.name, t ? "i8/i8 per-ch" : "u8/u8 asym ",
           best * 1e3, (double) m * ic * oc / best / 1e9, best_dw * 1e3,
           (double) m * oc * 9 / best_dw / 1e9);
+      if (dsp.gemm.conv) {
+        mnv3_conv_params cp = { .ih = 224, .iw = 224, .ic = 3, .oh = 112,
+          .ow = 112, .oc = 16, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .dh = 1,
+          .dw = 1, .pad_b = 1, .pad_r = 1, .groups = 1 };
+        mnv3_qgemm_desc sd = d;
+        mnv3_qgemm *sg;
+        uint8_t *img = malloc (224 * 224 * 3), *so = malloc (112 * 112 * 16);
+        void *ss;
+        double sb = 1e9;
+        sd.k = 27;
+        sd.n = 16;
+        sd.up_channels = 16;
+        sd.conv = &cp;
+        sg = mnv3_qgemm_pack (&dsp.gemm, &sd);
+        ss = sg ? aligned_alloc (64, mnv3_qgemm_scratch_size (sg)) : NULL;
+        if (!img || !so || !sg || !ss)
+          return 1;
+        for (size_t i = 0; i < 224 * 224 * 3; i++)
+          img[i] = (uint8_t) (i * 3 + 1);
+        for (int r = 0; r < reps; r++) {
+          double t0 = now ();
+          sg->kern.conv (sg, 0, 112 * 112, img, so, 16, 0, sg->num_panels,
+              ss);
+          double t1 = now ();
+          sb = t1 - t0 < sb ? t1 - t0 : sb;
+        }
+        printf ("%-8s %s: stem 3x3 s2 3->16 %8.3f ms  %7.1f GMAC/s\n",
+            dsp.gemm.name, t ? "i8/i8 per-ch" : "u8/u8 asym ", sb * 1e3,
+            112.0 * 112 * 16 * 27 / sb / 1e9);
+        free (ss);
+        free (img);
+        free (so);
+        mnv3_qgemm_free (sg);
+      }
       free (scratch);
       mnv3_qgemm_free (g);
       mnv3_qdw_free (dw);

@@ -17,7 +17,12 @@
  * int8 per-channel weights, multipliers over the whole range (left shifts,
  * 2^-31, zero), accumulators at INT32_MIN/MAX, and extreme inputs (all 0,
  * all 255, all -128, all 127 against extreme weights: the products that
- * would saturate vpmaddubsw's int16 pairs).
+ * would saturate vpmaddubsw's int16 pairs).  Columns round as ruy (the
+ * vector one-rounding form) on all, none or some of them; weights packed
+ * as int16 or (w_bytes) as bytes.  Convolutions
+ * whose rows the kernels gather from the NHWC input (few input channels
+ * as the stem, every padding, stride, dilation, 1x1 images) against an
+ * im2col written out here.
  */
 #include <check.h>
 #include <stdio.h>
@@ -79,14 +84,36 @@ ref_rdivpot (int32_t x, int e)
   return (x >> e) + (rem > thr ? 1 : 0);
 }
 
+/* ruy's x86 requantization (TFLite's CONV_2D / FULLY_CONNECTED on x86):
+ * the 64-bit product rounded half up at bit 31, then a right shift rounded
+ * half up. */
+static int32_t
+ref_ruy (int32_t x, int32_t mult, int right)
+{
+  int64_t t = ((int64_t) x * mult + ((int64_t) 1 << 30)) >> 31;
+  if (right > 0)
+    t = (t + ((int64_t) 1 << (right - 1))) >> right;
+  return (int32_t) t;
+}
+
+/* up: the channel rounds as ruy (mnv3_qgemm_desc.up_channels) */
 static uint8_t
-ref_out (int64_t acc, mnv3_qmul m, int32_t zp, int32_t lo, int32_t hi)
+ref_out_r (int64_t acc, mnv3_qmul m, int up, int32_t zp, int32_t lo,
+    int32_t hi)
 {
   int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
   int32_t x = (int32_t) (uint32_t) ((uint64_t) acc << left);
-  int32_t y = ref_rdivpot (ref_srdhm (x, m.mult), right) + zp;
+  int32_t y = up ? ref_ruy (x, m.mult, right)
+      : ref_rdivpot (ref_srdhm (x, m.mult), right);
+  y = (int32_t) ((uint32_t) y + (uint32_t) zp);   /* wraps as the kernels */
   y = y < lo ? lo : y > hi ? hi : y;
   return (uint8_t) y;
+}
+
+static uint8_t
+ref_out (int64_t acc, mnv3_qmul m, int32_t zp, int32_t lo, int32_t hi)
+{
+  return ref_out_r (acc, m, 0, zp, lo, hi);
 }
 
 static int32_t
@@ -115,8 +142,8 @@ ref_gemm (const mnv3_qgemm_desc *d, size_t m, const uint8_t *a,
             * (val (d->w_type, w[(size_t) j * d->k + kk]) - wz);
       if (acc < INT32_MIN || acc > INT32_MAX)
         ck_abort_msg ("reference: the sum leaves int32");
-      out[r * d->n + j] = ref_out (acc, d->muls[d->num_muls == 1 ? 0 : j],
-          d->out_zp, d->act_min, d->act_max);
+      out[r * d->n + j] = ref_out_r (acc, d->muls[d->num_muls == 1 ? 0 : j],
+          j < d->up_channels, d->out_zp, d->act_min, d->act_max);
     }
 }
 
@@ -208,6 +235,17 @@ fill_muls (mnv3_qmul *m, int n, double mag)
   }
 }
 
+/* columns [0, up) round as ruy: none, some or (mostly) all */
+static int
+pick_up (int n)
+{
+  switch (rnd () % 4) {
+    case 0: return 0;
+    case 1: return rnd_in (0, n);
+    default: return n;
+  }
+}
+
 static void
 act_range (mnv3_dtype t, int32_t zp, int narrow, int32_t *lo, int32_t *hi)
 {
@@ -255,7 +293,7 @@ dsp_for (int i, mnv3_qdsp *dsp)
 #ifdef MNV3_X86
   if (!strcmp (isas[i].want, "avxvnni-evex")) {
     dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni_evex, 4, 8, 2, 6,
-      "avxvnni-evex" };
+      "avxvnni-evex", NULL };
     dsp->dw3 = mnv3_qdw3_avxvnni_evex;
     dsp->dw5 = mnv3_qdw5_avxvnni_evex;
     dsp->dw_name = "avxvnni-evex";
@@ -333,6 +371,10 @@ check_gemm (const qcase *q, size_t m, int k, int n, int slow)
   d.muls = muls;
   d.out_zp = pick_zp (q->in_type, 2);
   act_range (q->in_type, d.out_zp, q->narrow, &d.act_min, &d.act_max);
+  /* ruy's rounding on all columns (CONV_2D, FC: the one-rounding vector
+   * form), on none, or on the first few */
+  d.up_channels = pick_up (n);
+  d.w_bytes = rnd () % 3 == 0;   /* byte weights (kstep 2), any m */
   ref_gemm (&d, m, a, a_stride, want);
 
   for (int i = 0; i < n_isas; i++) {
@@ -490,6 +532,8 @@ START_TEST (test_requant_edges)
     }
     d.out_zp = pick_zp (d.in_type, 2);
     act_range (d.in_type, 0, 0, &d.act_min, &d.act_max);
+    d.up_channels = trial % 3 == 0 ? 0 : trial % 3 == 1 ? N : rnd_in (0, N);
+    d.w_bytes = trial % 4 < 2;
     ref_gemm (&d, 1, a, 1, want);
     for (int i = 0; i < n_isas; i++) {
       mnv3_qdsp dsp;
@@ -506,6 +550,195 @@ START_TEST (test_requant_edges)
       mnv3_qgemm_free (g);
     }
   }
+}
+END_TEST
+
+/* ---- convolution through the GEMM: rows gathered from the input ------ */
+
+/* The convolution's im2col written out: row (oy, ox) holds the taps in
+ * OHWI order, in_zp where a tap falls in the padding. */
+static void
+ref_im2col (const mnv3_conv_params *p, const uint8_t *in, uint8_t zp,
+    uint8_t *col)
+{
+  for (int oy = 0; oy < p->oh; oy++)
+    for (int ox = 0; ox < p->ow; ox++)
+      for (int ky = 0; ky < p->kh; ky++)
+        for (int kx = 0; kx < p->kw; kx++)
+          for (int ci = 0; ci < p->ic; ci++) {
+            int iy = oy * p->sh - p->pad_t + ky * p->dh;
+            int ix = ox * p->sw - p->pad_l + kx * p->dw;
+            *col++ = iy < 0 || iy >= p->ih || ix < 0 || ix >= p->iw ? zp
+                : in[((size_t) iy * p->iw + ix) * p->ic + ci];
+          }
+}
+
+/* pad_kind 0: TF SAME, 1: VALID, 2: more at the start than SAME */
+static void
+check_conv (const qcase *q, int ih, int iw, int ic, int oc, int kh, int kw,
+    int s, int dil, int pad_kind)
+{
+  mnv3_conv_params p = { .ih = ih, .iw = iw, .ic = ic, .oc = oc, .kh = kh,
+    .kw = kw, .sh = s, .sw = s, .dh = dil, .dw = dil, .groups = 1 };
+  const int span_h = (kh - 1) * dil + 1, span_w = (kw - 1) * dil + 1;
+  const int k = kh * kw * ic;
+  mnv3_qgemm_desc d = { 0 };
+  size_t m, in_bytes = (size_t) ih * iw * ic, out_bytes;
+  uint8_t *in, *w, *col, *want, *got;
+  int32_t *bias, *zps;
+  mnv3_qmul *muls;
+
+  if (pad_kind == 0) {
+    int oh = (ih + s - 1) / s, ow = (iw + s - 1) / s;
+    int ph = (oh - 1) * s + span_h - ih, pw = (ow - 1) * s + span_w - iw;
+    ph = ph < 0 ? 0 : ph;
+    pw = pw < 0 ? 0 : pw;
+    p.pad_t = ph / 2;
+    p.pad_b = ph - p.pad_t;
+    p.pad_l = pw / 2;
+    p.pad_r = pw - p.pad_l;
+  } else if (pad_kind == 2) {
+    p.pad_t = span_h / 2 + 1;
+    p.pad_l = span_w / 2 + 1;
+  }
+  p.oh = (ih + p.pad_t + p.pad_b - span_h) / s + 1;
+  p.ow = (iw + p.pad_l + p.pad_r - span_w) / s + 1;
+  if (ih + p.pad_t + p.pad_b < span_h || iw + p.pad_l + p.pad_r < span_w)
+    return;
+  m = (size_t) p.oh * p.ow;
+  out_bytes = m * (size_t) oc;
+  in = malloc (in_bytes);       /* exact: ASan catches reads past it */
+  w = malloc ((size_t) oc * k);
+  col = malloc (m * (size_t) k);
+  want = malloc (out_bytes);
+  got = malloc (out_bytes + GUARD);
+  bias = malloc ((size_t) oc * 4);
+  zps = malloc ((size_t) oc * 4);
+  muls = malloc ((size_t) oc * sizeof *muls);
+  ck_assert (in && w && col && want && got && bias && zps && muls);
+  fill_bytes (in, in_bytes, q->in_type, q->extreme, 0);
+  fill_bytes (w, (size_t) oc * k, q->w_type, q->extreme, 1);
+  d.k = k;
+  d.n = oc;
+  d.in_type = q->in_type;
+  d.in_zp = pick_zp (q->in_type, q->zp_kind);
+  d.w_type = q->w_type;
+  d.w = w;
+  d.num_w_zps = q->per_channel ? oc : 1;
+  for (int j = 0; j < oc; j++)
+    zps[j] = q->w_type == MNV3_DTYPE_I8 && q->per_channel ? 0
+        : pick_zp (q->w_type, q->zp_kind);
+  d.w_zps = zps;
+  for (int j = 0; j < oc; j++)
+    bias[j] = rnd_in (-(1 << 16), 1 << 16);
+  d.bias = rnd () % 4 ? bias : NULL;
+  d.num_muls = q->per_channel ? oc : 1;
+  fill_muls (muls, d.num_muls, q->extreme ? 200.0 * 200.0 * k
+      : 80.0 * 80.0 * (k < 4 ? 2.0 : __builtin_sqrt ((double) k)));
+  d.muls = muls;
+  d.out_zp = pick_zp (q->in_type, 2);
+  act_range (q->in_type, d.out_zp, q->narrow, &d.act_min, &d.act_max);
+  d.up_channels = pick_up (oc);
+  d.w_bytes = rnd () % 2;       /* ignored with conv */
+  ref_im2col (&p, in, (uint8_t) d.in_zp, col);
+  ref_gemm (&d, m, col, (size_t) k, want);
+  d.conv = &p;
+
+  for (int i = 0; i < n_isas; i++) {
+    mnv3_qdsp dsp;
+    mnv3_qgemm *g;
+    void *scratch;
+    size_t r0 = rnd () % m;
+    char what[64];
+
+    dsp_for (i, &dsp);
+    g = mnv3_qgemm_pack (&dsp.gemm, &d);
+    if (!dsp.gemm.conv) {       /* qconv uses an im2col with these */
+      ck_assert_ptr_null (g);
+      continue;
+    }
+    ck_assert_ptr_nonnull (g);
+    scratch = aligned_alloc (64, mnv3_qgemm_scratch_size (g) * 2);
+    ck_assert_ptr_nonnull (scratch);
+    memset (got, SENTINEL, out_bytes + GUARD);
+    g->kern.conv (g, 0, m, in, got, (size_t) oc, 0, g->num_panels, scratch);
+    snprintf (what, sizeof what, "conv %s %dx%dx%d k%dx%d s%d d%d pad %d",
+        dsp.gemm.name, ih, iw, ic, kh, kw, s, dil, pad_kind);
+    compare (what, &d, m, got, (size_t) oc, want);
+    /* two calls that split the rows anywhere */
+    memset (got, SENTINEL, out_bytes + GUARD);
+    if (r0)
+      g->kern.conv (g, 0, r0, in, got, (size_t) oc, 0, g->num_panels,
+          scratch);
+    g->kern.conv (g, r0, m - r0, in, got + r0 * oc, (size_t) oc, 0,
+        g->num_panels, scratch);
+    compare (what, &d, m, got, (size_t) oc, want);
+    memset (got, SENTINEL, out_bytes + GUARD);
+    mnv3_qgemm_conv_c (g, 0, m, in, got, (size_t) oc, 0, g->num_panels,
+        NULL);
+    snprintf (what, sizeof what, "conv c on the %s packing", dsp.gemm.name);
+    compare (what, &d, m, got, (size_t) oc, want);
+    memset (got, SENTINEL, out_bytes + GUARD);
+    mnv3_qgemm_run_conv (g, in, got, scratch, pool2);
+    snprintf (what, sizeof what, "conv %s, 2 threads", dsp.gemm.name);
+    compare (what, &d, m, got, (size_t) oc, want);
+    free (scratch);
+    mnv3_qgemm_free (g);
+  }
+  free (in);
+  free (w);
+  free (col);
+  free (want);
+  free (got);
+  free (bias);
+  free (zps);
+  free (muls);
+}
+
+START_TEST (test_conv_small_cin)
+{
+  /* the stem's shape class: few input channels, 3x3 (and 1x1 with
+   * padding or stride, 5x5, 7x7, non-square), strides 1 and 2, dilation,
+   * every padding, 1x1 and odd images, output widths around the panels */
+  static const int ocs[] = { 1, 7, 8, 16, 17, 33 };
+  static const int kss[][2] = { { 3, 3 }, { 1, 1 }, { 5, 5 }, { 3, 1 },
+    { 1, 3 }, { 7, 7 }, { 2, 2 } };
+  int it = 0;
+  for (int ic = 1; ic <= 8; ic += 1 + (ic >= 4))
+    for (size_t ks = 0; ks < sizeof kss / sizeof kss[0]; ks++)
+      for (int s = 1; s <= 2; s++, it++) {
+        qcase q = random_qcase ();
+        int ih = 1 + (int) (rnd () % 13), iw = 1 + (int) (rnd () % 17);
+        if (it % 5 == 0)
+          ih = iw = 1;
+        check_conv (&q, ih, iw, ic, ocs[it % 6], kss[ks][0], kss[ks][1], s,
+            it % 7 == 3 ? 2 : 1, (int) (rnd () % 3));
+      }
+}
+END_TEST
+
+START_TEST (test_conv_stem)
+{
+  /* MobileNetV3's stem, 224x224x3 -> 112x112x16 3x3 s2 SAME, in TFLite's
+   * two schemes and at every zero point kind; then wider inputs (the runs
+   * of whole vectors) and extreme inputs */
+  for (int v = 0; v < 2; v++)
+    for (int zk = 0; zk < 3; zk++) {
+      qcase q = { v ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
+        v ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, zk, v, zk == 1, 0 };
+      check_conv (&q, zk ? 57 : 224, zk ? 35 : 224, 3, 16, 3, 3, 2, 1, 0);
+    }
+  for (int ic = 9; ic <= 40; ic += 31) {
+    qcase q = random_qcase ();
+    check_conv (&q, 9, 11, ic, 24, 3, 3, 1 + ic % 2, 1, 0);
+    check_conv (&q, 6, 7, ic, 19, 3, 3, 1, 2, 2);
+  }
+  for (int e = 1; e <= 4; e++)
+    for (int t = 0; t < 4; t++) {
+      qcase q = { t & 1 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8,
+        t & 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8, (e + t) % 3, t == 3, 0, e };
+      check_conv (&q, 7, 9, 3, 16, 3, 3, 2, 1, e % 3);
+    }
 }
 END_TEST
 
@@ -747,6 +980,8 @@ qsimd_suite (void)
   tcase_add_test (tc, test_gemm_extremes);
   tcase_add_test (tc, test_gemm_small_sweep);
   tcase_add_test (tc, test_gemm_real_widths);
+  tcase_add_test (tc, test_conv_small_cin);
+  tcase_add_test (tc, test_conv_stem);
   tcase_add_test (tc, test_dw_channels);
   tcase_add_test (tc, test_dw_real);
   tcase_add_test (tc, test_dw_extremes);
