@@ -26,7 +26,8 @@
 #endif
 
 #include "gstmnv3meta.h"
-#include "image.h"
+#include "photo.h"
+#include "support.h"
 
 /* Top-1 probabilities of the same frame in different formats: the colour
  * conversion (YUV subsampling, 8-bit rounding) moves them a little. */
@@ -37,15 +38,7 @@ static mnv3_image chelsea;
 static void
 load_chelsea (void)
 {
-  const gchar *dir = g_getenv ("MNV3_TEST_DATA");
-  gchar *path;
-  char err[256];
-
-  fail_unless (dir != NULL, "MNV3_TEST_DATA is not set");
-  path = g_build_filename (dir, "chelsea.png", NULL);
-  fail_unless (mnv3_image_load (path, &chelsea, err, sizeof err) == 0,
-      "cannot load %s: %s", path, err);
-  g_free (path);
+  mnv3_test_load_photo ("chelsea.png", &chelsea);
 }
 
 static void
@@ -55,23 +48,6 @@ free_chelsea (void)
 }
 
 /* ---- frames in every format ---------------------------------------------- */
-
-static guint8
-clamp_u8 (double v)
-{
-  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
-}
-
-/* BT.601 limited range, what GStreamer assumes for SD frames */
-static void
-rgb_to_yuv (const guint8 * p, double *y, double *u, double *v)
-{
-  double r = p[0], g = p[1], b = p[2];
-
-  *y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
-  *u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
-  *v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
-}
 
 static void
 fill_yuv (GstVideoFrame * f, const mnv3_image * img)
@@ -84,8 +60,8 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
   for (y = 0; y < img->height; y++) {
     for (x = 0; x < img->width; x++) {
       double Y, U, V;
-      rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
-      yp[y * ys + x] = clamp_u8 (Y);
+      mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
+      yp[y * ys + x] = mnv3_test_clamp_u8 (Y);
     }
   }
   /* chroma: mean of each 2x2 block (edges clamped for odd sizes) */
@@ -97,7 +73,7 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
           gint sx = MIN (2 * x + dx, img->width - 1);
           gint sy = MIN (2 * y + dy, img->height - 1);
           double Y, U, V;
-          rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U, &V);
+          mnv3_test_rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U, &V);
           su += U;
           sv += V;
         }
@@ -105,13 +81,13 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
       if (nv12) {
         guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
         gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
-        uv[y * s + 2 * x] = clamp_u8 (su / 4);
-        uv[y * s + 2 * x + 1] = clamp_u8 (sv / 4);
+        uv[y * s + 2 * x] = mnv3_test_clamp_u8 (su / 4);
+        uv[y * s + 2 * x + 1] = mnv3_test_clamp_u8 (sv / 4);
       } else {
         guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
         guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
-        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] = clamp_u8 (su / 4);
-        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] = clamp_u8 (sv / 4);
+        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] = mnv3_test_clamp_u8 (su / 4);
+        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] = mnv3_test_clamp_u8 (sv / 4);
       }
     }
   }

@@ -35,7 +35,8 @@
 #include "gstmnv3meta.h"
 #include "classify.h"
 #include "detect.h"
-#include "image.h"
+#include "photo.h"
+#include "support.h"
 #include "mnv3.h"
 #include "preprocess.h"
 
@@ -126,15 +127,7 @@ prepare_model (void)
 static void
 load_photo (void)
 {
-  const gchar *dir = g_getenv ("MNV3_TEST_DATA");
-  gchar *path;
-  char err[256];
-
-  fail_unless (dir != NULL, "MNV3_TEST_DATA is not set");
-  path = g_build_filename (dir, "chelsea.png", NULL);
-  fail_unless (mnv3_image_load (path, &photo, err, sizeof err) == 0,
-      "cannot load %s: %s", path, err);
-  g_free (path);
+  mnv3_test_load_photo ("chelsea.png", &photo);
 }
 
 static void
@@ -144,22 +137,6 @@ free_photo (void)
 }
 
 /* ---- frames ---------------------------------------------------------------- */
-
-static guint8
-clamp_u8 (double v)
-{
-  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
-}
-
-static void
-rgb_to_yuv (const guint8 * p, double *y, double *u, double *v)
-{
-  double r = p[0], g = p[1], b = p[2];
-
-  *y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
-  *u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
-  *v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
-}
 
 /* Any pixel content works (the reference reads the same bytes): chroma is
  * point-sampled, packed alpha opaque. */
@@ -176,22 +153,22 @@ fill_frame (GstVideoFrame * f, const mnv3_image * img)
     for (y = 0; y < img->height; y++)
       for (x = 0; x < img->width; x++) {
         double Y, U, V;
-        rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
-        yp[y * ys + x] = clamp_u8 (Y);
+        mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
+        yp[y * ys + x] = mnv3_test_clamp_u8 (Y);
         if (x % 2 || y % 2)
           continue;
         if (fmt == GST_VIDEO_FORMAT_NV12) {
           guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
           gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
-          uv[y / 2 * s + x] = clamp_u8 (U);
-          uv[y / 2 * s + x + 1] = clamp_u8 (V);
+          uv[y / 2 * s + x] = mnv3_test_clamp_u8 (U);
+          uv[y / 2 * s + x + 1] = mnv3_test_clamp_u8 (V);
         } else {
           guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
           guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
           up[y / 2 * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x / 2] =
-              clamp_u8 (U);
+              mnv3_test_clamp_u8 (U);
           vp[y / 2 * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x / 2] =
-              clamp_u8 (V);
+              mnv3_test_clamp_u8 (V);
         }
       }
   } else {

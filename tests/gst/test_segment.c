@@ -28,7 +28,7 @@
 #define TEST_SEGMENTATION_MTD 1
 #include <gst/analytics/analytics.h>
 #endif
-#include "image.h"
+#include "photo.h"
 
 static gchar *
 data_path (const gchar * name)
@@ -46,17 +46,6 @@ model_path (const gchar * name)
 
   fail_unless (dir != NULL, "MNV3_MODEL_DIR is not set");
   return g_build_filename (dir, name, NULL);
-}
-
-static void
-load (const gchar * name, mnv3_image * img)
-{
-  gchar *path = data_path (name);
-  char err[256];
-
-  fail_unless (mnv3_image_load (path, img, err, sizeof err) == 0,
-      "cannot load %s: %s", path, err);
-  g_free (path);
 }
 
 /* An RGB frame of the rows [y0, y0+h) of img, centred on a w x h canvas
@@ -124,7 +113,7 @@ GST_START_TEST (test_road_model)
   gdouble share[5];
   gsize n, same_q = 0, same_i8 = 0;
 
-  load ("street.jpg", &street);
+  mnv3_test_load_photo ("street.jpg", &street);
   fail_unless_equals_int (street.width, 1936);
   fail_unless_equals_int (street.height, 1216);
   f = road ("lraspp_mobilenet_v3_small_roadseg_f.tflite", &street);
@@ -211,7 +200,7 @@ GST_START_TEST (test_selfie_astronaut)
   double share, cx, cy;
   gint c;
 
-  load ("astronaut.png", &img);
+  mnv3_test_load_photo ("astronaut.png", &img);
   out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
           img.width, 0), img.width, img.height);
   m = gst_buffer_get_mnv3_segmentation_meta (out);
@@ -254,7 +243,7 @@ GST_START_TEST (test_analytics_segmentation_mtd)
   guint w, h;
   gdouble fr[2];
 
-  load ("astronaut.png", &img);
+  mnv3_test_load_photo ("astronaut.png", &img);
   out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
           img.width, 0), img.width, img.height);
   m = gst_buffer_get_mnv3_segmentation_meta (out);
@@ -306,7 +295,7 @@ GST_START_TEST (test_selfie_coffee)
   GstBuffer *out;
   double share, cx, cy;
 
-  load ("coffee.png", &img);
+  mnv3_test_load_photo ("coffee.png", &img);
   out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
           img.width, 0), img.width, img.height);
   share = person_stats (out, img.width, img.height, &cx, &cy);
@@ -351,7 +340,7 @@ GST_START_TEST (test_placement)
   GstMnv3SegmentationMeta *m, *r;
   double a, cx, cy, rx, ry;
 
-  load ("astronaut.png", &img);
+  mnv3_test_load_photo ("astronaut.png", &img);
   crop_ref = segment_frame ("mnv3segment", rgb_frame (&img, 0, 512, 512, 128),
       512, 512);
   person_stats (crop_ref, 512, 512, &rx, &ry);
