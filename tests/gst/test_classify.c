@@ -26,6 +26,7 @@
 #endif
 
 #include "gstmnv3meta.h"
+#include "gst-support.h"
 #include "photo.h"
 #include "support.h"
 
@@ -962,38 +963,9 @@ GST_END_TEST;
 
 /* ---- errors ---------------------------------------------------------------- */
 
-/* Set a pipeline to PAUSED; expect failure and an error naming `needle`. */
-static void
-expect_start_error (const gchar * launch, const gchar * needle)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (launch, &err);
-  GstBus *bus;
-  GstMessage *msg;
-  GError *gerr = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
-  bus = gst_element_get_bus (p);
-  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for %s", launch);
-  gst_message_parse_error (msg, &gerr, &dbg);
-  fail_unless (strstr (gerr->message, needle) != NULL,
-      "error '%s' does not name '%s'", gerr->message, needle);
-  GST_INFO ("error: %s", gerr->message);
-  g_error_free (gerr);
-  g_free (dbg);
-  gst_message_unref (msg);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (p);
-}
-
 GST_START_TEST (test_missing_model)
 {
-  expect_start_error ("videotestsrc num-buffers=1 ! "
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! "
       "mnv3classify model=/nonexistent/dir/model.tflite ! fakesink",
       "/nonexistent/dir/model.tflite");
 }
@@ -1007,11 +979,11 @@ GST_START_TEST (test_directory_as_model)
   fail_unless (dir != NULL);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "model=\"%s\" ! fakesink", dir);
-  expect_start_error (launch, "is a directory");
+  mnv3_test_expect_start_error (launch, "is a directory");
   g_free (launch);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "labels-file=\"%s\" ! fakesink", dir);
-  expect_start_error (launch, "is a directory");
+  mnv3_test_expect_start_error (launch, "is a directory");
   g_free (launch);
   g_rmdir (dir);
   g_free (dir);
@@ -1035,7 +1007,7 @@ GST_START_TEST (test_corrupt_model)
   close (fd);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "model=\"%s\" ! fakesink", path);
-  expect_start_error (launch, path);
+  mnv3_test_expect_start_error (launch, path);
   g_unlink (path);
   g_free (launch);
   g_free (path);
@@ -1049,7 +1021,7 @@ GST_START_TEST (test_wrong_model_task)
       "model=\"%s/models/selfie_segmentation.tflite\" ! fakesink",
       g_getenv ("MNV3_SOURCE_ROOT"));
 
-  expect_start_error (launch, "class scores");
+  mnv3_test_expect_start_error (launch, "class scores");
   g_free (launch);
 }
 
@@ -1065,12 +1037,12 @@ GST_START_TEST (test_labels_wrong_count)
   close (fd);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "labels-file=\"%s\" ! fakesink", path);
-  expect_start_error (launch, "labels list 3 classes");
+  mnv3_test_expect_start_error (launch, "labels list 3 classes");
   g_unlink (path);
   g_free (launch);
   g_free (path);
 
-  expect_start_error ("videotestsrc num-buffers=1 ! mnv3classify "
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3classify "
       "labels-file=/nonexistent/labels.txt ! fakesink",
       "/nonexistent/labels.txt");
 }

@@ -35,6 +35,7 @@
 #include "gstmnv3meta.h"
 #include "classify.h"
 #include "detect.h"
+#include "gst-support.h"
 #include "photo.h"
 #include "support.h"
 #include "mnv3.h"
@@ -1241,40 +1242,13 @@ GST_END_TEST;
 
 /* ---- errors ---------------------------------------------------------------- */
 
-static void
-expect_start_error (const gchar * launch, const gchar * needle)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (launch, &err);
-  GstBus *bus;
-  GstMessage *msg;
-  GError *gerr = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
-  bus = gst_element_get_bus (p);
-  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for %s", launch);
-  gst_message_parse_error (msg, &gerr, &dbg);
-  fail_unless (strstr (gerr->message, needle) != NULL,
-      "error '%s' does not name '%s'", gerr->message, needle);
-  g_error_free (gerr);
-  g_free (dbg);
-  gst_message_unref (msg);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (p);
-}
-
 GST_START_TEST (test_classifier_refused)
 {
   gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3detect "
       "model=\"%s/models/mobilenet_v3_small_224_1.0_uint8.tflite\" ! fakesink",
       g_getenv ("MNV3_SOURCE_ROOT"));
 
-  expect_start_error (launch, "not a detection model");
+  mnv3_test_expect_start_error (launch, "not a detection model");
   g_free (launch);
 }
 
@@ -1287,7 +1261,7 @@ GST_START_TEST (test_segment_refuses_detector)
   gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3segment "
       "model=\"%s\" ! fakesink", model_path);
 
-  expect_start_error (launch, "not a segmentation model");
+  mnv3_test_expect_start_error (launch, "not a segmentation model");
   g_free (launch);
 }
 
@@ -1295,7 +1269,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_no_model)
 {
-  expect_start_error ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
       "no default model");
 }
 

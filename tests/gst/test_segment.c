@@ -28,6 +28,7 @@
 #define TEST_SEGMENTATION_MTD 1
 #include <gst/analytics/analytics.h>
 #endif
+#include "gst-support.h"
 #include "photo.h"
 
 static gchar *
@@ -442,34 +443,6 @@ GST_END_TEST;
 
 /* ---- errors ----------------------------------------------------------- */
 
-static void
-expect_start_error (const gchar * launch, const gchar * needle)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (launch, &err);
-  GstBus *bus;
-  GstMessage *msg;
-  GError *gerr = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
-  bus = gst_element_get_bus (p);
-  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for %s", launch);
-  gst_message_parse_error (msg, &gerr, &dbg);
-  fail_unless (strstr (gerr->message, needle) != NULL,
-      "error '%s' does not name '%s'", gerr->message, needle);
-  g_print ("expected error: %s\n", gerr->message);
-  g_error_free (gerr);
-  g_free (dbg);
-  gst_message_unref (msg);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (p);
-}
-
 GST_START_TEST (test_errors)
 {
   gchar *cls = model_path ("mobilenet_v3_small_224_1.0_uint8.tflite");
@@ -477,15 +450,15 @@ GST_START_TEST (test_errors)
       "mnv3segment model=%s ! fakesink", cls);
 
   /* a classifier is not a segmenter */
-  expect_start_error (launch, "not a segmentation");
+  mnv3_test_expect_start_error (launch, "not a segmentation");
   g_free (launch);
-  expect_start_error ("videotestsrc num-buffers=1 ! mnv3segment "
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3segment "
       "model=/nonexistent/seg.tflite ! fakesink", "/nonexistent/seg.tflite");
   /* labels that do not fit the one-channel model's two classes */
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3segment "
       "labels-file=%s/labels/voc-21.txt ! fakesink",
       g_getenv ("MNV3_MODEL_DIR"));
-  expect_start_error (launch, "labels list 21 classes");
+  mnv3_test_expect_start_error (launch, "labels list 21 classes");
   g_free (launch);
   g_free (cls);
 }

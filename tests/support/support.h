@@ -61,6 +61,13 @@ void mnv3_test_check_close_f (const char *what, const float *got,
 /* Runs one suite after printing the CPU's ISA; the exit status for main(). */
 int mnv3_test_run_suite (Suite *s);
 
+/* ---- reference files (files.c) ------------------------------------------
+ * The whole file dir/<name><suffix> (raw little-endian float32, as the
+ * generator scripts write it) in a malloc'd buffer; *n gets its float
+ * count.  Fails the test when the file cannot be read. */
+float *mnv3_test_read_floats (const char *dir, const char *name,
+    const char *suffix, size_t *n);
+
 /* ---- colour (colour.c) ---------------------------------------------------
  * What GStreamer assumes for SD frames: BT.601, limited range.  The test's
  * own conversion, independent of the engine's. */
