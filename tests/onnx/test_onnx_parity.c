@@ -156,7 +156,7 @@ START_TEST (test_parity)
 }
 END_TEST
 
-/* What the file declares, and the metadata contract of onnx_import.c. */
+/* What the file declares, and the metadata contract of onnx-import.c. */
 START_TEST (test_info_and_metadata)
 {
   const char *name = models[_i].name;
