@@ -656,7 +656,8 @@ parse_list (const char *s, bench_plan * plan, int what)
         g_array_append_val (plan->sizes, sz);
     } else if (what == 1) {
       mnv3_pixel_format pf;
-      ok = gst_mnv3_pixel_format_from_video (gst_video_format_from_string (it), &pf);
+      ok = gst_mnv3_pixel_format_from_video (gst_video_format_from_string
+          (it), &pf);
       if (ok)
         g_ptr_array_add (plan->formats, g_strdup (it));
     } else {

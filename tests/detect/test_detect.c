@@ -330,8 +330,10 @@ START_TEST (test_parity_raw)
   const char *name = models[_i];
   size_t nin, ncls, nreg;
   float *in = mnv3_test_read_floats (models_dir, name, ".input.bin", &nin);
-  float *cls = mnv3_test_read_floats (models_dir, name, ".cls_logits.bin", &ncls);
-  float *reg = mnv3_test_read_floats (models_dir, name, ".bbox_regression.bin", &nreg);
+  float *cls = mnv3_test_read_floats (models_dir, name, ".cls_logits.bin",
+      &ncls);
+  float *reg = mnv3_test_read_floats (models_dir, name,
+      ".bbox_regression.bin", &nreg);
   mnv3_model *m = load_model (name);
   mnv3_tensor_info info;
 
@@ -418,8 +420,10 @@ START_TEST (test_parity_postprocess)
   const char *name = models[_i / 3];
   int set = _i % 3;
   size_t ncls, nreg, nref;
-  float *cls = mnv3_test_read_floats (models_dir, name, ".cls_logits.bin", &ncls);
-  float *reg = mnv3_test_read_floats (models_dir, name, ".bbox_regression.bin", &nreg);
+  float *cls = mnv3_test_read_floats (models_dir, name, ".cls_logits.bin",
+      &ncls);
+  float *reg = mnv3_test_read_floats (models_dir, name,
+      ".bbox_regression.bin", &nreg);
   char suffix[32];
   float *ref;
   mnv3_model *m = load_model (name);

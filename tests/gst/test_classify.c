@@ -61,7 +61,8 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
   for (y = 0; y < img->height; y++) {
     for (x = 0; x < img->width; x++) {
       double Y, U, V;
-      mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
+      mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U,
+          &V);
       yp[y * ys + x] = mnv3_test_clamp_u8 (Y);
     }
   }
@@ -74,7 +75,8 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
           gint sx = MIN (2 * x + dx, img->width - 1);
           gint sy = MIN (2 * y + dy, img->height - 1);
           double Y, U, V;
-          mnv3_test_rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U, &V);
+          mnv3_test_rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U,
+              &V);
           su += U;
           sv += V;
         }
@@ -87,33 +89,11 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
       } else {
         guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
         guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
-        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] = mnv3_test_clamp_u8 (su / 4);
-        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] = mnv3_test_clamp_u8 (sv / 4);
+        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] =
+            mnv3_test_clamp_u8 (su / 4);
+        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] =
+            mnv3_test_clamp_u8 (sv / 4);
       }
-    }
-  }
-}
-
-static void
-fill_packed (GstVideoFrame * f, const mnv3_image * img)
-{
-  guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
-  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
-  gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
-  gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
-  gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
-  gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
-  gint x, y;
-
-  for (y = 0; y < img->height; y++) {
-    guint8 *row = d + y * stride;
-    /* alpha (or padding) opaque */
-    memset (row, 0xff, (gsize) ps * img->width);
-    for (x = 0; x < img->width; x++) {
-      const guint8 *s = img->rgb + 3 * (y * img->width + x);
-      row[x * ps + ro] = s[0];
-      row[x * ps + go] = s[1];
-      row[x * ps + bo] = s[2];
     }
   }
 }
@@ -135,7 +115,7 @@ make_frame (GstVideoFormat fmt, const mnv3_image * img, GstCaps ** caps)
   if (GST_VIDEO_INFO_IS_YUV (&info))
     fill_yuv (&f, img);
   else
-    fill_packed (&f, img);
+    mnv3_test_fill_packed_rgb (&f, img->rgb, img->width, img->height);
   gst_video_frame_unmap (&f);
   if (caps)
     *caps = gst_video_info_to_caps (&info);

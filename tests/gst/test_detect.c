@@ -154,7 +154,8 @@ fill_frame (GstVideoFrame * f, const mnv3_image * img)
     for (y = 0; y < img->height; y++)
       for (x = 0; x < img->width; x++) {
         double Y, U, V;
-        mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
+        mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U,
+            &V);
         yp[y * ys + x] = mnv3_test_clamp_u8 (Y);
         if (x % 2 || y % 2)
           continue;
@@ -172,25 +173,8 @@ fill_frame (GstVideoFrame * f, const mnv3_image * img)
               mnv3_test_clamp_u8 (V);
         }
       }
-  } else {
-    guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
-    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
-    gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
-    gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
-    gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
-    gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
-
-    for (y = 0; y < img->height; y++) {
-      guint8 *row = d + y * stride;
-      memset (row, 0xff, (gsize) ps * img->width);
-      for (x = 0; x < img->width; x++) {
-        const guint8 *s = img->rgb + 3 * (y * img->width + x);
-        row[x * ps + ro] = s[0];
-        row[x * ps + go] = s[1];
-        row[x * ps + bo] = s[2];
-      }
-    }
-  }
+  } else
+    mnv3_test_fill_packed_rgb (f, img->rgb, img->width, img->height);
 }
 
 static GstBuffer *
@@ -1269,7 +1253,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_no_model)
 {
-  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
+  mnv3_test_expect_start_error
+      ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
       "no default model");
 }
 

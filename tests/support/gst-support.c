@@ -33,3 +33,28 @@ mnv3_test_expect_start_error (const gchar * launch, const gchar * needle)
   gst_object_unref (bus);
   gst_object_unref (p);
 }
+
+void
+mnv3_test_fill_packed_rgb (GstVideoFrame * f, const guint8 * rgb,
+    gint width, gint height)
+{
+  guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
+  gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
+  gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
+  gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
+  gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
+
+  for (gint y = 0; y < height; y++) {
+    guint8 *row = d + y * stride;
+
+    /* alpha (or padding) opaque */
+    memset (row, 0xff, (gsize) ps * width);
+    for (gint x = 0; x < width; x++) {
+      const guint8 *s = rgb + 3 * (y * width + x);
+      row[x * ps + ro] = s[0];
+      row[x * ps + go] = s[1];
+      row[x * ps + bo] = s[2];
+    }
+  }
+}

@@ -7,6 +7,7 @@
 #define MNV3_TEST_GST_SUPPORT_H
 
 #include <gst/gst.h>
+#include <gst/video/video.h>
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,12 @@ G_BEGIN_DECLS
  * message on the bus within 10 s whose text contains needle. */
 void mnv3_test_expect_start_error (const gchar * launch,
     const gchar * needle);
+
+/* Writes a width x height packed RGB image (3 bytes a pixel, no padding)
+ * into a mapped packed RGB-family frame (RGB, BGRx, xRGB, RGBA, ...) of
+ * that size; alpha or padding bytes are set opaque (0xff). */
+void mnv3_test_fill_packed_rgb (GstVideoFrame * f, const guint8 * rgb,
+    gint width, gint height);
 
 G_END_DECLS
 
