@@ -38,6 +38,7 @@
 
 #include "mnv3.h"
 #include "preprocess.h"
+#include "gstmnv3preprocess.h"
 
 #ifndef MNV3_BENCH_DEFAULT_MODEL
 #define MNV3_BENCH_DEFAULT_MODEL "models/mobilenet_v3_small_224_1.0_uint8.tflite"
@@ -242,26 +243,6 @@ fmt (const char *format, double v)
 
 /* ---- 1. pre-processing and network alone --------------------------------- */
 
-static gboolean
-pixel_format_of (GstVideoFormat f, mnv3_pixel_format * out)
-{
-  switch (f) {
-    case GST_VIDEO_FORMAT_I420: *out = MNV3_PIXEL_I420; return TRUE;
-    case GST_VIDEO_FORMAT_NV12: *out = MNV3_PIXEL_NV12; return TRUE;
-    case GST_VIDEO_FORMAT_RGB: *out = MNV3_PIXEL_RGB; return TRUE;
-    case GST_VIDEO_FORMAT_BGR: *out = MNV3_PIXEL_BGR; return TRUE;
-    case GST_VIDEO_FORMAT_RGBx: *out = MNV3_PIXEL_RGBX; return TRUE;
-    case GST_VIDEO_FORMAT_BGRx: *out = MNV3_PIXEL_BGRX; return TRUE;
-    case GST_VIDEO_FORMAT_xRGB: *out = MNV3_PIXEL_XRGB; return TRUE;
-    case GST_VIDEO_FORMAT_xBGR: *out = MNV3_PIXEL_XBGR; return TRUE;
-    case GST_VIDEO_FORMAT_RGBA: *out = MNV3_PIXEL_RGBA; return TRUE;
-    case GST_VIDEO_FORMAT_BGRA: *out = MNV3_PIXEL_BGRA; return TRUE;
-    case GST_VIDEO_FORMAT_ARGB: *out = MNV3_PIXEL_ARGB; return TRUE;
-    case GST_VIDEO_FORMAT_ABGR: *out = MNV3_PIXEL_ABGR; return TRUE;
-    default: return FALSE;
-  }
-}
-
 typedef struct {
   double pre_med, pre_p99, net_med, net_p99;
   const char *isa;
@@ -300,7 +281,7 @@ bench_alone (const mnv3_model * model, frame_size sz, const char *format,
   guint i;
   int c;
 
-  if (!pixel_format_of (vf, &p.format)
+  if (!gst_mnv3_pixel_format_from_video (vf, &p.format)
       || !gst_video_info_set_format (&info, vf, sz.width, sz.height)) {
     g_printerr ("pipeline-bench: format %s is not one mnv3 reads\n", format);
     goto out;
@@ -675,7 +656,8 @@ parse_list (const char *s, bench_plan * plan, int what)
         g_array_append_val (plan->sizes, sz);
     } else if (what == 1) {
       mnv3_pixel_format pf;
-      ok = pixel_format_of (gst_video_format_from_string (it), &pf);
+      ok = gst_mnv3_pixel_format_from_video (gst_video_format_from_string
+          (it), &pf);
       if (ok)
         g_ptr_array_add (plan->formats, g_strdup (it));
     } else {

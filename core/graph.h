@@ -223,7 +223,7 @@ mnv3_status mnv3_tflite_import (const void *data, size_t size,
 mnv3_status mnv3_tflite_import_integer (const void *data, size_t size,
     mnv3_graph **out);
 
-/* ONNX QDQ models (core/onnx/onnx_qdq.c): mnv3_onnx_import() of a file
+/* ONNX QDQ models (core/onnx/onnx-qdq.c): mnv3_onnx_import() of a file
  * with QuantizeLinear/DequantizeLinear gives a graph with `integer` set
  * holding the model as written (Q/DQ as MNV3_OP_QUANTIZE nodes).  Make it
  * the float graph (each Q/DQ pair a clamp, weights float) or the integer graph

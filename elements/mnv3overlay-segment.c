@@ -26,72 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mnv3overlay-colour.h"
 #include "mnv3overlay-segment.h"
 
 GST_DEBUG_CATEGORY_STATIC (mnv3_seg_debug);
 #define GST_CAT_DEFAULT mnv3_seg_debug
 
-#define DEFAULT_MASK_OPACITY 0.5
-#define DEFAULT_MASK_CLASSES NULL
-#define DEFAULT_SHOW_LEGEND FALSE
-#define DEFAULT_BACKGROUND GST_MNV3_OVERLAY_BACKGROUND_NONE
-#define DEFAULT_FOREGROUND_CLASS "person"
-#define DEFAULT_BLUR_RADIUS 16
-#define DEFAULT_BACKGROUND_COLOR 0xff00b140u   /* "chroma green" */
-#define MAX_BLUR_RADIUS 100
-
 #define MAX_PLANES 4
 #define MAX_GROUP 4
 
-enum
-{
-  SEG_PROP_MASK_OPACITY,
-  SEG_PROP_MASK_CLASSES,
-  SEG_PROP_SHOW_LEGEND,
-  SEG_PROP_BACKGROUND,
-  SEG_PROP_FOREGROUND_CLASS,
-  SEG_PROP_BLUR_RADIUS,
-  SEG_PROP_BACKGROUND_COLOR,
-};
-
-G_STATIC_ASSERT (SEG_PROP_BACKGROUND_COLOR + 1 == MNV3_SEG_N_PROPS);
-
-/* ----------------------------------------------------------------- enum */
-
-GType
-gst_mnv3_overlay_background_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_MNV3_OVERLAY_BACKGROUND_NONE, "Leave the background as it is",
-        "none"},
-    {GST_MNV3_OVERLAY_BACKGROUND_BLUR, "Blur everything but the "
-          "foreground class", "blur"},
-    {GST_MNV3_OVERLAY_BACKGROUND_REPLACE, "Replace everything but the "
-          "foreground class with background-color", "replace"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstMnv3OverlayBackground", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 /* ----------------------------------------------------------- properties */
-
-void
-mnv3_seg_props_init (Mnv3SegProps * p)
-{
-  p->mask_opacity = DEFAULT_MASK_OPACITY;
-  p->mask_classes = g_strdup (DEFAULT_MASK_CLASSES);
-  p->show_legend = DEFAULT_SHOW_LEGEND;
-  p->background = DEFAULT_BACKGROUND;
-  p->foreground_class = g_strdup (DEFAULT_FOREGROUND_CLASS);
-  p->blur_radius = DEFAULT_BLUR_RADIUS;
-  p->background_color = DEFAULT_BACKGROUND_COLOR;
-}
 
 void
 mnv3_seg_props_clear (Mnv3SegProps * p)
@@ -108,139 +52,7 @@ mnv3_seg_props_copy (Mnv3SegProps * dst, const Mnv3SegProps * src)
   dst->foreground_class = g_strdup (src->foreground_class);
 }
 
-void
-mnv3_seg_install_properties (GObjectClass * klass, guint first_id,
-    GParamFlags flags)
-{
-  GST_DEBUG_CATEGORY_INIT (mnv3_seg_debug, "mnv3overlay-segment", 0,
-      "mnv3overlay segmentation painter");
-  g_object_class_install_property (klass, first_id + SEG_PROP_MASK_OPACITY,
-      g_param_spec_double ("mask-opacity", "Mask opacity",
-          "Opacity of the palette colours blended over the segmentation "
-          "classes (0 draws no palette)", 0.0, 1.0, DEFAULT_MASK_OPACITY,
-          flags));
-  g_object_class_install_property (klass, first_id + SEG_PROP_MASK_CLASSES,
-      g_param_spec_string ("mask-classes", "Mask classes",
-          "Comma-separated labels (or class ids) of the segmentation "
-          "classes to colour; empty: every class but class 0 (background). "
-          "With a background effect the foreground class is never "
-          "coloured", DEFAULT_MASK_CLASSES, flags));
-  g_object_class_install_property (klass, first_id + SEG_PROP_SHOW_LEGEND,
-      g_param_spec_boolean ("show-legend", "Show legend",
-          "Draw the palette's colours and class names in the top-right "
-          "corner", DEFAULT_SHOW_LEGEND, flags));
-  g_object_class_install_property (klass, first_id + SEG_PROP_BACKGROUND,
-      g_param_spec_enum ("background", "Background",
-          "What to do with the pixels outside the foreground class of a "
-          "segmentation result", GST_TYPE_MNV3_OVERLAY_BACKGROUND,
-          DEFAULT_BACKGROUND, flags));
-  g_object_class_install_property (klass,
-      first_id + SEG_PROP_FOREGROUND_CLASS,
-      g_param_spec_string ("foreground-class", "Foreground class",
-          "Label (or class id) of the segmentation class kept by "
-          "background=blur|replace", DEFAULT_FOREGROUND_CLASS, flags));
-  g_object_class_install_property (klass, first_id + SEG_PROP_BLUR_RADIUS,
-      g_param_spec_uint ("blur-radius", "Blur radius",
-          "Radius in frame pixels of the background box blur", 1,
-          MAX_BLUR_RADIUS, DEFAULT_BLUR_RADIUS, flags));
-  g_object_class_install_property (klass,
-      first_id + SEG_PROP_BACKGROUND_COLOR,
-      g_param_spec_uint ("background-color", "Background colour",
-          "Colour of background=replace, as 0xAARRGGBB (alpha ignored; "
-          "gst-inspect shows it in decimal): default 0xff00b140, chroma "
-          "green; e.g. background-color=0xff0000ff for blue", 0,
-          G_MAXUINT32, DEFAULT_BACKGROUND_COLOR, flags));
-}
-
-static gchar *
-mnv3_seg_dup_nonempty (const GValue * value)
-{
-  const gchar *s = g_value_get_string (value);
-  return s && *s ? g_strdup (s) : NULL;
-}
-
-gboolean
-mnv3_seg_set_property (Mnv3SegProps * p, guint id, const GValue * value)
-{
-  switch (id) {
-    case SEG_PROP_MASK_OPACITY:
-      p->mask_opacity = g_value_get_double (value);
-      return TRUE;
-    case SEG_PROP_MASK_CLASSES:
-      g_free (p->mask_classes);
-      p->mask_classes = mnv3_seg_dup_nonempty (value);
-      return TRUE;
-    case SEG_PROP_SHOW_LEGEND:
-      p->show_legend = g_value_get_boolean (value);
-      return TRUE;
-    case SEG_PROP_BACKGROUND:
-      p->background = g_value_get_enum (value);
-      return TRUE;
-    case SEG_PROP_FOREGROUND_CLASS:
-      g_free (p->foreground_class);
-      p->foreground_class = mnv3_seg_dup_nonempty (value);
-      return TRUE;
-    case SEG_PROP_BLUR_RADIUS:
-      p->blur_radius = g_value_get_uint (value);
-      return TRUE;
-    case SEG_PROP_BACKGROUND_COLOR:
-      p->background_color = g_value_get_uint (value);
-      return TRUE;
-    default:
-      return FALSE;
-  }
-}
-
-gboolean
-mnv3_seg_get_property (const Mnv3SegProps * p, guint id, GValue * value)
-{
-  switch (id) {
-    case SEG_PROP_MASK_OPACITY:
-      g_value_set_double (value, p->mask_opacity);
-      return TRUE;
-    case SEG_PROP_MASK_CLASSES:
-      g_value_set_string (value, p->mask_classes);
-      return TRUE;
-    case SEG_PROP_SHOW_LEGEND:
-      g_value_set_boolean (value, p->show_legend);
-      return TRUE;
-    case SEG_PROP_BACKGROUND:
-      g_value_set_enum (value, p->background);
-      return TRUE;
-    case SEG_PROP_FOREGROUND_CLASS:
-      g_value_set_string (value, p->foreground_class);
-      return TRUE;
-    case SEG_PROP_BLUR_RADIUS:
-      g_value_set_uint (value, p->blur_radius);
-      return TRUE;
-    case SEG_PROP_BACKGROUND_COLOR:
-      g_value_set_uint (value, p->background_color);
-      return TRUE;
-    default:
-      return FALSE;
-  }
-}
-
 /* -------------------------------------------------------------- classes */
-
-/* A VOC-like palette: distinct, saturated colours; class 0 grey. */
-static const guint32 mnv3_palette[] = {
-  0x808080, 0xe6194b, 0x3cb44b, 0xffe119, 0x4363d8, 0xf58231, 0x911eb4,
-  0x46f0f0, 0xf032e6, 0xbcf60c, 0xfabebe, 0x008080, 0xe6beff, 0x9a6324,
-  0xfffac8, 0x800000, 0xaaffc3, 0x808000, 0xffd8b1, 0x000075, 0xa9a9a9,
-};
-
-guint32
-mnv3_seg_palette_color (guint class_id)
-{
-  guint32 h;
-
-  if (class_id < G_N_ELEMENTS (mnv3_palette))
-    return mnv3_palette[class_id];
-  /* beyond the table: a stable hash, kept away from black */
-  h = class_id * 2654435761u;
-  return (h >> 8) | 0x404040;
-}
 
 /* Index of the class named (label, case-insensitive) or numbered by s, -1
  * when the meta has no such class. */
@@ -327,6 +139,8 @@ struct _Mnv3SegState
 Mnv3SegState *
 mnv3_seg_state_new (void)
 {
+  GST_DEBUG_CATEGORY_INIT (mnv3_seg_debug, "mnv3overlay-segment", 0,
+      "mnv3overlay segmentation painter");
   return g_new0 (Mnv3SegState, 1);
 }
 
@@ -464,49 +278,6 @@ mnv3_seg_columns (Mnv3SegState * st, guint plane, const Mnv3SegPlane * pl,
 
 /* ------------------------------------------------------------ formats */
 
-static guint8
-mnv3_clamp_u8 (gdouble v)
-{
-  return (guint8) CLAMP (lround (v), 0, 255);
-}
-
-/* The components (R, G, B, A or Y, U, V, A) of an 0xRRGGBB colour in the
- * frame's colour space. */
-static void
-mnv3_seg_color_components (const GstVideoInfo * info, guint32 rgb,
-    guint8 comp[4])
-{
-  gdouble r = ((rgb >> 16) & 0xff) / 255.0, g = ((rgb >> 8) & 0xff) / 255.0,
-      b = (rgb & 0xff) / 255.0;
-
-  if (GST_VIDEO_INFO_IS_YUV (info)) {
-    gdouble kr, kb, y, cb, cr;
-
-    if (!gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &kr,
-            &kb)) {
-      kr = 0.299;               /* BT.601, GStreamer's default for SD */
-      kb = 0.114;
-    }
-    y = kr * r + (1.0 - kr - kb) * g + kb * b;
-    cb = (b - y) / (2.0 * (1.0 - kb));
-    cr = (r - y) / (2.0 * (1.0 - kr));
-    if (info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255) {
-      comp[0] = mnv3_clamp_u8 (255.0 * y);
-      comp[1] = mnv3_clamp_u8 (128.0 + 255.0 * cb);
-      comp[2] = mnv3_clamp_u8 (128.0 + 255.0 * cr);
-    } else {
-      comp[0] = mnv3_clamp_u8 (16.0 + 219.0 * y);
-      comp[1] = mnv3_clamp_u8 (128.0 + 224.0 * cb);
-      comp[2] = mnv3_clamp_u8 (128.0 + 224.0 * cr);
-    }
-  } else {
-    comp[0] = mnv3_clamp_u8 (255.0 * r);
-    comp[1] = mnv3_clamp_u8 (255.0 * g);
-    comp[2] = mnv3_clamp_u8 (255.0 * b);
-  }
-  comp[3] = 0xff;
-}
-
 /* The frame as planes of groups; group bytes of colour rgb in grp[p].
  * FALSE for layouts this painter does not handle (not 8-bit, palettes). */
 static gboolean
@@ -556,9 +327,11 @@ mnv3_seg_group_color (GstVideoFrame * frame, const Mnv3SegPlane * planes,
     guint n_planes, guint32 rgb, guint8 out[MAX_PLANES][MAX_GROUP])
 {
   const GstVideoFormatInfo *fi = frame->info.finfo;
+  gdouble c01[3];
   guint8 comp[4];
 
-  mnv3_seg_color_components (&frame->info, rgb, comp);
+  mnv3_overlay_colour_unpack (rgb, c01);
+  mnv3_overlay_colour_components (&frame->info, c01, comp);
   for (guint p = 0; p < n_planes; p++)
     memset (out[p], 0xff, MAX_GROUP);
   for (guint c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (fi) && c < 4;
@@ -894,7 +667,7 @@ mnv3_seg_apply (Mnv3SegState * st, const Mnv3SegProps * p,
     for (guint k = 0; k < 256; k++)
       if (drawn[k])
         mnv3_seg_group_color (frame, planes, n_planes,
-            mnv3_seg_palette_color (k), col[k]);
+            mnv3_overlay_palette_colour (k), col[k]);
     for (guint i = 0; i < n_planes; i++)
       mnv3_seg_palette_plane (&planes[i], i, cols[i], &r, m, drawn, col,
           o256);
@@ -997,7 +770,7 @@ mnv3_seg_legend_render (PangoLayout * layout, const Mnv3SegProps * p,
 
     if (!drawn[k])
       continue;
-    c = mnv3_seg_palette_color (k);
+    c = mnv3_overlay_palette_colour (k);
     cairo_set_source_rgba (cr, ((c >> 16) & 0xff) / 255.0,
         ((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0, 1.0);
     cairo_rectangle (cr, LEGEND_PAD, y + 2, swatch - 4, swatch - 4);

@@ -3,8 +3,8 @@
  * mnv3overlay's segmentation painter (private to the plugin).
  *
  * Contract: mnv3overlay keeps one Mnv3SegProps (its segmentation
- * properties, installed and read/written through the functions below, under
- * its object lock) and one Mnv3SegState (scratch memory and per-caps
+ * properties, which it installs, reads and writes under its object lock)
+ * and one Mnv3SegState (scratch memory and per-caps
  * caches, touched only by the streaming thread).  For each frame it copies
  * the properties, and when mnv3_seg_wants_frame() says so, maps the frame
  * read-write and calls mnv3_seg_apply() for every GstMnv3SegmentationMeta,
@@ -32,6 +32,7 @@ typedef enum
   GST_MNV3_OVERLAY_BACKGROUND_REPLACE,
 } GstMnv3OverlayBackground;
 
+/* The "background" property's enum type (registered by gstmnv3overlay.c). */
 #define GST_TYPE_MNV3_OVERLAY_BACKGROUND \
   (gst_mnv3_overlay_background_get_type ())
 GType gst_mnv3_overlay_background_get_type (void);
@@ -48,22 +49,10 @@ typedef struct
   guint32 background_color;     /* 0xAARRGGBB */
 } Mnv3SegProps;
 
-/* Number of properties mnv3_seg_install_properties() installs, with ids
- * first_id .. first_id + MNV3_SEG_N_PROPS - 1. */
-#define MNV3_SEG_N_PROPS 7
-
-void mnv3_seg_props_init (Mnv3SegProps * props);
+/* Frees the strings (the struct itself is the caller's). */
 void mnv3_seg_props_clear (Mnv3SegProps * props);
 /* Deep copy (dst is overwritten, not cleared). */
 void mnv3_seg_props_copy (Mnv3SegProps * dst, const Mnv3SegProps * src);
-
-void mnv3_seg_install_properties (GObjectClass * klass, guint first_id,
-    GParamFlags flags);
-/* id relative to first_id; FALSE when it is not one of ours. */
-gboolean mnv3_seg_set_property (Mnv3SegProps * props, guint id,
-    const GValue * value);
-gboolean mnv3_seg_get_property (const Mnv3SegProps * props, guint id,
-    GValue * value);
 
 typedef struct _Mnv3SegState Mnv3SegState;
 
@@ -87,9 +76,6 @@ gchar *mnv3_seg_legend_key (const Mnv3SegProps * props,
     const GstMnv3SegmentationMeta * meta);
 cairo_surface_t *mnv3_seg_legend_render (PangoLayout * layout,
     const Mnv3SegProps * props, const GstMnv3SegmentationMeta * meta);
-
-/* Palette colour of a class, 0xRRGGBB. */
-guint32 mnv3_seg_palette_color (guint class_id);
 
 G_END_DECLS
 

@@ -15,7 +15,7 @@ download of the ImageNet weights, width 1.0 only; needs internet) or
 random batch-norm affine parameters and running statistics calibrated on
 random images, so activations stay O(1) and logits are far from zero.
 
-The ONNX metadata_props follow the contract of core/onnx/onnx_import.c:
+The ONNX metadata_props follow the contract of core/onnx/onnx-import.c:
   task    "classification"
   model   e.g. "mobilenet_v3_large"
   labels  class names, newline-separated (ImageNet-1000 when 1000 classes)

@@ -19,6 +19,10 @@ import hashlib
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "support"))
+import gen_support  # noqa: E402  (tests/support/gen_support.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS_DIR = os.path.join(HERE, "..", "..", "models")
 EXPORTER = os.path.join(MODELS_DIR, "export_torchvision.py")
@@ -110,25 +114,7 @@ def generate(outdir):
 
 
 def main():
-    args = sys.argv[1:]
-    if len(args) < 2 or args[0] != "--outdir":
-        raise SystemExit(__doc__)
-    outdir, rest = args[1], args[2:]
-    try:
-        import warnings
-        warnings.filterwarnings("ignore")
-        import torch  # noqa: F401
-        import torchvision  # noqa: F401
-        import onnx  # noqa: F401
-    except ImportError as e:
-        print("SKIP: %s lacks torch/torchvision/onnx (%s)" % (sys.executable, e))
-        return 77
-    generate(outdir)
-    if rest and rest[0] == "--exec":
-        env = dict(os.environ, MNV3_DETECT_MODELS=os.path.abspath(outdir))
-        sys.stdout.flush()
-        os.execve(rest[1], rest[1:], env)
-    return 0
+    return gen_support.main(__doc__, generate, "MNV3_DETECT_MODELS")
 
 
 if __name__ == "__main__":

@@ -21,59 +21,13 @@ enum { OP_ADD = 0, OP_AVERAGE_POOL_2D = 1, OP_CONCATENATION = 2,
   OP_CONV_2D = 3, OP_RESHAPE = 22, OP_RESIZE_BILINEAR = 23, OP_PAD = 34,
   OP_ARG_MAX = 56, OP_TRANSPOSE_CONV = 67 };
 
-static tb_tensor
-tensor (const char *name, int type, int rank, int d0, int d1, int d2,
-    int d3, int buffer)
-{
-  tb_tensor t;
-  memset (&t, 0, sizeof t);
-  t.name = name;
-  t.type = type;
-  t.rank = rank;
-  t.dims[0] = d0;
-  t.dims[1] = d1;
-  t.dims[2] = d2;
-  t.dims[3] = d3;
-  t.buffer = buffer;
-  return t;
-}
-
-static tb_op
-op (int code, int nin, const int *in, int out)
-{
-  tb_op o;
-  memset (&o, 0, sizeof o);
-  o.code = code;
-  o.nin = nin;
-  memcpy (o.in, in, (size_t) nin * sizeof *in);
-  o.nout = 1;
-  o.out[0] = out;
-  return o;
-}
-
-static void
-opt (tb_op *o, int id, int32_t v)
-{
-  o->opt[o->nopt].id = id;
-  o->opt[o->nopt].i = v;
-  o->nopt++;
-}
-
-static int
-add_buf (tb_model *m, const void *d, size_t n)
-{
-  m->buf[m->nbuffers].data = d;
-  m->buf[m->nbuffers].len = n;
-  return ++m->nbuffers;
-}
-
 /* A model whose tensor 0 is the float input "x" 1x11x5xC. */
 static void
 model_init (tb_model *m, int c)
 {
   memset (m, 0, sizeof *m);
   m->version = 3;
-  m->t[0] = tensor ("x", T_F32, 4, 1, 11, 5, c, 0);
+  m->t[0] = tb_tensor_new ("x", T_F32, 4, 1, 11, 5, c, 0);
   m->ntensors = 1;
   m->nin = 1;
   m->in[0] = 0;
@@ -92,13 +46,13 @@ add_resize (tb_model *m, int src, const int32_t *hw, const char *name)
 {
   int in[2], y;
   in[0] = src;
-  in[1] = add_tensor (m, tensor ("size", T_I32, 1, 2, 0, 0, 0,
-          add_buf (m, hw, 2 * sizeof *hw)));
+  in[1] = add_tensor (m, tb_tensor_new ("size", T_I32, 1, 2, 0, 0, 0,
+          tb_add_buffer (m, hw, 2 * sizeof *hw)));
   /* declared shapes are hints the importer bounds; the planner derives
    * the real one from the size constant (as in the tester's files) */
-  y = add_tensor (m, tensor (name, T_F32, 4, 1, -1, -1, m->t[src].dims[3],
-          0));
-  m->op[m->nops++] = op (OP_RESIZE_BILINEAR, 2, in, y);
+  y = add_tensor (m, tb_tensor_new (name, T_F32, 4, 1, -1, -1,
+          m->t[src].dims[3], 0));
+  m->op[m->nops++] = tb_op_new (OP_RESIZE_BILINEAR, 2, in, y);
   return y;
 }
 
@@ -173,10 +127,10 @@ START_TEST (test_resize_targets)
     model_init (&m, 3);
     y = add_resize (&m, 0, k ? wide : tall, "up");
     in[0] = y;
-    in[1] = add_tensor (&m, tensor ("axis", T_I32, 1, 1, 0, 0, 0,
-            add_buf (&m, axis3, sizeof axis3)));
-    in[0] = add_tensor (&m, tensor ("am", T_F32, 3, 1, -1, -1, 0, 0));
-    m.op[m.nops] = op (OP_ARG_MAX, 2, (int[]) { y, in[1] }, in[0]);
+    in[1] = add_tensor (&m, tb_tensor_new ("axis", T_I32, 1, 1, 0, 0, 0,
+            tb_add_buffer (&m, axis3, sizeof axis3)));
+    in[0] = add_tensor (&m, tb_tensor_new ("am", T_F32, 3, 1, -1, -1, 0, 0));
+    m.op[m.nops] = tb_op_new (OP_ARG_MAX, 2, (int[]) { y, in[1] }, in[0]);
     m.t[in[0]].type = 4;                    /* int64 indices */
     m.nops++;
     set_output (&m, in[0]);
@@ -235,17 +189,17 @@ START_TEST (test_transpose_conv)
   tb_op o;
 
   model_init (&m, 1);
-  in[0] = add_tensor (&m, tensor ("shape", T_I32, 1, 4, 0, 0, 0,
-          add_buf (&m, tc_shape, sizeof tc_shape)));
-  in[1] = add_tensor (&m, tensor ("w", T_F32, 4, 4, 1, 1, 1,
-          add_buf (&m, tc_w, sizeof tc_w)));
+  in[0] = add_tensor (&m, tb_tensor_new ("shape", T_I32, 1, 4, 0, 0, 0,
+          tb_add_buffer (&m, tc_shape, sizeof tc_shape)));
+  in[1] = add_tensor (&m, tb_tensor_new ("w", T_F32, 4, 4, 1, 1, 1,
+          tb_add_buffer (&m, tc_w, sizeof tc_w)));
   in[2] = 0;
-  y = add_tensor (&m, tensor ("deconv", T_F32, 4, 1, 11264, 5120, 4, 0));
-  o = op (OP_TRANSPOSE_CONV, 3, in, y);
+  y = add_tensor (&m, tb_tensor_new ("deconv", T_F32, 4, 1, 11264, 5120, 4, 0));
+  o = tb_op_new (OP_TRANSPOSE_CONV, 3, in, y);
   o.opt_type = 49;
-  opt (&o, 0, 1);                               /* VALID */
-  opt (&o, 1, 1024);
-  opt (&o, 2, 1024);
+  tb_opt_int (&o, 0, 1);                               /* VALID */
+  tb_opt_int (&o, 1, 1024);
+  tb_opt_int (&o, 2, 1024);
   m.op[m.nops++] = o;
   set_output (&m, y);
   expect_refused (&m, "(CONV_TRANSPOSE)", "11264x5120");
@@ -264,20 +218,20 @@ START_TEST (test_padding)
 
   model_init (&m, 1);
   in[0] = 0;
-  in[1] = add_tensor (&m, tensor ("pads", T_I32, 2, 4, 2, 0, 0,
-          add_buf (&m, pads, sizeof pads)));
-  p = add_tensor (&m, tensor ("padded", T_F32, 4, 1, -1, -1, 1, 0));
-  m.op[m.nops++] = op (OP_PAD, 2, in, p);
+  in[1] = add_tensor (&m, tb_tensor_new ("pads", T_I32, 2, 4, 2, 0, 0,
+          tb_add_buffer (&m, pads, sizeof pads)));
+  p = add_tensor (&m, tb_tensor_new ("padded", T_F32, 4, 1, -1, -1, 1, 0));
+  m.op[m.nops++] = tb_op_new (OP_PAD, 2, in, p);
   in[0] = p;
-  in[1] = add_tensor (&m, tensor ("cw", T_F32, 4, 8, 1, 1, 1,
-          add_buf (&m, cw, sizeof cw)));
+  in[1] = add_tensor (&m, tb_tensor_new ("cw", T_F32, 4, 8, 1, 1, 1,
+          tb_add_buffer (&m, cw, sizeof cw)));
   in[2] = -1;
-  y = add_tensor (&m, tensor ("conv", T_F32, 4, 1, -1, -1, 8, 0));
-  o = op (OP_CONV_2D, 3, in, y);
+  y = add_tensor (&m, tb_tensor_new ("conv", T_F32, 4, 1, -1, -1, 8, 0));
+  o = tb_op_new (OP_CONV_2D, 3, in, y);
   o.opt_type = 1;
-  opt (&o, 0, 1);                               /* VALID */
-  opt (&o, 1, 1);
-  opt (&o, 2, 1);
+  tb_opt_int (&o, 0, 1);                               /* VALID */
+  tb_opt_int (&o, 1, 1);
+  tb_opt_int (&o, 2, 1);
   m.op[m.nops++] = o;
   set_output (&m, y);
   expect_refused (&m, "'conv' (CONV)", "8203x8197x8");
@@ -296,10 +250,10 @@ START_TEST (test_concat)
   model_init (&m, 1);
   for (int i = 0; i < 8; i++)
     in[i] = add_resize (&m, 0, plane, "plane");
-  y = add_tensor (&m, tensor ("cat", T_F32, 4, 1, -1, -1, 8, 0));
-  o = op (OP_CONCATENATION, 8, in, y);
+  y = add_tensor (&m, tb_tensor_new ("cat", T_F32, 4, 1, -1, -1, 8, 0));
+  o = tb_op_new (OP_CONCATENATION, 8, in, y);
   o.opt_type = 10;
-  opt (&o, 0, 3);
+  tb_opt_int (&o, 0, 3);
   m.op[m.nops++] = o;
   set_output (&m, y);
   expect_refused (&m, "'cat' (CONCAT)", "2048x1280x8");
@@ -317,8 +271,8 @@ START_TEST (test_broadcast)
   model_init (&m, 1);
   in[0] = add_resize (&m, 0, col, "col");
   in[1] = add_resize (&m, 0, row, "row");
-  y = add_tensor (&m, tensor ("sum", T_F32, 4, 1, -1, -1, 1, 0));
-  m.op[m.nops++] = op (OP_ADD, 2, in, y);
+  y = add_tensor (&m, tb_tensor_new ("sum", T_F32, 4, 1, -1, -1, 1, 0));
+  m.op[m.nops++] = tb_op_new (OP_ADD, 2, in, y);
   set_output (&m, y);
   expect_refused (&m, "'sum' (BINARY)", "8192x8192");
 }
@@ -337,10 +291,10 @@ START_TEST (test_reshape)
 
   model_init (&m, 1);
   in[0] = add_resize (&m, 0, plane2, "plane");
-  in[1] = add_tensor (&m, tensor ("shape", T_I32, 1, 2, 0, 0, 0,
-          add_buf (&m, flat, sizeof flat)));
-  y = add_tensor (&m, tensor ("flat", T_F32, 2, 1, -1, 0, 0, 0));
-  m.op[m.nops++] = op (OP_RESHAPE, 2, in, y);
+  in[1] = add_tensor (&m, tb_tensor_new ("shape", T_I32, 1, 2, 0, 0, 0,
+          tb_add_buffer (&m, flat, sizeof flat)));
+  y = add_tensor (&m, tb_tensor_new ("flat", T_F32, 2, 1, -1, 0, 0, 0));
+  m.op[m.nops++] = tb_op_new (OP_RESHAPE, 2, in, y);
   set_output (&m, y);
   expect_refused (&m, "'plane' (RESIZE)", "limit for one tensor");
   o.max_tensor_bytes = (int64_t) 1 << 30;
@@ -363,14 +317,14 @@ START_TEST (test_work)
 
   model_init (&m, 1);
   in[0] = add_resize (&m, 0, sq, "sq");
-  y = add_tensor (&m, tensor ("pool", T_F32, 4, 1, -1, -1, 1, 0));
-  o = op (OP_AVERAGE_POOL_2D, 1, in, y);
+  y = add_tensor (&m, tb_tensor_new ("pool", T_F32, 4, 1, -1, -1, 1, 0));
+  o = tb_op_new (OP_AVERAGE_POOL_2D, 1, in, y);
   o.opt_type = 5;
-  opt (&o, 0, 0);                               /* SAME */
-  opt (&o, 1, 1);
-  opt (&o, 2, 1);
-  opt (&o, 3, 1024);
-  opt (&o, 4, 1024);
+  tb_opt_int (&o, 0, 0);                               /* SAME */
+  tb_opt_int (&o, 1, 1);
+  tb_opt_int (&o, 2, 1);
+  tb_opt_int (&o, 3, 1024);
+  tb_opt_int (&o, 4, 1024);
   m.op[m.nops++] = o;
   set_output (&m, y);
   expect_refused (&m, "'pool' (POOL)", "the work of one run");

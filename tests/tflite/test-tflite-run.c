@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "mnv3.h"
-#include "test-image.h"
+#include "photo.h"
 
 static char *
 path_of (const char *env, const char *sub, const char *name)
@@ -43,14 +43,6 @@ load_model (const char *name)
   ck_assert_msg (st == MNV3_OK, "%s: %s", p, mnv3_last_error ());
   free (p);
   return m;
-}
-
-static void
-load_image (const char *name, test_image *img)
-{
-  char *p = path_of ("MNV3_TEST_DATA", "", name);
-  ck_assert_msg (test_image_load (p, img) == 0, "cannot decode %s", p);
-  free (p);
 }
 
 static mnv3_session *
@@ -100,7 +92,7 @@ classify (const char *image, const char *want, float min_p, int size)
   mnv3_session_options o = mnv3_session_options_default ();
   mnv3_session *s = NULL;
   mnv3_tensor_info info;
-  test_image img;
+  mnv3_image img;
   int x, y, w, h, best = 0;
   const float *p;
   double sum = 0;
@@ -112,11 +104,11 @@ classify (const char *image, const char *want, float min_p, int size)
   o.input_height = o.input_width = size;
   ck_assert_msg (mnv3_session_create (m, &o, &s) == MNV3_OK, "session: %s",
       mnv3_last_error ());
-  load_image (image, &img);
+  mnv3_test_load_photo (image, &img);
   /* reference pre-processing: central crop 87.5 %, bilinear to 224; the
    * normalisation comes from the uint8 input's quantization (meta) */
-  test_image_central_crop (&img, 0.875, &x, &y, &w, &h);
-  test_image_resample (&img, x, y, w, h, mnv3_session_input (s, 0), size,
+  mnv3_image_crop_rect (img.width, img.height, 0.875f, &x, &y, &w, &h);
+  mnv3_test_resample (&img, x, y, w, h, mnv3_session_input (s, 0), size,
       size, meta0 (m, "mean"), meta0 (m, "std"));
   ck_assert_int_eq (mnv3_session_run (s), MNV3_OK);
   p = mnv3_session_output (s, 0, &info);
@@ -138,7 +130,7 @@ classify (const char *image, const char *want, float min_p, int size)
   printf ("%s at %d: '%s' p %.3f\n", image, size, name, p[best]);
   mnv3_session_free (s);
   mnv3_model_free (m);
-  test_image_free (&img);
+  mnv3_image_free (&img);
 }
 
 START_TEST (test_classify_chelsea)
@@ -168,12 +160,12 @@ person_share (const char *model, const char *image, int oh, int ow)
   mnv3_model *m = load_model (model);
   mnv3_session *s = session (m);
   mnv3_tensor_info info;
-  test_image img;
+  mnv3_image img;
   const float *p;
   int64_t n = 0;
 
-  load_image (image, &img);
-  test_image_resample (&img, 0, 0, img.width, img.height,
+  mnv3_test_load_photo (image, &img);
+  mnv3_test_resample (&img, 0, 0, img.width, img.height,
       mnv3_session_input (s, 0), oh, ow, 0.f, 255.f);
   ck_assert_int_eq (mnv3_session_run (s), MNV3_OK);
   p = mnv3_session_output (s, 0, &info);
@@ -187,7 +179,7 @@ person_share (const char *model, const char *image, int oh, int ow)
   }
   mnv3_session_free (s);
   mnv3_model_free (m);
-  test_image_free (&img);
+  mnv3_image_free (&img);
   return (double) n / (oh * ow);
 }
 
@@ -220,7 +212,7 @@ END_TEST
 
 /* Class map of street.jpg with the author's crop (rows 68..1035). */
 static float *
-roadseg (const char *model, const test_image *img, int use_meta)
+roadseg (const char *model, const mnv3_image *img, int use_meta)
 {
   mnv3_model *m = load_model (model);
   mnv3_session *s = session (m);
@@ -232,7 +224,7 @@ roadseg (const char *model, const test_image *img, int use_meta)
   const float *p;
 
   ck_assert (map != NULL);
-  test_image_resample (img, 0, 68, img->width, 968,
+  mnv3_test_resample (img, 0, 68, img->width, 968,
       mnv3_session_input (s, 0), RS_H, RS_W, mean, std);
   ck_assert_int_eq (mnv3_session_run (s), MNV3_OK);
   p = mnv3_session_output (s, 0, &info);
@@ -247,12 +239,12 @@ roadseg (const char *model, const test_image *img, int use_meta)
 
 START_TEST (test_roadseg)
 {
-  test_image img;
+  mnv3_image img;
   float *f, *q, *i8;
   double share[5] = { 0 }, agree_q = 0, agree_i8 = 0;
   const int n = RS_H * RS_W;
 
-  load_image ("street.jpg", &img);
+  mnv3_test_load_photo ("street.jpg", &img);
   ck_assert_int_eq (img.width, 1936);
   ck_assert_int_eq (img.height, 1216);
   f = roadseg ("lraspp_mobilenet_v3_small_roadseg_f.tflite", &img, 0);
@@ -283,7 +275,7 @@ START_TEST (test_roadseg)
   free (f);
   free (q);
   free (i8);
-  test_image_free (&img);
+  mnv3_image_free (&img);
 }
 END_TEST
 #endif /* HAVE_JPEG */

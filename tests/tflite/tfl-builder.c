@@ -429,3 +429,47 @@ tb_read_file (const char *dir_env, const char *sub, const char *name,
   *len = (size_t) n;
   return b;
 }
+
+/* ---- models shared by the importer tests ------------------------------- */
+
+void
+tb_build_pad_conv (tb_model *m, const uint8_t w[54], const int32_t b[2])
+{
+  static const int32_t pads[8] = { 0, 0, 1, 2, 0, 1, 0, 0 };
+  int in[3];
+  tb_op o;
+
+  memset (m, 0, sizeof *m);
+  m->version = 3;
+  m->t[0] = tb_tensor_new ("x", T_U8, 4, 1, 8, 8, 3, 0);
+  tb_quant (&m->t[0], 0.25f, 128);
+  m->t[1] = tb_tensor_new ("paddings", T_I32, 2, 4, 2, 0, 0,
+      tb_add_buffer (m, pads, sizeof pads));
+  m->t[2] = tb_tensor_new ("padded", T_U8, 4, 1, 11, 9, 3, 0);
+  tb_quant (&m->t[2], 0.25f, 128);
+  m->t[3] = tb_tensor_new ("w", T_U8, 4, 2, 3, 3, 3,
+      tb_add_buffer (m, w, 54));
+  tb_quant (&m->t[3], 0.5f, 10);
+  m->t[4] = tb_tensor_new ("b", T_I32, 1, 2, 0, 0, 0,
+      tb_add_buffer (m, b, 2 * sizeof *b));
+  m->t[5] = tb_tensor_new ("y", T_U8, 4, 1, 5, 4, 2, 0);
+  tb_quant (&m->t[5], 6.f / 255.f, 0);
+  m->ntensors = 6;
+  in[0] = 0;
+  in[1] = 1;
+  m->op[0] = tb_op_new (34, 2, in, 2);          /* PAD */
+  in[0] = 2;
+  in[1] = 3;
+  in[2] = 4;
+  o = tb_op_new (3, 3, in, 5);                  /* CONV_2D */
+  o.opt_type = 1;
+  tb_opt_int (&o, 0, 1);                        /* VALID */
+  tb_opt_int (&o, 1, 2);
+  tb_opt_int (&o, 2, 2);
+  m->op[1] = o;
+  m->nops = 2;
+  m->nin = 1;
+  m->in[0] = 0;
+  m->nout = 1;
+  m->out[0] = 5;
+}

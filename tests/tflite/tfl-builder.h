@@ -109,4 +109,10 @@ uint8_t *tb_model_write (const tb_model *m, size_t *len);
  * float input: tensors t0..tn, input t0, output tn (load-time tests). */
 uint8_t *tb_chain_write (int n, int code, size_t *len);
 
+/* uint8 input 1x8x8x3 (scale 0.25, zp 128) -> PAD (0,0 1,2 0,1 0,0) ->
+ * CONV_2D VALID 3x3/2 with uint8 weights w (2x3x3x3, scale 0.5, zp 10) and
+ * int32 bias b without own scale -> uint8 output 1x5x4x2 (scale 6/255,
+ * zp 0): tensors x, paddings, padded, w, b, y. */
+void tb_build_pad_conv (tb_model *m, const uint8_t w[54], const int32_t b[2]);
+
 #endif /* TFL_BUILDER_H */

@@ -28,7 +28,8 @@
 #define TEST_SEGMENTATION_MTD 1
 #include <gst/analytics/analytics.h>
 #endif
-#include "image.h"
+#include "gst-support.h"
+#include "photo.h"
 
 static gchar *
 data_path (const gchar * name)
@@ -46,17 +47,6 @@ model_path (const gchar * name)
 
   fail_unless (dir != NULL, "MNV3_MODEL_DIR is not set");
   return g_build_filename (dir, name, NULL);
-}
-
-static void
-load (const gchar * name, mnv3_image * img)
-{
-  gchar *path = data_path (name);
-  char err[256];
-
-  fail_unless (mnv3_image_load (path, img, err, sizeof err) == 0,
-      "cannot load %s: %s", path, err);
-  g_free (path);
 }
 
 /* An RGB frame of the rows [y0, y0+h) of img, centred on a w x h canvas
@@ -124,7 +114,7 @@ GST_START_TEST (test_road_model)
   gdouble share[5];
   gsize n, same_q = 0, same_i8 = 0;
 
-  load ("street.jpg", &street);
+  mnv3_test_load_photo ("street.jpg", &street);
   fail_unless_equals_int (street.width, 1936);
   fail_unless_equals_int (street.height, 1216);
   f = road ("lraspp_mobilenet_v3_small_roadseg_f.tflite", &street);
@@ -211,7 +201,7 @@ GST_START_TEST (test_selfie_astronaut)
   double share, cx, cy;
   gint c;
 
-  load ("astronaut.png", &img);
+  mnv3_test_load_photo ("astronaut.png", &img);
   out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
           img.width, 0), img.width, img.height);
   m = gst_buffer_get_mnv3_segmentation_meta (out);
@@ -254,7 +244,7 @@ GST_START_TEST (test_analytics_segmentation_mtd)
   guint w, h;
   gdouble fr[2];
 
-  load ("astronaut.png", &img);
+  mnv3_test_load_photo ("astronaut.png", &img);
   out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
           img.width, 0), img.width, img.height);
   m = gst_buffer_get_mnv3_segmentation_meta (out);
@@ -306,7 +296,7 @@ GST_START_TEST (test_selfie_coffee)
   GstBuffer *out;
   double share, cx, cy;
 
-  load ("coffee.png", &img);
+  mnv3_test_load_photo ("coffee.png", &img);
   out = segment_frame ("mnv3segment", rgb_frame (&img, 0, img.height,
           img.width, 0), img.width, img.height);
   share = person_stats (out, img.width, img.height, &cx, &cy);
@@ -351,7 +341,7 @@ GST_START_TEST (test_placement)
   GstMnv3SegmentationMeta *m, *r;
   double a, cx, cy, rx, ry;
 
-  load ("astronaut.png", &img);
+  mnv3_test_load_photo ("astronaut.png", &img);
   crop_ref = segment_frame ("mnv3segment", rgb_frame (&img, 0, 512, 512, 128),
       512, 512);
   person_stats (crop_ref, 512, 512, &rx, &ry);
@@ -453,34 +443,6 @@ GST_END_TEST;
 
 /* ---- errors ----------------------------------------------------------- */
 
-static void
-expect_start_error (const gchar * launch, const gchar * needle)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (launch, &err);
-  GstBus *bus;
-  GstMessage *msg;
-  GError *gerr = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
-  bus = gst_element_get_bus (p);
-  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for %s", launch);
-  gst_message_parse_error (msg, &gerr, &dbg);
-  fail_unless (strstr (gerr->message, needle) != NULL,
-      "error '%s' does not name '%s'", gerr->message, needle);
-  g_print ("expected error: %s\n", gerr->message);
-  g_error_free (gerr);
-  g_free (dbg);
-  gst_message_unref (msg);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (p);
-}
-
 GST_START_TEST (test_errors)
 {
   gchar *cls = model_path ("mobilenet_v3_small_224_1.0_uint8.tflite");
@@ -488,15 +450,15 @@ GST_START_TEST (test_errors)
       "mnv3segment model=%s ! fakesink", cls);
 
   /* a classifier is not a segmenter */
-  expect_start_error (launch, "not a segmentation");
+  mnv3_test_expect_start_error (launch, "not a segmentation");
   g_free (launch);
-  expect_start_error ("videotestsrc num-buffers=1 ! mnv3segment "
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3segment "
       "model=/nonexistent/seg.tflite ! fakesink", "/nonexistent/seg.tflite");
   /* labels that do not fit the one-channel model's two classes */
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3segment "
       "labels-file=%s/labels/voc-21.txt ! fakesink",
       g_getenv ("MNV3_MODEL_DIR"));
-  expect_start_error (launch, "labels list 21 classes");
+  mnv3_test_expect_start_error (launch, "labels list 21 classes");
   g_free (launch);
   g_free (cls);
 }

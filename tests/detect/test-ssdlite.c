@@ -19,6 +19,7 @@
 #include "cpu.h"
 #include "detect.h"
 #include "mnv3.h"
+#include "support.h"
 
 #define TOL 1e-4
 
@@ -29,28 +30,6 @@ static const char *const models[] = { "ssdlite-v3-large",
 /* gen_detect.py's POST: score, iou, topk, max detections */
 static const float post[][4] = { {0.001f, 0.55f, 300, 300},
   {0.3f, 0.45f, 300, 300}, {0.02f, 0.3f, 20, 50} };
-
-static float *
-read_floats (const char *name, const char *suffix, size_t *n)
-{
-  char path[1024];
-  FILE *f;
-  long size;
-  float *buf;
-
-  snprintf (path, sizeof path, "%s/%s%s", models_dir, name, suffix);
-  f = fopen (path, "rb");
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  size = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  buf = malloc ((size_t) size + 4);
-  ck_assert (buf != NULL);
-  ck_assert_int_eq (fread (buf, 1, (size_t) size, f), (size_t) size);
-  fclose (f);
-  *n = (size_t) size / sizeof (float);
-  return buf;
-}
 
 static mnv3_model *
 load_model (const char *name)
@@ -350,11 +329,12 @@ START_TEST (test_parity_raw)
 {
   const char *name = models[_i];
   size_t nin, ncls, nreg;
-  float *in = read_floats (name, ".input.bin", &nin);
-  float *cls = read_floats (name, ".cls_logits.bin", &ncls);
-  float *reg = read_floats (name, ".bbox_regression.bin", &nreg);
+  float *in = mnv3_test_read_floats (models_dir, name, ".input.bin", &nin);
+  float *cls = mnv3_test_read_floats (models_dir, name, ".cls_logits.bin",
+      &ncls);
+  float *reg = mnv3_test_read_floats (models_dir, name,
+      ".bbox_regression.bin", &nreg);
   mnv3_model *m = load_model (name);
-  mnv3_isa best = mnv3_cpu_detect ();
   mnv3_tensor_info info;
 
   ck_assert_uint_eq (nin, 3 * 320 * 320);
@@ -365,7 +345,7 @@ START_TEST (test_parity_raw)
   ck_assert_int_eq (info.rank, 3);
   ck_assert_int_eq (info.dims[1], 3234);
   ck_assert_int_eq (info.dims[2], 91);
-  for (int isa = MNV3_ISA_SCALAR; isa <= (int) best; isa++)
+  MNV3_TEST_FOR_EACH_ISA (isa)
     for (int threads = 1; threads <= 2; threads++) {
       mnv3_session_options o = mnv3_session_options_default ();
       mnv3_session *s = NULL;
@@ -396,7 +376,7 @@ static void
 check_anchors (const mnv3_det_config *cfg, const char *file)
 {
   size_t n;
-  float *ref = read_floats (file, ".bin", &n);
+  float *ref = mnv3_test_read_floats (models_dir, file, ".bin", &n);
   int na = mnv3_det_num_anchors (cfg);
   float *a = malloc ((size_t) na * 4 * sizeof *a);
   double maxdiff = 0;
@@ -440,8 +420,10 @@ START_TEST (test_parity_postprocess)
   const char *name = models[_i / 3];
   int set = _i % 3;
   size_t ncls, nreg, nref;
-  float *cls = read_floats (name, ".cls_logits.bin", &ncls);
-  float *reg = read_floats (name, ".bbox_regression.bin", &nreg);
+  float *cls = mnv3_test_read_floats (models_dir, name, ".cls_logits.bin",
+      &ncls);
+  float *reg = mnv3_test_read_floats (models_dir, name,
+      ".bbox_regression.bin", &nreg);
   char suffix[32];
   float *ref;
   mnv3_model *m = load_model (name);
@@ -452,7 +434,7 @@ START_TEST (test_parity_postprocess)
   int n;
 
   snprintf (suffix, sizeof suffix, ".dets-%d.bin", set);
-  ref = read_floats (name, suffix, &nref);
+  ref = mnv3_test_read_floats (models_dir, name, suffix, &nref);
   ck_assert_int_eq (mnv3_det_config_from_model (m, &cfg), MNV3_OK);
   ck_assert_int_eq (mnv3_detector_create (&cfg, &d), MNV3_OK);
   p.score_threshold = post[set][0];

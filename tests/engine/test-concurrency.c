@@ -1,4 +1,4 @@
-/* test_concurrency.c — one model shared by sessions on several threads,
+/* test-concurrency.c — one model shared by sessions on several threads,
  * as the elements share it through the model cache: sessions created at
  * the same moment (mnv3_cpu_detect, model reads), each with its own
  * thread pool (1-3 threads), run concurrently and freed while the others

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "onnx_internal.h"
+#include "onnx-internal.h"
 
 /* ---- shapes and values ------------------------------------------------ */
 

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "onnx_internal.h"
+#include "onnx-internal.h"
 
 /* ---- import ----------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 
 #include "cpu.h"
 #include "mnv3.h"
+#include "support.h"
 
 #define TOL 1e-4
 
@@ -28,29 +29,6 @@ static const struct {
   {"v3-small-1.0-224", 224, 224},
   {"v3-small-0.75-160x128", 160, 128},
 };
-
-/* Whole file into a malloc'd buffer; *n gets its float count. */
-static float *
-read_floats (const char *name, const char *suffix, size_t *n)
-{
-  char path[1024];
-  FILE *f;
-  long size;
-  float *buf;
-
-  snprintf (path, sizeof path, "%s/%s%s", models_dir, name, suffix);
-  f = fopen (path, "rb");
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  size = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  buf = malloc ((size_t) size);
-  ck_assert (buf != NULL);
-  ck_assert_int_eq (fread (buf, 1, (size_t) size, f), (size_t) size);
-  fclose (f);
-  *n = (size_t) size / sizeof (float);
-  return buf;
-}
 
 static mnv3_model *
 load_model (const char *name)
@@ -162,14 +140,13 @@ START_TEST (test_parity)
   const char *name = models[_i].name;
   int h = models[_i].h, w = models[_i].w;
   size_t nin, nref;
-  float *in = read_floats (name, ".input.bin", &nin);
-  float *ref = read_floats (name, ".logits.bin", &nref);
+  float *in = mnv3_test_read_floats (models_dir, name, ".input.bin", &nin);
+  float *ref = mnv3_test_read_floats (models_dir, name, ".logits.bin", &nref);
   mnv3_model *m = load_model (name);
-  mnv3_isa best = mnv3_cpu_detect ();
 
   ck_assert_uint_eq (nin, (size_t) 3 * h * w);
   ck_assert_uint_eq (nref, 1000);
-  for (int isa = MNV3_ISA_SCALAR; isa <= (int) best; isa++)
+  MNV3_TEST_FOR_EACH_ISA (isa)
     for (int threads = 1; threads <= 2; threads++)
       run_and_compare (m, name, (mnv3_isa) isa, threads, h, w, in, 1, &ref,
           &nref, 1);
@@ -179,7 +156,7 @@ START_TEST (test_parity)
 }
 END_TEST
 
-/* What the file declares, and the metadata contract of onnx_import.c. */
+/* What the file declares, and the metadata contract of onnx-import.c. */
 START_TEST (test_info_and_metadata)
 {
   const char *name = models[_i].name;
@@ -272,14 +249,14 @@ START_TEST (test_cases)
     mnv3_isa best = mnv3_cpu_detect ();
 
     ck_assert (nout >= 1 && nout <= 4);
-    in = read_floats (prefix, ".input.bin", &nin);
+    in = mnv3_test_read_floats (models_dir, prefix, ".input.bin", &nin);
     ck_assert_uint_eq (nin, (size_t) 3 * h * w);
     for (int k = 0; k < nout; k++) {
       char suffix[32];
       snprintf (suffix, sizeof suffix, ".out%d.bin", k);
-      refs[k] = read_floats (prefix, suffix, &nrefs[k]);
+      refs[k] = mnv3_test_read_floats (models_dir, prefix, suffix, &nrefs[k]);
     }
-    for (int isa = MNV3_ISA_SCALAR; isa <= (int) best; isa++)
+    MNV3_TEST_FOR_EACH_ISA (isa)
       run_and_compare (m, prefix, (mnv3_isa) isa, isa == (int) best ? 2 : 1,
           h, w, in, nout, refs, nrefs, 0);
     for (int k = 0; k < nout; k++)

@@ -20,14 +20,12 @@
 
 #include "cpu.h"
 #include "ops.h"
+#include "support.h"
 
 #define GUARD 32
 #define GUARD_VALUE 12345.f
 #define TOL 2e-5
 
-static const mnv3_isa all_isas[] = { MNV3_ISA_SCALAR, MNV3_ISA_AVX2,
-  MNV3_ISA_AVX512
-};
 
 static mnv3_threadpool *pool2;
 
@@ -46,41 +44,21 @@ teardown (void)
 
 /* ---- data ---------------------------------------------------------------- */
 
-static unsigned rng_state = 12345u;
-
-static float
-frand (float lo, float hi)
-{
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return lo + (hi - lo) * (float) (rng_state >> 8) / (float) (1u << 24);
-}
-
-static float *
-random_buf (size_t n, float lo, float hi)
-{
-  float *b = malloc ((n ? n : 1) * sizeof (float));
-  ck_assert_ptr_nonnull (b);
-  for (size_t i = 0; i < n; i++)
-    b[i] = frand (lo, hi);
-  return b;
-}
+/* the support library's (tests/support), seeded in main */
+#define CONV_SEED 12345u
+#define frand mnv3_test_frand
+#define random_buf mnv3_test_random_buf
 
 static float *
 guarded_buf (size_t n)
 {
-  float *b = malloc ((n + GUARD) * sizeof (float));
-  ck_assert_ptr_nonnull (b);
-  for (size_t i = 0; i < n + GUARD; i++)
-    b[i] = GUARD_VALUE;
-  return b;
+  return mnv3_test_guarded_buf (n, GUARD, GUARD_VALUE);
 }
 
 static void
 check_guard (const float *b, size_t n, const char *what)
 {
-  for (size_t i = n; i < n + GUARD; i++)
-    if (b[i] != GUARD_VALUE)
-      ck_abort_msg ("%s: wrote past the end (+%zu)", what, i - n);
+  mnv3_test_check_guard (b, n, GUARD, GUARD_VALUE, what);
 }
 
 static void *
@@ -220,8 +198,7 @@ run_conv_case (const conv_case *cc)
 
   for (size_t t = 0; t < 2; t++) {
     mnv3_threadpool *tp = t ? pool2 : NULL;
-    for (size_t i = 0; i < sizeof (all_isas) / sizeof (all_isas[0]); i++) {
-      mnv3_isa isa = all_isas[i];
+    MNV3_TEST_FOR_EACH_FLOAT_ISA (isa) {
       mnv3_conv *c;
       float *out;
       void *scratch;
@@ -575,8 +552,7 @@ run_deconv_case (int ih, int iw, int ic, int oc, int k, int s, int pad,
   naive_deconv (&p, in, w, bias, want, mag);
 
   for (int t = 0; t < 2; t++)
-    for (size_t i = 0; i < sizeof (all_isas) / sizeof (all_isas[0]); i++) {
-      mnv3_isa isa = all_isas[i];
+    MNV3_TEST_FOR_EACH_FLOAT_ISA (isa) {
       mnv3_deconv *d;
       float *out;
       void *scratch;
@@ -658,6 +634,7 @@ main (void)
   SRunner *sr = srunner_create (conv_suite ());
   int failed;
 
+  mnv3_test_seed (CONV_SEED);
   srunner_run_all (sr, CK_NORMAL);
   failed = srunner_ntests_failed (sr);
   srunner_free (sr);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "onnx_internal.h"
+#include "onnx-internal.h"
 
 void
 onnx_val_clear (onnx_val *v)

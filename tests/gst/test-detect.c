@@ -35,7 +35,9 @@
 #include "gstmnv3meta.h"
 #include "classify.h"
 #include "detect.h"
-#include "image.h"
+#include "gst-support.h"
+#include "photo.h"
+#include "support.h"
 #include "mnv3.h"
 #include "preprocess.h"
 
@@ -126,15 +128,7 @@ prepare_model (void)
 static void
 load_photo (void)
 {
-  const gchar *dir = g_getenv ("MNV3_TEST_DATA");
-  gchar *path;
-  char err[256];
-
-  fail_unless (dir != NULL, "MNV3_TEST_DATA is not set");
-  path = g_build_filename (dir, "chelsea.png", NULL);
-  fail_unless (mnv3_image_load (path, &photo, err, sizeof err) == 0,
-      "cannot load %s: %s", path, err);
-  g_free (path);
+  mnv3_test_load_photo ("chelsea.png", &photo);
 }
 
 static void
@@ -144,22 +138,6 @@ free_photo (void)
 }
 
 /* ---- frames ---------------------------------------------------------------- */
-
-static guint8
-clamp_u8 (double v)
-{
-  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
-}
-
-static void
-rgb_to_yuv (const guint8 * p, double *y, double *u, double *v)
-{
-  double r = p[0], g = p[1], b = p[2];
-
-  *y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
-  *u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
-  *v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
-}
 
 /* Any pixel content works (the reference reads the same bytes): chroma is
  * point-sampled, packed alpha opaque. */
@@ -176,43 +154,27 @@ fill_frame (GstVideoFrame * f, const mnv3_image * img)
     for (y = 0; y < img->height; y++)
       for (x = 0; x < img->width; x++) {
         double Y, U, V;
-        rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
-        yp[y * ys + x] = clamp_u8 (Y);
+        mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U,
+            &V);
+        yp[y * ys + x] = mnv3_test_clamp_u8 (Y);
         if (x % 2 || y % 2)
           continue;
         if (fmt == GST_VIDEO_FORMAT_NV12) {
           guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
           gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
-          uv[y / 2 * s + x] = clamp_u8 (U);
-          uv[y / 2 * s + x + 1] = clamp_u8 (V);
+          uv[y / 2 * s + x] = mnv3_test_clamp_u8 (U);
+          uv[y / 2 * s + x + 1] = mnv3_test_clamp_u8 (V);
         } else {
           guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
           guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
           up[y / 2 * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x / 2] =
-              clamp_u8 (U);
+              mnv3_test_clamp_u8 (U);
           vp[y / 2 * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x / 2] =
-              clamp_u8 (V);
+              mnv3_test_clamp_u8 (V);
         }
       }
-  } else {
-    guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
-    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
-    gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
-    gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
-    gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
-    gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
-
-    for (y = 0; y < img->height; y++) {
-      guint8 *row = d + y * stride;
-      memset (row, 0xff, (gsize) ps * img->width);
-      for (x = 0; x < img->width; x++) {
-        const guint8 *s = img->rgb + 3 * (y * img->width + x);
-        row[x * ps + ro] = s[0];
-        row[x * ps + go] = s[1];
-        row[x * ps + bo] = s[2];
-      }
-    }
-  }
+  } else
+    mnv3_test_fill_packed_rgb (f, img->rgb, img->width, img->height);
 }
 
 static GstBuffer *
@@ -1264,40 +1226,13 @@ GST_END_TEST;
 
 /* ---- errors ---------------------------------------------------------------- */
 
-static void
-expect_start_error (const gchar * launch, const gchar * needle)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (launch, &err);
-  GstBus *bus;
-  GstMessage *msg;
-  GError *gerr = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
-  bus = gst_element_get_bus (p);
-  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for %s", launch);
-  gst_message_parse_error (msg, &gerr, &dbg);
-  fail_unless (strstr (gerr->message, needle) != NULL,
-      "error '%s' does not name '%s'", gerr->message, needle);
-  g_error_free (gerr);
-  g_free (dbg);
-  gst_message_unref (msg);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (p);
-}
-
 GST_START_TEST (test_classifier_refused)
 {
   gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3detect "
       "model=\"%s/models/mobilenet_v3_small_224_1.0_uint8.tflite\" ! fakesink",
       g_getenv ("MNV3_SOURCE_ROOT"));
 
-  expect_start_error (launch, "not a detection model");
+  mnv3_test_expect_start_error (launch, "not a detection model");
   g_free (launch);
 }
 
@@ -1310,7 +1245,7 @@ GST_START_TEST (test_segment_refuses_detector)
   gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3segment "
       "model=\"%s\" ! fakesink", model_path);
 
-  expect_start_error (launch, "not a segmentation model");
+  mnv3_test_expect_start_error (launch, "not a segmentation model");
   g_free (launch);
 }
 
@@ -1318,7 +1253,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_no_model)
 {
-  expect_start_error ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
+  mnv3_test_expect_start_error
+      ("videotestsrc num-buffers=1 ! mnv3detect ! fakesink",
       "no default model");
 }
 

@@ -17,6 +17,7 @@
 
 #include "cpu.h"
 #include "mnv3.h"
+#include "support.h"
 
 #define TOL 1e-4
 #define MIN_ARGMAX_AGREEMENT 0.999
@@ -34,23 +35,11 @@ static int n_cases;
 static float *
 read_floats (const char *name, const char *suffix, size_t expect)
 {
-  char path[1024];
-  FILE *f;
-  float *buf;
-  long size;
+  size_t n;
+  float *buf = mnv3_test_read_floats (models_dir, name, suffix, &n);
 
-  snprintf (path, sizeof path, "%s/%s%s", models_dir, name, suffix);
-  f = fopen (path, "rb");
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  size = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  ck_assert_msg ((size_t) size == expect * sizeof (float),
-      "%s: %ld bytes, expected %zu floats", path, size, expect);
-  buf = malloc ((size_t) size);
-  ck_assert (buf != NULL);
-  ck_assert_int_eq (fread (buf, 1, (size_t) size, f), (size_t) size);
-  fclose (f);
+  ck_assert_msg (n == expect, "%s%s: %zu floats, expected %zu", name, suffix,
+      n, expect);
   return buf;
 }
 
@@ -166,7 +155,6 @@ START_TEST (test_parity)
   char path[1024];
   mnv3_model *m = NULL;
   float *in, *ref_out, *ref_head;
-  mnv3_isa best = mnv3_cpu_detect ();
 
   snprintf (path, sizeof path, "%s/%s.onnx", models_dir, sc->name);
   ck_assert_msg (mnv3_model_load (path, &m) == MNV3_OK, "%s: %s", path,
@@ -175,7 +163,7 @@ START_TEST (test_parity)
   in = read_floats (sc->name, ".input.bin", 3 * npix);
   ref_out = read_floats (sc->name, ".out0.bin", sc->classes * npix);
   ref_head = read_floats (sc->name, ".out1.bin", sc->classes * nhead);
-  for (int isa = MNV3_ISA_SCALAR; isa <= (int) best; isa++)
+  MNV3_TEST_FOR_EACH_ISA (isa)
     for (int threads = 1; threads <= 2; threads++)
       run_case (m, sc, (mnv3_isa) isa, threads, in, ref_out, ref_head);
   free (in);

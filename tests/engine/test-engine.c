@@ -12,6 +12,7 @@
 
 #include "cpu.h"
 #include "session.h"
+#include "support.h"
 #include "threadpool.h"
 
 /* ---- thread pool ----------------------------------------------------- */
@@ -368,7 +369,7 @@ END_TEST
 
 START_TEST (test_block_fused_every_isa)
 {
-  for (int isa = MNV3_ISA_SCALAR; isa <= mnv3_cpu_detect (); isa++)
+  MNV3_TEST_FOR_EACH_ISA (isa)
     for (int t = 1; t <= 2; t++)
       run_block (1, isa, t, "conv+add+se");
 }

@@ -21,6 +21,7 @@
 
 #include "cpu.h"
 #include "ops.h"
+#include "support.h"
 
 #define GUARD 40
 #define GUARD_VALUE 12345.f
@@ -43,23 +44,13 @@ static const int real_widths[] = { 16, 24, 40, 48, 72, 88, 96, 120, 144,
   240, 288, 480, 576, 672, 960 };
 
 static mnv3_threadpool *pool2;
-static unsigned rng_state = 2024u;
-
-static float
-frand (void)
-{
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return -1.f + 2.f * (float) (rng_state >> 8) / (float) (1u << 24);
-}
+/* the support library's generator (tests/support), seeded in main */
+#define DWCONV_SEED 2024u
 
 static float *
 random_buf (size_t n)
 {
-  float *p = malloc (n * sizeof *p);
-  ck_assert_ptr_nonnull (p);
-  for (size_t i = 0; i < n; i++)
-    p[i] = frand ();
-  return p;
+  return mnv3_test_random_buf (n, -1.f, 1.f);
 }
 
 /* Fill in output size and padding like the planner would. */
@@ -125,16 +116,13 @@ run_isa (mnv3_isa isa, const mnv3_dwconv_params *p, const float *in,
     const float *w, const float *bias, mnv3_threadpool *tp)
 {
   size_t n = (size_t) p->oh * p->ow * p->ic;
-  float *out = malloc ((n + GUARD) * sizeof *out);
+  float *out = mnv3_test_guarded_buf (n, GUARD, GUARD_VALUE);
   mnv3_dwconv *d = mnv3_dwconv_create (isa, p, w, bias);
   ck_assert_msg (d != NULL, "create failed: %s", mnv3_last_error ());
   size_t ss = mnv3_dwconv_scratch_size (d, mnv3_threadpool_size (tp));
   void *scratch = ss ? aligned_alloc (64, (ss + 63) & ~(size_t) 63) : NULL;
-  for (size_t i = 0; i < n + GUARD; i++)
-    out[i] = GUARD_VALUE;
   mnv3_dwconv_run (d, in, out, scratch, tp);
-  for (size_t i = n; i < n + GUARD; i++)
-    ck_assert_msg (out[i] == GUARD_VALUE, "isa %d wrote past the end", isa);
+  mnv3_test_check_guard (out, n, GUARD, GUARD_VALUE, mnv3_isa_name (isa));
   free (scratch);
   mnv3_dwconv_free (d);
   return out;
@@ -280,7 +268,7 @@ END_TEST
  * input (the planner may ask for them); kernels must read only inside. */
 START_TEST (test_odd_padding)
 {
-  for (int isa = MNV3_ISA_SCALAR; isa <= mnv3_cpu_detect (); isa++)
+  MNV3_TEST_FOR_EACH_ISA (isa)
     for (int k = 3; k <= 5; k += 2) {
       mnv3_dwconv_params p;
       make_params (&p, 6, 7, 20, k, k, 1, 1, PAD_VALID, acts[3]);
@@ -339,6 +327,7 @@ int
 main (void)
 {
   SRunner *sr = srunner_create (dwconv_suite ());
+  mnv3_test_seed (DWCONV_SEED);
   printf ("CPU ISA: %s\n", mnv3_isa_name (mnv3_cpu_detect ()));
   srunner_run_all (sr, CK_NORMAL);
   int failed = srunner_ntests_failed (sr);

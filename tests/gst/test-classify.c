@@ -26,7 +26,9 @@
 #endif
 
 #include "gstmnv3meta.h"
-#include "image.h"
+#include "gst-support.h"
+#include "photo.h"
+#include "support.h"
 
 /* Top-1 probabilities of the same frame in different formats: the colour
  * conversion (YUV subsampling, 8-bit rounding) moves them a little. */
@@ -37,15 +39,7 @@ static mnv3_image chelsea;
 static void
 load_chelsea (void)
 {
-  const gchar *dir = g_getenv ("MNV3_TEST_DATA");
-  gchar *path;
-  char err[256];
-
-  fail_unless (dir != NULL, "MNV3_TEST_DATA is not set");
-  path = g_build_filename (dir, "chelsea.png", NULL);
-  fail_unless (mnv3_image_load (path, &chelsea, err, sizeof err) == 0,
-      "cannot load %s: %s", path, err);
-  g_free (path);
+  mnv3_test_load_photo ("chelsea.png", &chelsea);
 }
 
 static void
@@ -55,23 +49,6 @@ free_chelsea (void)
 }
 
 /* ---- frames in every format ---------------------------------------------- */
-
-static guint8
-clamp_u8 (double v)
-{
-  return (guint8) CLAMP (v + 0.5, 0.0, 255.0);
-}
-
-/* BT.601 limited range, what GStreamer assumes for SD frames */
-static void
-rgb_to_yuv (const guint8 * p, double *y, double *u, double *v)
-{
-  double r = p[0], g = p[1], b = p[2];
-
-  *y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
-  *u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
-  *v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
-}
 
 static void
 fill_yuv (GstVideoFrame * f, const mnv3_image * img)
@@ -84,8 +61,9 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
   for (y = 0; y < img->height; y++) {
     for (x = 0; x < img->width; x++) {
       double Y, U, V;
-      rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U, &V);
-      yp[y * ys + x] = clamp_u8 (Y);
+      mnv3_test_rgb_to_yuv (img->rgb + 3 * (y * img->width + x), &Y, &U,
+          &V);
+      yp[y * ys + x] = mnv3_test_clamp_u8 (Y);
     }
   }
   /* chroma: mean of each 2x2 block (edges clamped for odd sizes) */
@@ -97,7 +75,8 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
           gint sx = MIN (2 * x + dx, img->width - 1);
           gint sy = MIN (2 * y + dy, img->height - 1);
           double Y, U, V;
-          rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U, &V);
+          mnv3_test_rgb_to_yuv (img->rgb + 3 * (sy * img->width + sx), &Y, &U,
+              &V);
           su += U;
           sv += V;
         }
@@ -105,38 +84,16 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
       if (nv12) {
         guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
         gint s = GST_VIDEO_FRAME_PLANE_STRIDE (f, 1);
-        uv[y * s + 2 * x] = clamp_u8 (su / 4);
-        uv[y * s + 2 * x + 1] = clamp_u8 (sv / 4);
+        uv[y * s + 2 * x] = mnv3_test_clamp_u8 (su / 4);
+        uv[y * s + 2 * x + 1] = mnv3_test_clamp_u8 (sv / 4);
       } else {
         guint8 *up = GST_VIDEO_FRAME_PLANE_DATA (f, 1);
         guint8 *vp = GST_VIDEO_FRAME_PLANE_DATA (f, 2);
-        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] = clamp_u8 (su / 4);
-        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] = clamp_u8 (sv / 4);
+        up[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 1) + x] =
+            mnv3_test_clamp_u8 (su / 4);
+        vp[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 2) + x] =
+            mnv3_test_clamp_u8 (sv / 4);
       }
-    }
-  }
-}
-
-static void
-fill_packed (GstVideoFrame * f, const mnv3_image * img)
-{
-  guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
-  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, 0);
-  gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (f, 0);
-  gint ro = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_R);
-  gint go = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_G);
-  gint bo = GST_VIDEO_FRAME_COMP_POFFSET (f, GST_VIDEO_COMP_B);
-  gint x, y;
-
-  for (y = 0; y < img->height; y++) {
-    guint8 *row = d + y * stride;
-    /* alpha (or padding) opaque */
-    memset (row, 0xff, (gsize) ps * img->width);
-    for (x = 0; x < img->width; x++) {
-      const guint8 *s = img->rgb + 3 * (y * img->width + x);
-      row[x * ps + ro] = s[0];
-      row[x * ps + go] = s[1];
-      row[x * ps + bo] = s[2];
     }
   }
 }
@@ -158,7 +115,7 @@ make_frame (GstVideoFormat fmt, const mnv3_image * img, GstCaps ** caps)
   if (GST_VIDEO_INFO_IS_YUV (&info))
     fill_yuv (&f, img);
   else
-    fill_packed (&f, img);
+    mnv3_test_fill_packed_rgb (&f, img->rgb, img->width, img->height);
   gst_video_frame_unmap (&f);
   if (caps)
     *caps = gst_video_info_to_caps (&info);
@@ -986,38 +943,9 @@ GST_END_TEST;
 
 /* ---- errors ---------------------------------------------------------------- */
 
-/* Set a pipeline to PAUSED; expect failure and an error naming `needle`. */
-static void
-expect_start_error (const gchar * launch, const gchar * needle)
-{
-  GError *err = NULL;
-  GstElement *p = gst_parse_launch (launch, &err);
-  GstBus *bus;
-  GstMessage *msg;
-  GError *gerr = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (p != NULL && err == NULL, "%s", err ? err->message : "");
-  bus = gst_element_get_bus (p);
-  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for %s", launch);
-  gst_message_parse_error (msg, &gerr, &dbg);
-  fail_unless (strstr (gerr->message, needle) != NULL,
-      "error '%s' does not name '%s'", gerr->message, needle);
-  GST_INFO ("error: %s", gerr->message);
-  g_error_free (gerr);
-  g_free (dbg);
-  gst_message_unref (msg);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (p);
-}
-
 GST_START_TEST (test_missing_model)
 {
-  expect_start_error ("videotestsrc num-buffers=1 ! "
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! "
       "mnv3classify model=/nonexistent/dir/model.tflite ! fakesink",
       "/nonexistent/dir/model.tflite");
 }
@@ -1031,11 +959,11 @@ GST_START_TEST (test_directory_as_model)
   fail_unless (dir != NULL);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "model=\"%s\" ! fakesink", dir);
-  expect_start_error (launch, "is a directory");
+  mnv3_test_expect_start_error (launch, "is a directory");
   g_free (launch);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "labels-file=\"%s\" ! fakesink", dir);
-  expect_start_error (launch, "is a directory");
+  mnv3_test_expect_start_error (launch, "is a directory");
   g_free (launch);
   g_rmdir (dir);
   g_free (dir);
@@ -1059,7 +987,7 @@ GST_START_TEST (test_corrupt_model)
   close (fd);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "model=\"%s\" ! fakesink", path);
-  expect_start_error (launch, path);
+  mnv3_test_expect_start_error (launch, path);
   g_unlink (path);
   g_free (launch);
   g_free (path);
@@ -1073,7 +1001,7 @@ GST_START_TEST (test_wrong_model_task)
       "model=\"%s/models/selfie_segmentation.tflite\" ! fakesink",
       g_getenv ("MNV3_SOURCE_ROOT"));
 
-  expect_start_error (launch, "class scores");
+  mnv3_test_expect_start_error (launch, "class scores");
   g_free (launch);
 }
 
@@ -1089,12 +1017,12 @@ GST_START_TEST (test_labels_wrong_count)
   close (fd);
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
       "labels-file=\"%s\" ! fakesink", path);
-  expect_start_error (launch, "labels list 3 classes");
+  mnv3_test_expect_start_error (launch, "labels list 3 classes");
   g_unlink (path);
   g_free (launch);
   g_free (path);
 
-  expect_start_error ("videotestsrc num-buffers=1 ! mnv3classify "
+  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3classify "
       "labels-file=/nonexistent/labels.txt ! fakesink",
       "/nonexistent/labels.txt");
 }

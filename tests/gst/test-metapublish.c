@@ -5,7 +5,7 @@
  * publisher writes every frame's text in order as JSON lines or as one
  * JSON array that parses back; a frame without JSON gives one warning;
  * an unwritable file fails at start with its name.  The MQTT side is
- * tested against a real broker in test_mqtt.c.
+ * tested against a real broker in test-mqtt.c.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

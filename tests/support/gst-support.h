@@ -1,0 +1,27 @@
+/* gst-support.h — the GStreamer part of the test-support library.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Only built with GStreamer (test_gst_support_dep); the element tests use
+ * it beside support.h. */
+#ifndef MNV3_TEST_GST_SUPPORT_H
+#define MNV3_TEST_GST_SUPPORT_H
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+/* Sets the pipeline `launch` to PAUSED, expects that to fail and an error
+ * message on the bus within 10 s whose text contains needle. */
+void mnv3_test_expect_start_error (const gchar * launch,
+    const gchar * needle);
+
+/* Writes a width x height packed RGB image (3 bytes a pixel, no padding)
+ * into a mapped packed RGB-family frame (RGB, BGRx, xRGB, RGBA, ...) of
+ * that size; alpha or padding bytes are set opaque (0xff). */
+void mnv3_test_fill_packed_rgb (GstVideoFrame * f, const guint8 * rgb,
+    gint width, gint height);
+
+G_END_DECLS
+
+#endif /* MNV3_TEST_GST_SUPPORT_H */
