@@ -15,6 +15,8 @@
 #include "ops.h"
 
 #define VF_W 8
+/* vmaskmovps is slower than a plain load/store: use it for tails only */
+#define VF_MASK_IS_FREE 0
 #define FN(name) name##_avx2
 #define MNV3_INLINE static inline __attribute__ ((always_inline))
 
@@ -28,6 +30,7 @@ vf_mask (int n)
                                       0,  0,  0,  0,  0,  0,  0,  0 };
   return _mm256_loadu_si256 ((const __m256i *) (lanes + 8 - n));
 }
+MNV3_INLINE vf vf_load (const float *p) { return _mm256_load_ps (p); }
 MNV3_INLINE vf vf_loadu (const float *p) { return _mm256_loadu_ps (p); }
 MNV3_INLINE void vf_storeu (float *p, vf v) { _mm256_storeu_ps (p, v); }
 MNV3_INLINE vf vf_load_mask (const float *p, vmask m)

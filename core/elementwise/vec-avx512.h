@@ -7,6 +7,10 @@
  * is instantiated with FN(name) appending the ISA suffix.
  *
  *   VF_W                 floats per vector (16)
+ *   VF_MASK_IS_FREE      1 when a masked load/store with every lane set
+ *                        costs the same as the plain one (so a kernel
+ *                        need not branch between them)
+ *   vf_load (p)          aligned load (p a multiple of VF_W * 4 bytes)
  *   vf_mask (n)          mask of the first n lanes, 0 <= n <= VF_W
  *   vf_load_mask/store   touch only the lanes in the mask; masked-out lanes
  *                        read as 0 and are never accessed (no fault)
@@ -22,6 +26,7 @@
 #include "ops.h"
 
 #define VF_W 16
+#define VF_MASK_IS_FREE 1
 #define FN(name) name##_avx512
 #define MNV3_INLINE static inline __attribute__ ((always_inline))
 
@@ -29,6 +34,7 @@ typedef __m512 vf;
 typedef __mmask16 vmask;
 
 MNV3_INLINE vmask vf_mask (int n) { return (vmask) ((1u << n) - 1u); }
+MNV3_INLINE vf vf_load (const float *p) { return _mm512_load_ps (p); }
 MNV3_INLINE vf vf_loadu (const float *p) { return _mm512_loadu_ps (p); }
 MNV3_INLINE void vf_storeu (float *p, vf v) { _mm512_storeu_ps (p, v); }
 MNV3_INLINE vf vf_load_mask (const float *p, vmask m)
