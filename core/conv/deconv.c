@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu.h"
 #include "graph.h"
 #include "ops.h"
 
