@@ -119,9 +119,16 @@ tile (const int R, const int V, const int IND, size_t k, const float *a,
     float *c, size_t ldc, const float *res, size_t ldr, const col_masks *cm,
     const mnv3_act *act)
 {
-  /* a local copy: stores through c could alias *cm, which would make the
-   * compiler reload the masks before every store */
-  const col_masks m = *cm;
+#if VF_MASK_IS_FREE
+  /* opmasks: a local copy stays in k registers; through cm, stores to c
+   * (which could alias *cm) would make the compiler reload them before
+   * every store */
+  const col_masks m = *cm, *mp = &m;
+#else
+  /* vector masks: no register is free for them in the K loop, so the
+   * store code reads them from *cm */
+  const col_masks *mp = cm;
+#endif
   vf acc[MR][2];
   const float *ap[MR];
   vf b0 = vf_load (bias);
@@ -150,7 +157,7 @@ tile (const int R, const int V, const int IND, size_t k, const float *a,
   switch (act->type) {
 #define STORE_CASE(T)                                                       \
     case T:                                                                 \
-      store_rows (R, V, T, acc, &kc, c, ldc, res, ldr, &m);                 \
+      store_rows (R, V, T, acc, &kc, c, ldc, res, ldr, mp);                 \
       break
     STORE_CASE (MNV3_ACT_RELU);
     STORE_CASE (MNV3_ACT_CLIP);
@@ -158,7 +165,7 @@ tile (const int R, const int V, const int IND, size_t k, const float *a,
     STORE_CASE (MNV3_ACT_HSIGMOID);
 #undef STORE_CASE
     default:
-      store_rows (R, V, MNV3_ACT_NONE, acc, &kc, c, ldc, res, ldr, &m);
+      store_rows (R, V, MNV3_ACT_NONE, acc, &kc, c, ldc, res, ldr, mp);
       break;
   }
 }
