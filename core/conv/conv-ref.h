@@ -1,8 +1,11 @@
-/* conv-ref.h — plain C reference convolutions (private to core/conv/).
+/* conv-ref.h — plain C reference convolutions (private to core/conv/ and
+ * its tests).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Direct loops, written to be obviously right rather than fast: they define
- * what the SIMD paths must compute and serve MNV3_ISA_SCALAR.
+ * what every GEMM path must compute.  No operator runs them (MNV3_ISA_SCALAR
+ * runs the C GEMM, gemm-scalar.c); tests/conv checks the GEMMs against
+ * them.
  */
 #ifndef MNV3_CONV_REF_H
 #define MNV3_CONV_REF_H

@@ -2,8 +2,7 @@
  * threading.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * MNV3_ISA_SCALAR runs the direct reference (conv-ref.c).  The SIMD ISAs
- * run every convolution as one GEMM per group, M = output pixels,
+ * Every ISA runs a convolution as one GEMM per group, M = output pixels,
  * K = kh*kw*ic/groups, N = oc/groups:
  *   - 1x1 stride-1 unpadded (and fully connected, M = 1): A is the input
  *     itself, row stride ic, so nothing is copied;
@@ -16,14 +15,18 @@
  * run into whichever is smaller, a copy of the input (M*ic) or of the
  * packed weights (K*N), in shared scratch; spatial kernels apply it while
  * gathering (im2col only).
+ * The GEMM kernel and its panel width come from the dispatch table
+ * (dsp.h): the C one (gemm-scalar.c) reads the same panels as the SIMD
+ * ones, so nothing here depends on the ISA.  conv-ref.c stays as the
+ * direct reference the tests check the GEMMs against.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "conv/conv-ref.h"
 #include "conv/gemm.h"
 #include "conv/im2col.h"
 #include "cpu.h"
+#include "dsp.h"
 #include "graph.h"
 #include "ops.h"
 
@@ -36,10 +39,7 @@
 
 struct mnv3_conv {
   mnv3_conv_params p;
-  mnv3_isa isa;
-  /* MNV3_ISA_SCALAR: plain copies for the reference */
-  float *wref, *bref;
-  /* SIMD: per-group GEMM over packed panels */
+  /* per-group GEMM over packed panels */
   mnv3_gemm_kernel kern;
   int direct;                 /* A read straight from the input */
   size_t m, k, n, npack;      /* per group */
@@ -90,29 +90,6 @@ params_valid (const mnv3_conv_params *p)
     return 0;
   return p->oh == out_size (p->ih, p->pad_t, p->pad_b, p->kh, p->sh, p->dh)
       && p->ow == out_size (p->iw, p->pad_l, p->pad_r, p->kw, p->sw, p->dw);
-}
-
-static int
-kernel_for (mnv3_isa isa, mnv3_gemm_kernel *k)
-{
-#ifdef MNV3_X86
-  if (isa >= MNV3_ISA_AVX512) {
-    k->fn = mnv3_gemm_avx512;
-    k->mr = MNV3_GEMM_AVX512_MR;
-    k->nr = MNV3_GEMM_AVX512_NR;
-    return 1;
-  }
-  if (isa == MNV3_ISA_AVX2) {
-    k->fn = mnv3_gemm_avx2;
-    k->mr = MNV3_GEMM_AVX2_MR;
-    k->nr = MNV3_GEMM_AVX2_NR;
-    return 1;
-  }
-#else
-  (void) isa;
-  (void) k;
-#endif
-  return 0;
 }
 
 /* Pack group g's weights: B[kk][j] = w[(g*N + j)*K + kk] (OHWI rows). */
@@ -178,7 +155,6 @@ mnv3_conv_create (mnv3_isa isa, const mnv3_conv_params *p,
     const float *weights, const float *bias)
 {
   mnv3_conv *c;
-  size_t wcount;
 
   if (!p || !weights || !params_valid (p)) {
     mnv3_set_error (MNV3_ERR_INVALID_ARG, "conv: invalid parameters");
@@ -188,23 +164,10 @@ mnv3_conv_create (mnv3_isa isa, const mnv3_conv_params *p,
   if (!c)
     return conv_fail (c);
   c->p = *p;
-  c->isa = mnv3_cpu_resolve (isa);
+  c->kern = mnv3_dsp_f32_get (mnv3_cpu_resolve (isa))->gemm;
   c->m = (size_t) p->oh * p->ow;
   c->k = (size_t) p->kh * p->kw * (p->ic / p->groups);
   c->n = (size_t) (p->oc / p->groups);
-  wcount = (size_t) p->oc * c->k;
-
-  if (!kernel_for (c->isa, &c->kern)) {
-    c->isa = MNV3_ISA_SCALAR;
-    c->wref = alloc_floats (wcount);
-    c->bref = alloc_floats ((size_t) p->oc);
-    if (!c->wref || !c->bref)
-      return conv_fail (c);
-    memcpy (c->wref, weights, wcount * sizeof (float));
-    if (bias)
-      memcpy (c->bref, bias, (size_t) p->oc * sizeof (float));
-    return c;
-  }
 
   c->direct = p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1
       && p->pad_t == 0 && p->pad_l == 0 && p->pad_b == 0 && p->pad_r == 0;
@@ -231,8 +194,6 @@ mnv3_conv_free (mnv3_conv *c)
 {
   if (!c)
     return;
-  free (c->wref);
-  free (c->bref);
   free (c->w);
   free (c->bias);
   free (c->koff);
@@ -242,8 +203,6 @@ mnv3_conv_free (mnv3_conv *c)
 size_t
 mnv3_conv_packed_bytes (const mnv3_conv *c)
 {
-  if (c->isa == MNV3_ISA_SCALAR)
-    return ((size_t) c->p.oc * c->k + c->p.oc) * sizeof (float);
   return (size_t) c->p.groups * (c->k + 1) * c->npack * sizeof (float);
 }
 
@@ -278,30 +237,10 @@ block_floats (const mnv3_conv *c)
 size_t
 mnv3_conv_scratch_size (const mnv3_conv *c, int num_threads)
 {
-  if (c->isa == MNV3_ISA_SCALAR)
-    return 0;
   if (num_threads < 1)
     num_threads = 1;
   return (scale_floats (c) + (size_t) num_threads * block_floats (c))
       * sizeof (float);
-}
-
-/* ---- scalar reference path -------------------------------------------- */
-
-typedef struct {
-  const mnv3_conv *c;
-  const float *in, *res, *in_scale;
-  float *out;
-} ref_job;
-
-static void
-ref_task (void *ctx, size_t i, int thread_index)
-{
-  const ref_job *j = ctx;
-
-  (void) thread_index;
-  mnv3_conv_ref_rows (&j->c->p, j->c->wref, j->c->bref, j->in, j->out,
-      j->res, j->in_scale, (int) i, (int) i + 1);
 }
 
 /* ---- GEMM path -------------------------------------------------------- */
@@ -496,12 +435,6 @@ mnv3_conv_run (const mnv3_conv *c, const float *in, float *out,
 
   if (macs < MIN_PARALLEL_MACS)
     tp = NULL;
-  if (c->isa == MNV3_ISA_SCALAR) {
-    ref_job r = { c, in, residual, in_scale, out };
-    mnv3_threadpool_run (tp, (size_t) p->oh, ref_task, &r);
-    return;
-  }
-
   memset (&j, 0, sizeof (j));
   j.c = c;
   j.in = in;

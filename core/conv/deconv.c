@@ -2,8 +2,8 @@
  * Convolution2DTransposeBias).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * MNV3_ISA_SCALAR runs the direct reference.  The SIMD ISAs split the work
- * in two:
+ * Every ISA splits the work in two (conv-ref.c keeps the direct reference
+ * for the tests):
  *   1. cols = in x W, a 1x1 convolution (GEMM, M = ih*iw, K = ic,
  *      N = kh*kw*oc) that reuses the conv kernels; column t*oc + o holds
  *      input pixel's contribution through kernel tap t to channel o;
@@ -18,17 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conv/conv-ref.h"
-#include "cpu.h"
 #include "graph.h"
 #include "ops.h"
 
 struct mnv3_deconv {
   mnv3_deconv_params p;
-  mnv3_isa isa;
-  float *w;                   /* reference copy [oc][kh][kw][ic] (scalar) */
   float *bias;                /* [oc], zeros when none */
-  mnv3_conv *gemm;            /* SIMD: ic -> kh*kw*oc 1x1 convolution */
+  mnv3_conv *gemm;            /* ic -> kh*kw*oc 1x1 convolution */
   int disjoint;               /* taps never overlap: step 2 is a shuffle */
 };
 
@@ -110,24 +106,15 @@ mnv3_deconv_create (mnv3_isa isa, const mnv3_deconv_params *p,
   if (!d)
     return deconv_fail (d);
   d->p = *p;
-  d->isa = mnv3_cpu_resolve (isa);
   d->bias = calloc ((size_t) p->oc, sizeof (float));
   if (!d->bias)
     return deconv_fail (d);
   if (bias)
     memcpy (d->bias, bias, (size_t) p->oc * sizeof (float));
-  if (d->isa != MNV3_ISA_SCALAR) {
-    d->disjoint = taps_disjoint (p);
-    d->gemm = create_gemm (d->isa, p, weights, d->bias, d->disjoint);
-    if (!d->gemm)
-      return deconv_fail (d);
-    return d;
-  }
-  size_t n = (size_t) p->oc * p->kh * p->kw * p->ic;
-  d->w = malloc (n * sizeof (float));
-  if (!d->w)
+  d->disjoint = taps_disjoint (p);
+  d->gemm = create_gemm (isa, p, weights, d->bias, d->disjoint);
+  if (!d->gemm)
     return deconv_fail (d);
-  memcpy (d->w, weights, n * sizeof (float));
   return d;
 }
 
@@ -137,7 +124,6 @@ mnv3_deconv_free (mnv3_deconv *d)
   if (!d)
     return;
   mnv3_conv_free (d->gemm);
-  free (d->w);
   free (d->bias);
   free (d);
 }
@@ -153,8 +139,6 @@ cols_bytes (const mnv3_deconv *d)
 size_t
 mnv3_deconv_scratch_size (const mnv3_deconv *d, int num_threads)
 {
-  if (!d->gemm)
-    return 0;
   return cols_bytes (d) + mnv3_conv_scratch_size (d->gemm, num_threads);
 }
 
@@ -163,16 +147,6 @@ typedef struct {
   const float *in, *cols;
   float *out;
 } deconv_job;
-
-static void
-ref_task (void *ctx, size_t i, int thread_index)
-{
-  const deconv_job *j = ctx;
-
-  (void) thread_index;
-  mnv3_deconv_ref_rows (&j->d->p, j->d->w, j->d->bias, j->in, j->out,
-      (int) i, (int) i + 1);
-}
 
 /* Input coordinate that lands on output o through kernel tap k, or -1. */
 static int
@@ -265,10 +239,6 @@ mnv3_deconv_run (const mnv3_deconv *d, const float *in, float *out,
 {
   deconv_job j = { d, in, scratch, out };
 
-  if (!d->gemm) {
-    mnv3_threadpool_run (tp, (size_t) d->p.oh, ref_task, &j);
-    return;
-  }
   mnv3_conv_run (d->gemm, in, scratch, NULL, NULL,
       (char *) scratch + cols_bytes (d), tp);
   mnv3_threadpool_run (tp, (size_t) d->p.oh,

@@ -54,6 +54,7 @@ typedef struct {
   mnv3_gemm_fn fn;
   int mr;                     /* rows per micro-tile (threading granule) */
   int nr;                     /* full panel width */
+  const char *name;
 } mnv3_gemm_kernel;
 
 /* Floats a packed matrix of n columns takes per row of K. */
@@ -64,6 +65,12 @@ mnv3_gemm_packed_n (size_t n, size_t nr)
 
   return full + (rem == 0 ? 0 : rem <= nr / 2 ? nr / 2 : nr);
 }
+
+/* Plain C over the same panels (gemm-scalar.c): every ISA packs alike, so
+ * the C kernel is the reference the SIMD ones are tested against. */
+void mnv3_gemm_scalar (size_t m, size_t n, const mnv3_gemm_args *g);
+#define MNV3_GEMM_SCALAR_MR 4
+#define MNV3_GEMM_SCALAR_NR 8
 
 #ifdef MNV3_X86
 void mnv3_gemm_avx2 (size_t m, size_t n, const mnv3_gemm_args *g);

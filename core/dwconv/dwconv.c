@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "dsp.h"
 #include "graph.h"
 #include "dwconv/dwconv.h"
 
@@ -46,30 +47,21 @@ dwconv_interior (mnv3_dwconv *d)
   d->ox_hi = hi < lo ? lo : hi;
 }
 
+/* The table's 3x3 / 5x5 rows for square kernels, its any-shape rows
+ * otherwise. */
 static mnv3_dwconv_rows_fn
-dwconv_pick (mnv3_isa isa, const mnv3_dwconv_params *p)
+dwconv_pick (const mnv3_dsp_f32 *dsp, const mnv3_dwconv_params *p)
 {
-#ifdef MNV3_X86
   int k = p->kh == p->kw ? p->kh : 0;
-  if (isa >= MNV3_ISA_AVX512 && k == 3)
-    return mnv3_dwconv_rows_3x3_avx512;
-  if (isa >= MNV3_ISA_AVX512 && k == 5)
-    return mnv3_dwconv_rows_5x5_avx512;
-  if (isa == MNV3_ISA_AVX2 && k == 3)
-    return mnv3_dwconv_rows_3x3_avx2;
-  if (isa == MNV3_ISA_AVX2 && k == 5)
-    return mnv3_dwconv_rows_5x5_avx2;
-#else
-  (void) isa;
-  (void) p;
-#endif
-  return mnv3_dwconv_rows_scalar;
+
+  return k == 3 ? dsp->dw3 : k == 5 ? dsp->dw5 : dsp->dw_any;
 }
 
 mnv3_dwconv *
 mnv3_dwconv_create (mnv3_isa isa, const mnv3_dwconv_params *p,
     const float *weights, const float *bias)
 {
+  const mnv3_dsp_f32 *dsp;
   mnv3_dwconv *d;
   size_t taps, c;
 
@@ -83,7 +75,8 @@ mnv3_dwconv_create (mnv3_isa isa, const mnv3_dwconv_params *p,
     return NULL;
   }
   d->p = *p;
-  d->isa = mnv3_cpu_resolve (isa);
+  dsp = mnv3_dsp_f32_get (mnv3_cpu_resolve (isa));
+  d->isa = dsp->isa;
   c = (size_t) p->ic;
   d->cp = (int) ((c + MNV3_DWCONV_CP_ALIGN - 1) / MNV3_DWCONV_CP_ALIGN
       * MNV3_DWCONV_CP_ALIGN);
@@ -103,7 +96,7 @@ mnv3_dwconv_create (mnv3_isa isa, const mnv3_dwconv_params *p,
   if (bias)
     memcpy (d->bias, bias, c * sizeof *bias);
   dwconv_interior (d);
-  d->rows = dwconv_pick (d->isa, p);
+  d->rows = dwconv_pick (dsp, p);
   return d;
 }
 

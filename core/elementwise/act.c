@@ -1,6 +1,7 @@
 /* act.c — mnv3_act_run: activations over a flat array, and their scalar
  * reference kernel.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "dsp.h"
 #include "elementwise/elementwise.h"
 
 /* Memory-bound: a task must stream enough to outweigh waking a thread. */
@@ -13,10 +14,8 @@ mnv3_act_kernel_scalar (mnv3_act act, const float *in, float *out, size_t n)
     out[i] = mnv3_act_ref (act, in[i]);
 }
 
-typedef void (*act_kernel_fn) (mnv3_act, const float *, float *, size_t);
-
 typedef struct {
-  act_kernel_fn fn;
+  mnv3_act_fn fn;
   mnv3_act act;
   const float *in;
   float *out;
@@ -38,24 +37,11 @@ act_task_run (void *ctx, size_t i, int thread_index)
     t->fn (t->act, t->in + lo, t->out + lo, hi - lo);
 }
 
-static act_kernel_fn
-act_kernel_for (mnv3_isa isa)
-{
-#ifdef MNV3_X86
-  if (isa >= MNV3_ISA_AVX512)
-    return mnv3_act_kernel_avx512;
-  if (isa == MNV3_ISA_AVX2)
-    return mnv3_act_kernel_avx2;
-#endif
-  (void) isa;
-  return mnv3_act_kernel_scalar;
-}
-
 void
 mnv3_act_run (mnv3_isa isa, mnv3_act act, const float *in, float *out,
     size_t n, mnv3_threadpool *tp)
 {
-  act_task t = { act_kernel_for (mnv3_ew_isa (isa)), act, in, out, n, 1 };
+  act_task t = { mnv3_dsp_f32_get (isa)->act, act, in, out, n, 1 };
 
   if (n == 0)
     return;

@@ -9,6 +9,7 @@
  * shape and scalar operands become a single run; per-channel operands
  * become one run per pixel with the channel vector reused.
  */
+#include "dsp.h"
 #include "elementwise/elementwise.h"
 
 #define BINARY_MIN_PER_TASK 16384
@@ -35,11 +36,8 @@ mnv3_binary_kernel_scalar (mnv3_binary_op op, mnv3_act act, const float *a,
     out[i] = mnv3_act_ref (act, binary_ref (op, a[i * a_step], b[i * b_step]));
 }
 
-typedef void (*binary_kernel_fn) (mnv3_binary_op, mnv3_act, const float *,
-    int, const float *, int, float *, size_t);
-
 typedef struct {
-  binary_kernel_fn fn;
+  mnv3_binary_fn fn;
   mnv3_binary_op op;
   mnv3_act act;
   const float *a, *b;
@@ -92,19 +90,6 @@ binary_task_run (void *ctx, size_t i, int thread_index)
   }
 }
 
-static binary_kernel_fn
-binary_kernel_for (mnv3_isa isa)
-{
-#ifdef MNV3_X86
-  if (isa >= MNV3_ISA_AVX512)
-    return mnv3_binary_kernel_avx512;
-  if (isa == MNV3_ISA_AVX2)
-    return mnv3_binary_kernel_avx2;
-#endif
-  (void) isa;
-  return mnv3_binary_kernel_scalar;
-}
-
 /* Classify dims [d, 4) of operand `s`: 1 full, 0 all ones, -1 mixed. */
 static int
 binary_suffix_kind (const int s[4], const int o[4], int d)
@@ -122,7 +107,7 @@ mnv3_binary_run (mnv3_isa isa, mnv3_binary_op op, mnv3_act act,
     const float *a, const int a_shape[4], const float *b, const int b_shape[4],
     float *out, const int out_shape[4], mnv3_threadpool *tp)
 {
-  binary_task t = { binary_kernel_for (mnv3_ew_isa (isa)), op, act, a, b, out,
+  binary_task t = { mnv3_dsp_f32_get (isa)->binary, op, act, a, b, out,
     1, 1, 0, { 0 }, { 0 }, { 0 }, 1, 1, 1 };
   size_t total = 1, as = 1, bs = 1;
 

@@ -5,8 +5,9 @@
  * one of these per task.  Every kernel exists as *_scalar (plain C, the
  * reference, in the *.c file beside the entry point) and, on x86, as
  * *_avx2 and *_avx512 (the same template, *-simd.h, compiled by meson with
- * that ISA's flags).  Kernels never allocate, never read or write outside
- * the ranges stated here, and take unaligned pointers.
+ * that ISA's flags).  The entry points take them from the dispatch table
+ * (dsp.h, mnv3_dsp_f32_get).  Kernels never allocate, never read or write
+ * outside the ranges stated here, and take unaligned pointers.
  */
 #ifndef MNV3_ELEMENTWISE_H
 #define MNV3_ELEMENTWISE_H
@@ -58,10 +59,6 @@ MNV3_EW_DECLARE (void, mnv3_resize_vblend_kernel,
 /* Softmax over c of each of `rows` rows; in == out allowed. */
 MNV3_EW_DECLARE (void, mnv3_softmax_kernel,
     (const float *in, float *out, size_t rows, int c))
-
-/* Resolve MNV3_ISA_AUTO for run-time entry points (concrete values are the
- * planner's choice and trusted). */
-mnv3_isa mnv3_ew_isa (mnv3_isa isa);
 
 /* Split [0, total) into n nearly equal parts; part i is [*lo, *hi). */
 static inline void

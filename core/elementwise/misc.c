@@ -1,19 +1,13 @@
-/* misc.c — concat, softmax, argmax, and the ISA helper of the folder.
+/* misc.c — concat, softmax, argmax.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <math.h>
 #include <string.h>
 
-#include "cpu.h"
+#include "dsp.h"
 #include "elementwise/elementwise.h"
 
 /* Bytes copied per concat task. */
 #define CONCAT_MIN_PER_TASK (256 * 1024)
-
-mnv3_isa
-mnv3_ew_isa (mnv3_isa isa)
-{
-  return isa == MNV3_ISA_AUTO ? mnv3_cpu_resolve (MNV3_ISA_AUTO) : isa;
-}
 
 /* ---- concat ---------------------------------------------------------- */
 
@@ -119,20 +113,7 @@ mnv3_softmax_run (mnv3_isa isa, const float *in, float *out, size_t rows,
 {
   if (c <= 0 || rows == 0)
     return;
-#ifdef MNV3_X86
-  isa = mnv3_ew_isa (isa);
-  if (isa >= MNV3_ISA_AVX512) {
-    mnv3_softmax_kernel_avx512 (in, out, rows, c);
-    return;
-  }
-  if (isa == MNV3_ISA_AVX2) {
-    mnv3_softmax_kernel_avx2 (in, out, rows, c);
-    return;
-  }
-#else
-  (void) isa;
-#endif
-  mnv3_softmax_kernel_scalar (in, out, rows, c);
+  mnv3_dsp_f32_get (isa)->softmax (in, out, rows, c);
 }
 
 /* ---- argmax ---------------------------------------------------------- */

@@ -8,6 +8,7 @@
  * PyTorch divide by when a window runs past the padding). */
 #include <math.h>
 
+#include "dsp.h"
 #include "elementwise/elementwise.h"
 
 /* Work units (window taps times channels) per task. */
@@ -73,13 +74,8 @@ mnv3_gavg_kernel_scalar (const float *in, size_t hw, int stride, int c0,
     out[k] /= (float) hw;
 }
 
-typedef void (*pool_kernel_fn) (const mnv3_pool_params *, const float *,
-    float *, int, int);
-typedef void (*gavg_kernel_fn) (const float *, size_t, int, int, int,
-    float *);
-
 typedef struct {
-  pool_kernel_fn fn;
+  mnv3_pool_fn fn;
   const mnv3_pool_params *p;
   const float *in;
   float *out;
@@ -102,19 +98,10 @@ void
 mnv3_pool_run (mnv3_isa isa, const mnv3_pool_params *p, const float *in,
     float *out, mnv3_threadpool *tp)
 {
-  pool_task t = { mnv3_pool_kernel_scalar, p, in, out, 1 };
+  pool_task t = { mnv3_dsp_f32_get (isa)->pool, p, in, out, 1 };
 
   if (p->oh <= 0 || p->ow <= 0 || p->c <= 0 || p->kh <= 0 || p->kw <= 0)
     return;
-#ifdef MNV3_X86
-  isa = mnv3_ew_isa (isa);
-  if (isa >= MNV3_ISA_AVX512)
-    t.fn = mnv3_pool_kernel_avx512;
-  else if (isa == MNV3_ISA_AVX2)
-    t.fn = mnv3_pool_kernel_avx2;
-#else
-  (void) isa;
-#endif
   size_t row_work = (size_t) p->ow * p->c * p->kh * p->kw;
   t.tasks = mnv3_threadpool_tasks (tp, (size_t) p->oh,
       (POOL_MIN_PER_TASK + row_work - 1) / row_work);
@@ -125,7 +112,7 @@ mnv3_pool_run (mnv3_isa isa, const mnv3_pool_params *p, const float *in,
 }
 
 typedef struct {
-  gavg_kernel_fn fn;
+  mnv3_gavg_fn fn;
   const float *in;
   float *out;
   size_t hw;
@@ -147,19 +134,10 @@ void
 mnv3_global_avgpool_run (mnv3_isa isa, const float *in, int h, int w,
     int c, float *out, mnv3_threadpool *tp)
 {
-  gavg_task t = { mnv3_gavg_kernel_scalar, in, out, (size_t) h * w, c, c };
+  gavg_task t = { mnv3_dsp_f32_get (isa)->gavg, in, out, (size_t) h * w, c, c };
 
   if (h <= 0 || w <= 0 || c <= 0)
     return;
-#ifdef MNV3_X86
-  isa = mnv3_ew_isa (isa);
-  if (isa >= MNV3_ISA_AVX512)
-    t.fn = mnv3_gavg_kernel_avx512;
-  else if (isa == MNV3_ISA_AVX2)
-    t.fn = mnv3_gavg_kernel_avx2;
-#else
-  (void) isa;
-#endif
   /* split channels in blocks of 64 (whole cache lines per thread) */
   size_t blocks = ((size_t) c + 63) / 64;
   size_t tasks = mnv3_threadpool_tasks (tp, blocks,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp.h"
 #include "elementwise/elementwise.h"
 
 /* Output floats per task. */
@@ -93,14 +94,9 @@ resize_axis (mnv3_resize_coord coord, int nearest, int in, int out,
     resize_axis_one (coord, nearest, in, out, scale, o, i0 + o, i1 + o, w + o);
 }
 
-typedef void (*hrow_fn) (const float *, const int32_t *, const int32_t *,
-    const float *, int, int, float *);
-typedef void (*vblend_fn) (const float *, const float *, float, float *,
-    size_t);
-
 typedef struct {
-  hrow_fn hrow;
-  vblend_fn vblend;
+  mnv3_resize_hrow_fn hrow;
+  mnv3_resize_vblend_fn vblend;
   const float *in;
   float *out;
   int ih, iw, c, oh, ow, nearest;
@@ -243,26 +239,14 @@ mnv3_resize_run_scratch (mnv3_isa isa, mnv3_resize_coord coord, int nearest,
     const float *in, int ih, int iw, int c, float *out, int oh, int ow,
     float scale_h, float scale_w, void *scratch, mnv3_threadpool *tp)
 {
-  resize_task t = { mnv3_resize_hrow_kernel_scalar,
-    mnv3_resize_vblend_kernel_scalar, in, out, ih, iw, c, oh, ow,
+  const mnv3_dsp_f32 *dsp = mnv3_dsp_f32_get (isa);
+  resize_task t = { dsp->resize_hrow, dsp->resize_vblend, in, out, ih, iw, c, oh, ow,
     nearest != 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1 };
   size_t tables;
   void *mem = scratch;
 
   if (ih <= 0 || iw <= 0 || c <= 0 || oh <= 0 || ow <= 0)
     return;
-#ifdef MNV3_X86
-  isa = mnv3_ew_isa (isa);
-  if (isa >= MNV3_ISA_AVX512) {
-    t.hrow = mnv3_resize_hrow_kernel_avx512;
-    t.vblend = mnv3_resize_vblend_kernel_avx512;
-  } else if (isa == MNV3_ISA_AVX2) {
-    t.hrow = mnv3_resize_hrow_kernel_avx2;
-    t.vblend = mnv3_resize_vblend_kernel_avx2;
-  }
-#else
-  (void) isa;
-#endif
   /* One block: per-axis tables, then 64-byte aligned row buffers. */
   t.row_floats = resize_row_floats (ow, c);
   tables = resize_tables_bytes (oh, ow);

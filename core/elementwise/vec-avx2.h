@@ -15,11 +15,14 @@
 #include "ops.h"
 
 #define VF_W 8
+/* vmaskmovps is slower than a plain load/store: use it for tails only */
+#define VF_MASK_IS_FREE 0
 #define FN(name) name##_avx2
 #define MNV3_INLINE static inline __attribute__ ((always_inline))
 
 typedef __m256 vf;
 typedef __m256i vmask;
+typedef __m256i vi;
 
 MNV3_INLINE vmask
 vf_mask (int n)
@@ -28,6 +31,7 @@ vf_mask (int n)
                                       0,  0,  0,  0,  0,  0,  0,  0 };
   return _mm256_loadu_si256 ((const __m256i *) (lanes + 8 - n));
 }
+MNV3_INLINE vf vf_load (const float *p) { return _mm256_load_ps (p); }
 MNV3_INLINE vf vf_loadu (const float *p) { return _mm256_loadu_ps (p); }
 MNV3_INLINE void vf_storeu (float *p, vf v) { _mm256_storeu_ps (p, v); }
 MNV3_INLINE vf vf_load_mask (const float *p, vmask m)
@@ -48,6 +52,40 @@ MNV3_INLINE vf vf_min (vf a, vf b) { return _mm256_min_ps (a, b); }
 MNV3_INLINE vf vf_fmadd (vf a, vf b, vf c) { return _mm256_fmadd_ps (a, b, c); }
 MNV3_INLINE vf vf_fnmadd (vf a, vf b, vf c)
 { return _mm256_fnmadd_ps (a, b, c); }
+
+MNV3_INLINE vi vi_loadu (const int32_t *p)
+{ return _mm256_loadu_si256 ((const __m256i *) p); }
+MNV3_INLINE vi vi_set1 (int32_t x) { return _mm256_set1_epi32 (x); }
+MNV3_INLINE vi vi_add (vi a, vi b) { return _mm256_add_epi32 (a, b); }
+MNV3_INLINE vi vi_and (vi a, vi b) { return _mm256_and_si256 (a, b); }
+MNV3_INLINE vi vi_srlv (vi a, vi n) { return _mm256_srlv_epi32 (a, n); }
+MNV3_INLINE vi vi_gather_word (const uint8_t *base, vi off)
+{ return _mm256_i32gather_epi32 ((const int *) base, off, 1); }
+MNV3_INLINE vf vf_from_vi (vi a) { return _mm256_cvtepi32_ps (a); }
+
+/* Lanes of a, b, c interleaved (a0 b0 c0 a1 b1 c1 ...) into o[0..2]:
+ * output lane l of o[i] is source (8i + l) / 3 of a, b or c by
+ * (8i + l) % 3; one lane permute per vector serves all three. */
+MNV3_INLINE void
+vf_interleave3 (vf a, vf b, vf c, vf o[3])
+{
+  const __m256i idx[3] = {
+    _mm256_setr_epi32 (0, 0, 0, 1, 1, 1, 2, 2),
+    _mm256_setr_epi32 (2, 3, 3, 3, 4, 4, 4, 5),
+    _mm256_setr_epi32 (5, 5, 6, 6, 6, 7, 7, 7),
+  };
+
+  /* blend masks: bit l set where lane l takes b (then c) */
+  o[0] = _mm256_blend_ps (_mm256_permutevar8x32_ps (a, idx[0]),
+      _mm256_permutevar8x32_ps (b, idx[0]), 0x92);
+  o[0] = _mm256_blend_ps (o[0], _mm256_permutevar8x32_ps (c, idx[0]), 0x24);
+  o[1] = _mm256_blend_ps (_mm256_permutevar8x32_ps (a, idx[1]),
+      _mm256_permutevar8x32_ps (b, idx[1]), 0x24);
+  o[1] = _mm256_blend_ps (o[1], _mm256_permutevar8x32_ps (c, idx[1]), 0x49);
+  o[2] = _mm256_blend_ps (_mm256_permutevar8x32_ps (a, idx[2]),
+      _mm256_permutevar8x32_ps (b, idx[2]), 0x49);
+  o[2] = _mm256_blend_ps (o[2], _mm256_permutevar8x32_ps (c, idx[2]), 0x92);
+}
 
 MNV3_INLINE float
 vf_reduce_add (vf v)

@@ -20,6 +20,7 @@
 
 #include "cpu.h"
 #include "graph.h"
+#include "dsp.h"
 #include "preprocess-internal.h"
 #include "session.h"
 #include "threadpool.h"
@@ -337,31 +338,17 @@ mnv3_pp_fill_planes (mnv3_preprocess *pp)
   return p->src_width < crow ? p->src_width : crow;
 }
 
+/* Row kernel from the dispatch table; the SIMD rows need every plane row
+ * to hold a 32-bit word (min_row >= 4), tinier frames take the C rows. */
 static void
 mnv3_pp_pick (mnv3_preprocess *pp, mnv3_isa isa, int min_row)
 {
-  int nv12 = pp->p.format == MNV3_PIXEL_NV12;
+  const mnv3_dsp_f32 *dsp = mnv3_dsp_f32_get (min_row < 4 ? MNV3_ISA_SCALAR
+      : mnv3_cpu_resolve (isa));
 
-  pp->isa = MNV3_ISA_SCALAR;
-  pp->row = pp->yuv ? mnv3_pp_yuv_scalar : mnv3_pp_packed_scalar;
-#ifdef MNV3_X86
-  isa = mnv3_cpu_resolve (isa);
-  if (min_row < 4)
-    return;
-  if (isa >= MNV3_ISA_AVX512) {
-    pp->isa = MNV3_ISA_AVX512;
-    pp->row = !pp->yuv ? mnv3_pp_packed_avx512
-        : (nv12 ? mnv3_pp_nv12_avx512 : mnv3_pp_i420_avx512);
-  } else if (isa >= MNV3_ISA_AVX2) {
-    pp->isa = MNV3_ISA_AVX2;
-    pp->row = !pp->yuv ? mnv3_pp_packed_avx2
-        : (nv12 ? mnv3_pp_nv12_avx2 : mnv3_pp_i420_avx2);
-  }
-#else
-  (void) isa;
-  (void) min_row;
-  (void) nv12;
-#endif
+  pp->isa = dsp->isa;
+  pp->row = !pp->yuv ? dsp->pp_packed
+      : pp->p.format == MNV3_PIXEL_NV12 ? dsp->pp_nv12 : dsp->pp_i420;
 }
 
 /* Every table in one zeroed allocation (zero: the padding entries are

@@ -1,10 +1,11 @@
 /* test_conv.c — convolution family against a naive direct convolution.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every case runs the scalar reference (MNV3_ISA_SCALAR) and every SIMD ISA
- * the CPU has.  The scalar reference is checked against the naive double
- * precision convolution written below, each SIMD ISA against the scalar
- * reference.  Tolerance for one output:
+ * Every case runs the C GEMM (MNV3_ISA_SCALAR: gemm-scalar.c over the same
+ * packed panels as the SIMD kernels) and every SIMD ISA the CPU has.  The
+ * C GEMM is checked against the naive double precision convolution
+ * written below and against the engine's direct reference (conv-ref.c),
+ * each SIMD ISA against the C GEMM.  Tolerance for one output:
  *   |got - want| <= 2e-5 * (1 + |bias| + sum |w*x| + |residual|)
  * i.e. a few float roundings of the largest partial sum (activations are at
  * most 1.5-Lipschitz).  Outputs are followed by guard values that must stay
@@ -18,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv/conv-ref.h"
 #include "cpu.h"
+#include "dsp.h"
 #include "ops.h"
 #include "support.h"
 
@@ -192,9 +195,17 @@ run_conv_case (const conv_case *cc)
   float *ref = NULL;
   char what[256];
 
+  float *direct = malloc (nout * sizeof (float));
+  float *zeros = calloc ((size_t) p.oc, sizeof (float));
+
   ck_assert_ptr_nonnull (want);
   ck_assert_ptr_nonnull (mag);
+  ck_assert_ptr_nonnull (direct);
+  ck_assert_ptr_nonnull (zeros);
   naive_conv (&p, in, w, bias, res, scale, want, mag);
+  mnv3_conv_ref_rows (&p, w, bias ? bias : zeros, in, direct, res, scale, 0,
+      p.oh);
+  free (zeros);
 
   for (size_t t = 0; t < 2; t++) {
     mnv3_threadpool *tp = t ? pool2 : NULL;
@@ -233,6 +244,7 @@ run_conv_case (const conv_case *cc)
       }
       if (isa == MNV3_ISA_SCALAR) {
         compare (out, want, mag, nout, what);
+        compare (out, direct, mag, nout, what);
         if (!ref)
           ref = out;
         else
@@ -253,6 +265,7 @@ run_conv_case (const conv_case *cc)
   free (scale);
   free (want);
   free (mag);
+  free (direct);
 }
 
 static mnv3_act
@@ -525,7 +538,7 @@ run_deconv_case (int ih, int iw, int ic, int oc, int k, int s, int pad,
 {
   mnv3_deconv_params p;
   size_t nin, nout, nw;
-  float *in, *w, *bias, *want, *ref = NULL;
+  float *in, *w, *bias, *want, *direct, *ref = NULL;
   double *mag;
   char what[160];
 
@@ -550,6 +563,9 @@ run_deconv_case (int ih, int iw, int ic, int oc, int k, int s, int pad,
   want = malloc (nout * sizeof (float));
   mag = malloc (nout * sizeof (double));
   naive_deconv (&p, in, w, bias, want, mag);
+  direct = malloc (nout * sizeof (float));
+  ck_assert_ptr_nonnull (direct);
+  mnv3_deconv_ref_rows (&p, w, bias, in, direct, 0, p.oh);
 
   for (int t = 0; t < 2; t++)
     MNV3_TEST_FOR_EACH_FLOAT_ISA (isa) {
@@ -570,6 +586,7 @@ run_deconv_case (int ih, int iw, int ic, int oc, int k, int s, int pad,
       check_guard (out, nout, what);
       if (isa == MNV3_ISA_SCALAR) {
         compare (out, want, mag, nout, what);
+        compare (out, direct, mag, nout, what);
         if (!ref)
           ref = out;
         else
@@ -586,6 +603,7 @@ run_deconv_case (int ih, int iw, int ic, int oc, int k, int s, int pad,
   free (w);
   free (bias);
   free (want);
+  free (direct);
   free (mag);
 }
 
@@ -608,6 +626,86 @@ START_TEST (test_deconv)
 }
 END_TEST
 
+/* The dispatch table (dsp.h): C entries first, each level overriding
+ * them, nothing NULL, VNNI reading AVX-512's float kernels, and the
+ * cached tables equal to a fresh fill. */
+static int
+f32_entries_set (const mnv3_dsp_f32 *f)
+{
+  return f->gemm.fn && f->gemm.mr > 0 && f->gemm.nr > 0
+      && f->gemm.nr % 2 == 0 && f->gemm.name && f->dw3 && f->dw5
+      && f->dw_any && f->act && f->binary && f->pool && f->gavg
+      && f->resize_hrow && f->resize_vblend && f->softmax && f->pp_packed
+      && f->pp_i420 && f->pp_nv12;
+}
+
+/* member by member: the struct has padding memcmp would read */
+static int
+f32_equal (const mnv3_dsp_f32 *a, const mnv3_dsp_f32 *b)
+{
+  return a->isa == b->isa && a->gemm.fn == b->gemm.fn
+      && a->gemm.mr == b->gemm.mr && a->gemm.nr == b->gemm.nr
+      && !strcmp (a->gemm.name, b->gemm.name) && a->dw3 == b->dw3
+      && a->dw5 == b->dw5 && a->dw_any == b->dw_any && a->act == b->act
+      && a->binary == b->binary && a->pool == b->pool && a->gavg == b->gavg
+      && a->resize_hrow == b->resize_hrow
+      && a->resize_vblend == b->resize_vblend && a->softmax == b->softmax
+      && a->pp_packed == b->pp_packed && a->pp_i420 == b->pp_i420
+      && a->pp_nv12 == b->pp_nv12;
+}
+
+START_TEST (test_dsp_table)
+{
+  const mnv3_isa levels[] = { MNV3_ISA_SCALAR, MNV3_ISA_AVX2,
+    MNV3_ISA_AVX512, MNV3_ISA_AVX512VNNI
+  };
+  mnv3_dsp prev;
+
+  memset (&prev, 0, sizeof (prev));
+
+  for (size_t i = 0; i < sizeof (levels) / sizeof (levels[0]); i++) {
+    const mnv3_isa isa = levels[i];
+    mnv3_dsp d;
+
+    mnv3_dsp_init (&d, isa, mnv3_cpu_features ());
+    ck_assert_msg (f32_entries_set (&d.f32), "%s: an entry is unset",
+        mnv3_isa_name (isa));
+    ck_assert_ptr_nonnull (d.q8.gemm.fn);
+    ck_assert_ptr_nonnull (d.q8.dw_any);
+    ck_assert_ptr_nonnull (d.q8elt.bin);
+    ck_assert (f32_equal (mnv3_dsp_f32_get (isa), &d.f32));
+#ifdef MNV3_X86
+    ck_assert_int_eq (d.f32.isa, mnv3_isa_float (isa));
+#else
+    ck_assert_int_eq (d.f32.isa, MNV3_ISA_SCALAR);
+#endif
+    if (isa == MNV3_ISA_SCALAR) {
+      ck_assert_ptr_eq (d.f32.gemm.fn, mnv3_gemm_scalar);
+      ck_assert_ptr_eq (d.f32.dw3, mnv3_dwconv_rows_scalar);
+      ck_assert_ptr_eq (d.f32.act, mnv3_act_kernel_scalar);
+      ck_assert_str_eq (d.f32.gemm.name, "c");
+    } else if (d.f32.isa != prev.f32.isa) {
+      /* a level that exists overrides every accelerated family */
+      ck_assert_ptr_ne (d.f32.gemm.fn, prev.f32.gemm.fn);
+      ck_assert_ptr_ne (d.f32.dw3, prev.f32.dw3);
+      ck_assert_ptr_ne (d.f32.dw5, prev.f32.dw5);
+      ck_assert_ptr_ne (d.f32.act, prev.f32.act);
+      ck_assert_ptr_ne (d.f32.binary, prev.f32.binary);
+      ck_assert_ptr_ne (d.f32.pool, prev.f32.pool);
+      ck_assert_ptr_ne (d.f32.softmax, prev.f32.softmax);
+      ck_assert_ptr_ne (d.f32.pp_nv12, prev.f32.pp_nv12);
+      ck_assert_ptr_eq (d.f32.dw_any, mnv3_dwconv_rows_scalar);
+    } else {
+      ck_assert (f32_equal (&d.f32, &prev.f32));
+    }
+    prev = d;
+  }
+  /* AUTO: the level the CPU (and $MNV3_ISA) allows */
+  ck_assert_ptr_eq (mnv3_dsp_f32_get (MNV3_ISA_AUTO),
+      mnv3_dsp_f32_get (mnv3_cpu_resolve (MNV3_ISA_AUTO)));
+}
+END_TEST
+
 static Suite *
 conv_suite (void)
 {
@@ -624,6 +722,7 @@ conv_suite (void)
   tcase_add_test (tc, test_conv_epilogue);
   tcase_add_test (tc, test_conv_invalid);
   tcase_add_test (tc, test_deconv);
+  tcase_add_test (tc, test_dsp_table);
   suite_add_tcase (s, tc);
   return s;
 }
