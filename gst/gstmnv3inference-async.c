@@ -43,6 +43,8 @@ gst_mnv3_inference_set_async (GstMnv3Inference * self, gboolean async)
 
   if (async == priv->async)
     return TRUE;
+  /* a model loading in the background gets threads for the old mode */
+  gst_mnv3_inference_swap_outdated (self);
   if (!async) {
     gst_mnv3_inference_drop_inflight (self, TRUE);
     g_clear_pointer (&priv->worker, gst_mnv3_worker_free);

@@ -88,38 +88,99 @@ gst_mnv3_inference_build_preprocess (GstMnv3Inference * self)
   return TRUE;
 }
 
-static gboolean
-gst_mnv3_inference_load_labels (GstMnv3Inference * self)
+void
+gst_mnv3_load_error_clear (GstMnv3LoadError * err)
+{
+  g_clear_pointer (&err->text, g_free);
+  g_clear_pointer (&err->debug, g_free);
+  err->domain = 0;
+  err->code = 0;
+}
+
+static void
+gst_mnv3_load_error_set (GstMnv3LoadError * err, GQuark domain, gint code,
+    gchar * text, gchar * debug)
+{
+  gst_mnv3_load_error_clear (err);
+  err->domain = domain;
+  err->code = code;
+  err->text = text;
+  err->debug = debug;
+}
+
+/* @suffix is appended to the text (NULL: nothing); @details (taken) goes
+ * into the message for applications. */
+void
+gst_mnv3_load_error_post (GstMnv3Inference * self, GstMessageType type,
+    const GstMnv3LoadError * err, const gchar * suffix, GstStructure * details)
+{
+  gst_element_message_full_with_details (GST_ELEMENT (self), type,
+      err->domain, err->code, g_strconcat (err->text, suffix, NULL),
+      g_strdup (err->debug), __FILE__, GST_FUNCTION, __LINE__, details);
+}
+
+/* The model property, or the embedded classifier when unset. */
+gchar *
+gst_mnv3_inference_model_path (GstMnv3Inference * self)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
   gchar *path;
-  char err[256];
-
-  mnv3_labels_free (&priv->labels);
-  memset (&priv->labels, 0, sizeof priv->labels);
 
   GST_OBJECT_LOCK (self);
-  path = g_strdup (priv->labels_path);
+  path = g_strdup (priv->model_path);
   GST_OBJECT_UNLOCK (self);
+  if (!path || !*path) {
+    g_free (path);
+    path = gst_mnv3_inference_default_model ();
+  }
+  return path;
+}
 
+gboolean
+gst_mnv3_inference_acquire (const gchar * path, mnv3_model ** model,
+    GstMnv3LoadError * err)
+{
+  gchar *reason = NULL;
+  mnv3_status st = gst_mnv3_model_cache_acquire (path, model, &reason);
+
+  if (st == MNV3_OK)
+    return TRUE;
+  gst_mnv3_load_error_set (err, GST_RESOURCE_ERROR,
+      st == MNV3_ERR_IO && !g_file_test (path, G_FILE_TEST_EXISTS) ?
+      GST_RESOURCE_ERROR_NOT_FOUND : GST_RESOURCE_ERROR_OPEN_READ,
+      g_strdup_printf ("Could not load model file '%s': %s", path, reason),
+      g_strdup_printf ("mnv3 status: %s", mnv3_status_string (st)));
+  g_free (reason);
+  return FALSE;
+}
+
+/* The labels file at @path, else the model's own labels (absent labels are
+ * fine: results then carry class numbers only). */
+gboolean
+gst_mnv3_inference_read_labels (const gchar * path, const mnv3_model * model,
+    mnv3_labels * labels, GstMnv3LoadError * err)
+{
+  char why[256];
+
+  memset (labels, 0, sizeof *labels);
   if (path && *path) {
-    if (mnv3_labels_load (path, &priv->labels, err, sizeof err) != 0) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not read labels file '%s': %s", path, err), (NULL));
-      g_free (path);
+    if (mnv3_labels_load (path, labels, why, sizeof why) != 0) {
+      memset (labels, 0, sizeof *labels);
+      gst_mnv3_load_error_set (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_OPEN_READ,
+          g_strdup_printf ("Could not read labels file '%s': %s", path, why),
+          NULL);
       return FALSE;
     }
-  } else if (priv->model) {
-    /* absent labels are fine: results then carry class numbers only */
-    if (mnv3_labels_from_model (priv->model, &priv->labels) != 0)
-      memset (&priv->labels, 0, sizeof priv->labels);
+  } else if (model) {
+    if (mnv3_labels_from_model (model, labels) != 0)
+      memset (labels, 0, sizeof *labels);
   }
-  g_free (path);
   return TRUE;
 }
 
 /* Checks common to every task: one NHWC RGB input. */
-static gboolean
+gboolean
 gst_mnv3_inference_check_input (const mnv3_model * model, int *height,
     int *width, gchar ** reason)
 {
@@ -142,26 +203,38 @@ gst_mnv3_inference_check_input (const mnv3_model * model, int *height,
 
 /* Two runs on a blank input: the first pays for page faults and lazy
  * set-up, the second estimates the latency reported before real frames
- * have been measured. */
-static void
-gst_mnv3_inference_warm_up (GstMnv3Inference * self)
+ * have been measured.  < 0 when a run failed. */
+gdouble
+gst_mnv3_inference_measure (mnv3_session * session, int in_height,
+    int in_width)
 {
-  GstMnv3InferencePrivate *priv = PRIV (self);
-  float *in = mnv3_session_input (priv->session, 0);
+  float *in = mnv3_session_input (session, 0);
   gint64 t0 = 0;
   int i;
 
   for (i = 0; i < 2; i++) {
-    memset (in, 0, sizeof (float) * priv->in_width * priv->in_height * 3);
+    memset (in, 0, sizeof (float) * in_width * in_height * 3);
     t0 = g_get_monotonic_time ();
-    if (mnv3_session_run (priv->session) != MNV3_OK)
-      return;
+    if (mnv3_session_run (session) != MNV3_OK)
+      return -1.0;
   }
-  GST_OBJECT_LOCK (self);
   /* pre-processing adds little next to the network: count 10 % */
-  priv->estimate_ms = 1.1 * (g_get_monotonic_time () - t0) / 1000.0;
+  return 1.1 * (g_get_monotonic_time () - t0) / 1000.0;
+}
+
+static void
+gst_mnv3_inference_warm_up (GstMnv3Inference * self)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  gdouble ms = gst_mnv3_inference_measure (priv->session, priv->in_height,
+      priv->in_width);
+
+  if (ms < 0.0)
+    return;
+  GST_OBJECT_LOCK (self);
+  priv->estimate_ms = ms;
   GST_OBJECT_UNLOCK (self);
-  GST_DEBUG_OBJECT (self, "estimated latency %.2f ms", priv->estimate_ms);
+  GST_DEBUG_OBJECT (self, "estimated latency %.2f ms", ms);
 }
 
 static gint
@@ -187,17 +260,13 @@ gst_mnv3_inference_threads (GstMnv3Inference * self)
   return priv->async ? MAX (1, n - 1) : n;
 }
 
-gboolean
-gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
-    int req_width)
+/* The session options the properties ask for (engine_lock held: the
+ * automatic thread count depends on the mode). */
+mnv3_session_options
+gst_mnv3_inference_session_options (GstMnv3Inference * self)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
   mnv3_session_options opts = mnv3_session_options_default ();
-  mnv3_tensor_info info;
-  mnv3_status st;
-
-  g_clear_pointer (&priv->pp, mnv3_preprocess_free);
-  g_clear_pointer (&priv->session, mnv3_session_free);
 
   opts.num_threads = gst_mnv3_inference_threads (self);
   GST_OBJECT_LOCK (self);
@@ -205,22 +274,52 @@ gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
   opts.precision = priv->precision == GST_MNV3_PRECISION_FP32 ?
       MNV3_PRECISION_FP32 : MNV3_PRECISION_AUTO;
   GST_OBJECT_UNLOCK (self);
+  return opts;
+}
+
+/* A session on @model; the input size the model declares, or
+ * DYNAMIC_INPUT_SIZE where it has none (req_* 0).  FALSE with
+ * mnv3_last_error() (this thread's) set. */
+gboolean
+gst_mnv3_inference_new_session (const mnv3_model * model,
+    mnv3_session_options opts, int req_height, int req_width,
+    mnv3_session ** session, int *in_height, int *in_width)
+{
+  mnv3_tensor_info info;
+  mnv3_status st;
+
   opts.input_height = req_height > 0 ? 0 : DYNAMIC_INPUT_SIZE;
   opts.input_width = req_width > 0 ? 0 : DYNAMIC_INPUT_SIZE;
-
-  st = mnv3_session_create (priv->model, &opts, &priv->session);
+  st = mnv3_session_create (model, &opts, session);
   if (st == MNV3_OK) {
-    st = mnv3_session_input_info (priv->session, 0, &info);
+    st = mnv3_session_input_info (*session, 0, &info);
     if (st == MNV3_OK) {
-      priv->in_height = (int) info.dims[1];
-      priv->in_width = (int) info.dims[2];
+      *in_height = (int) info.dims[1];
+      *in_width = (int) info.dims[2];
     }
   }
   if (st != MNV3_OK) {
+    g_clear_pointer (session, mnv3_session_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
+    int req_width)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+
+  g_clear_pointer (&priv->pp, mnv3_preprocess_free);
+  g_clear_pointer (&priv->session, mnv3_session_free);
+
+  if (!gst_mnv3_inference_new_session (priv->model,
+          gst_mnv3_inference_session_options (self), req_height, req_width,
+          &priv->session, &priv->in_height, &priv->in_width)) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("Could not prepare model '%s' for inference: %s", priv->model_name,
             mnv3_last_error ()), (NULL));
-    g_clear_pointer (&priv->session, mnv3_session_free);
     return FALSE;
   }
   /* in async mode the worker pays for the first run, not the frames;
@@ -230,42 +329,31 @@ gst_mnv3_inference_create_session (GstMnv3Inference * self, int req_height,
   return TRUE;
 }
 
+/* At start: the model, labels and session, or an element error. */
 gboolean
 gst_mnv3_inference_load_model (GstMnv3Inference * self)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
-  gchar *path, *reason = NULL;
-  mnv3_status st;
+  GstMnv3LoadError err = { 0 };
+  gchar *path, *labels_path, *reason = NULL;
   int h = 0, w = 0;
 
   gst_mnv3_inference_release_engine (self);
 
+  path = gst_mnv3_inference_model_path (self);
   GST_OBJECT_LOCK (self);
-  path = g_strdup (priv->model_path);
+  labels_path = g_strdup (priv->labels_path);
   GST_OBJECT_UNLOCK (self);
-  if (!path || !*path) {
-    g_free (path);
-    path = gst_mnv3_inference_default_model ();
-  }
 
   GST_INFO_OBJECT (self, "loading model '%s'", path);
-  st = gst_mnv3_model_cache_acquire (path, &priv->model, &reason);
-  if (st != MNV3_OK) {
-    if (st == MNV3_ERR_IO && !g_file_test (path, G_FILE_TEST_EXISTS))
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("Could not load model file '%s': %s", path, reason),
-          ("mnv3 status: %s", mnv3_status_string (st)));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not load model file '%s': %s", path, reason),
-          ("mnv3 status: %s", mnv3_status_string (st)));
+  if (!gst_mnv3_inference_acquire (path, &priv->model, &err))
     goto fail;
-  }
   priv->model_name = g_path_get_basename (path);
   mnv3_normalization_from_model (priv->model, priv->mean, priv->std);
 
-  if (!gst_mnv3_inference_load_labels (self))
+  if (!gst_mnv3_inference_read_labels (labels_path, priv->model,
+          &priv->labels, &err))
     goto fail;
   if (!gst_mnv3_inference_check_input (priv->model, &h, &w, &reason)
       || (klass->check_model && !klass->check_model (self, priv->model,
@@ -279,66 +367,57 @@ gst_mnv3_inference_load_model (GstMnv3Inference * self)
   if (!gst_mnv3_inference_create_session (self, h, w))
     goto fail;
 
-  g_free (path);
+  GST_OBJECT_LOCK (self);
+  g_free (priv->active_model);
+  priv->active_model = path;
+  GST_OBJECT_UNLOCK (self);
+  g_free (labels_path);
   g_free (reason);
   return TRUE;
 
 fail:
+  if (err.domain)
+    gst_mnv3_load_error_post (self, GST_MESSAGE_ERROR, &err, NULL, NULL);
+  gst_mnv3_load_error_clear (&err);
   gst_mnv3_inference_release_engine (self);
   g_free (path);
+  g_free (labels_path);
   g_free (reason);
   return FALSE;
 }
 
-/* Rebuild what property changes made while running invalidated. */
+/* Rebuild what property changes made while running invalidated.  A new
+ * model or labels file is made ready off the streaming thread
+ * (gstmnv3inference-swap.c): until then frames keep the old one. */
 gboolean
 gst_mnv3_inference_apply_pending (GstMnv3Inference * self)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
-  GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
-  gchar *reason = NULL;
   guint pending;
 
   GST_OBJECT_LOCK (self);
   pending = priv->pending;
   priv->pending = 0;
   GST_OBJECT_UNLOCK (self);
-  if (!pending)
-    return TRUE;
 
-  /* the worker must let go of the session, and what it is computing
-   * belongs to the old model, labels or session */
-  if (pending & (PENDING_MODEL | PENDING_LABELS | PENDING_SESSION))
+  /* a load in progress was made for the old settings */
+  if (pending & PENDING_SESSION)
+    gst_mnv3_inference_swap_outdated (self);
+  if (!gst_mnv3_inference_swap_poll (self,
+          (pending & (PENDING_MODEL | PENDING_LABELS)) != 0))
+    return FALSE;
+
+  if (pending & PENDING_SESSION) {
+    mnv3_tensor_info in;
+
+    /* the worker must let go of the session */
     gst_mnv3_inference_drop_inflight (self, TRUE);
-  if (pending & PENDING_MODEL) {
-    if (!gst_mnv3_inference_load_model (self))
+    mnv3_model_input_info (priv->model, 0, &in);
+    if (!gst_mnv3_inference_create_session (self, (int) in.dims[1],
+            (int) in.dims[2]))
       return FALSE;
     pending |= PENDING_PREPROCESS;
-  } else {
-    if (pending & PENDING_LABELS) {
-      if (!gst_mnv3_inference_load_labels (self))
-        return FALSE;
-      if (klass->check_model && !klass->check_model (self, priv->model,
-              &reason)) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("Labels file does not fit model '%s': %s", priv->model_name,
-                reason), (NULL));
-        g_free (reason);
-        return FALSE;
-      }
-    }
-    if (pending & PENDING_SESSION) {
-      mnv3_tensor_info in;
-
-      mnv3_model_input_info (priv->model, 0, &in);
-      if (!gst_mnv3_inference_create_session (self, (int) in.dims[1],
-              (int) in.dims[2]))
-        return FALSE;
-      pending |= PENDING_PREPROCESS;
-    }
   }
-  if (klass->reset && (pending & (PENDING_MODEL | PENDING_LABELS)))
-    klass->reset (self);
   if (pending & PENDING_PREPROCESS)
     return gst_mnv3_inference_build_preprocess (self);
   return TRUE;

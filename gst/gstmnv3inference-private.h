@@ -5,9 +5,13 @@
  *
  *   gstmnv3inference.c         GObject: types, properties, class set-up,
  *                              the getters subclasses call
- *   gstmnv3inference-engine.c  model, labels, session, pre-processing;
- *                              loading at start and applying changes made
- *                              while running
+ *   gstmnv3inference-engine.c  model, labels, session, pre-processing:
+ *                              loading at start, rebuilding what property
+ *                              changes made while running invalidate
+ *   gstmnv3inference-swap.c    a model or labels change while running: the
+ *                              new model made ready on a loader thread, then
+ *                              swapped in between two frames (or refused,
+ *                              the old one staying)
  *   gstmnv3inference-stream.c  start/stop, caps, events, the per-frame path
  *                              in sync mode, region runs
  *   gstmnv3inference-async.c   async mode: the worker thread, choosing the
@@ -96,7 +100,26 @@ typedef struct {
   gboolean async;
   GstMnv3Worker *worker;        /* NULL in sync mode */
   GstClockTime result_pts;      /* source frame of the last result */
+
+  /* model swap while running (engine_lock; gstmnv3inference-swap.c) */
+  GThread *loader;              /* making `candidate` ready; NULL when idle */
+  struct _GstMnv3Candidate *candidate;
+  gboolean reload_wanted;       /* model/labels changed, no load started */
+  gboolean swapped;             /* active-model changed on this frame */
+  gboolean sync_once;           /* async mode: the first frame after a swap
+                                 * is inferred synchronously (no gap) */
+  gchar *active_model;          /* path in use, NULL when stopped (object
+                                 * lock; written under both locks) */
 } GstMnv3InferencePrivate;
+
+/* Why a model could not be made ready: what a GST_ELEMENT_ERROR (at start)
+ * or GST_ELEMENT_WARNING (a change while running) says. */
+typedef struct {
+  GQuark domain;                /* 0: no error */
+  gint code;
+  gchar *text;                  /* names the file and the reason */
+  gchar *debug;
+} GstMnv3LoadError;
 
 /* The instance's private part, and the parent class for chaining up
  * (G_DEFINE_TYPE keeps both static to gstmnv3inference.c). */
@@ -115,6 +138,37 @@ G_GNUC_INTERNAL gint gst_mnv3_inference_threads (GstMnv3Inference * self);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_create_session (GstMnv3Inference *
     self, int req_height, int req_width);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_load_model (GstMnv3Inference *
+    self);
+/* Building blocks shared with the loader thread (no element state). */
+G_GNUC_INTERNAL gchar *gst_mnv3_inference_model_path (GstMnv3Inference * self);
+G_GNUC_INTERNAL mnv3_session_options
+gst_mnv3_inference_session_options (GstMnv3Inference * self);
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_acquire (const gchar * path,
+    mnv3_model ** model, GstMnv3LoadError * err);
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_read_labels (const gchar * path,
+    const mnv3_model * model, mnv3_labels * labels, GstMnv3LoadError * err);
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_check_input (const mnv3_model *
+    model, int *height, int *width, gchar ** reason);
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_new_session (const mnv3_model *
+    model, mnv3_session_options opts, int req_height, int req_width,
+    mnv3_session ** session, int *in_height, int *in_width);
+G_GNUC_INTERNAL gdouble gst_mnv3_inference_measure (mnv3_session * session,
+    int in_height, int in_width);
+G_GNUC_INTERNAL void gst_mnv3_load_error_clear (GstMnv3LoadError * err);
+G_GNUC_INTERNAL void gst_mnv3_load_error_post (GstMnv3Inference * self,
+    GstMessageType type, const GstMnv3LoadError * err, const gchar * suffix,
+    GstStructure * details);
+
+/* gstmnv3inference-swap.c (engine_lock held) */
+/* Called before each frame: starts the loader when a change asks for it,
+ * swaps in (or refuses) what it made ready.  FALSE: a fatal error was
+ * posted. */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_swap_poll (GstMnv3Inference *
+    self, gboolean wanted);
+/* Waits for the loader and forgets what it made (stop). */
+G_GNUC_INTERNAL void gst_mnv3_inference_swap_cancel (GstMnv3Inference * self);
+/* A load in progress was made with settings that changed since. */
+G_GNUC_INTERNAL void gst_mnv3_inference_swap_outdated (GstMnv3Inference *
     self);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_apply_pending (GstMnv3Inference *
     self);

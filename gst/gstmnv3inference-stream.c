@@ -81,7 +81,11 @@ gst_mnv3_inference_stop (GstBaseTransform * trans)
   g_atomic_int_set (&priv->async, FALSE);
   if (klass->reset)
     klass->reset (self);
+  gst_mnv3_inference_swap_cancel (self);
   gst_mnv3_inference_release_engine (self);
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&priv->active_model, g_free);
+  GST_OBJECT_UNLOCK (self);
   priv->started = FALSE;
   priv->have_info = FALSE;
   g_mutex_unlock (&priv->engine_lock);
@@ -256,6 +260,7 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
   GstMnv3InferenceFrame fr = { 0 };
   GstFlowReturn ret = GST_FLOW_OK;
+  gboolean swapped;
 
   g_mutex_lock (&priv->engine_lock);
   if (!gst_mnv3_inference_apply_pending (self)) {
@@ -284,16 +289,25 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buf)) : GST_CLOCK_TIME_NONE;
 
-  if (priv->async && (!klass->wants_frame_run || klass->wants_frame_run (self)))
+  /* the first frame after a model swap waits for its result even in async
+   * mode: the swap dropped the old result, and no frame goes without one */
+  if (priv->async && !priv->sync_once && (!klass->wants_frame_run
+          || klass->wants_frame_run (self)))
     ret = gst_mnv3_inference_transform_async (self, buf, &fr);
   else {
     /* region runs use the session on this thread */
     gst_mnv3_inference_drop_inflight (self, TRUE);
     ret = gst_mnv3_inference_transform_sync (self, buf, &fr);
   }
+  priv->sync_once = FALSE;
 
 done:
+  swapped = priv->swapped;
+  priv->swapped = FALSE;
   g_mutex_unlock (&priv->engine_lock);
+  /* outside the engine lock: a handler may query the element */
+  if (swapped)
+    g_object_notify (G_OBJECT (self), "active-model");
   return ret;
 }
 

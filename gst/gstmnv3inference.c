@@ -39,6 +39,7 @@ enum {
   PROP_FRAMES_SKIPPED,
   PROP_MODE,
   PROP_PRECISION,
+  PROP_ACTIVE_MODEL,
 };
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstMnv3Inference, gst_mnv3_inference,
@@ -242,6 +243,9 @@ gst_mnv3_inference_get_property (GObject * object, guint prop_id,
     case PROP_FRAMES_SKIPPED:
       g_value_set_uint64 (value, priv->frames_skipped);
       break;
+    case PROP_ACTIVE_MODEL:
+      g_value_set_string (value, priv->active_model);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -255,8 +259,10 @@ gst_mnv3_inference_finalize (GObject * object)
   GstMnv3Inference *self = GST_MNV3_INFERENCE (object);
   GstMnv3InferencePrivate *priv = PRIV (self);
 
+  gst_mnv3_inference_swap_cancel (self);
   g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
   gst_mnv3_inference_release_engine (self);
+  g_free (priv->active_model);
   g_free (priv->model_path);
   g_free (priv->labels_path);
   g_mutex_clear (&priv->engine_lock);
@@ -286,12 +292,15 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "Model file (.tflite or .onnx) to run (default: the embedded "
-          "MobileNetV3-Small ImageNet classifier)", default_model, rw));
+          "MobileNetV3-Small ImageNet classifier).  Changed while playing, "
+          "it loads in the background and frames keep the old model until "
+          "it is ready (see active-model)", default_model, rw));
   g_free (default_model);
   g_object_class_install_property (gobject_class, PROP_LABELS_FILE,
       g_param_spec_string ("labels-file", "Labels file",
           "Class names, one a line in class order, replacing the model's "
-          "own labels (NULL: use the model's)", DEFAULT_LABELS_FILE, rw));
+          "own labels (NULL: use the model's); a change while playing "
+          "reloads like a model change", DEFAULT_LABELS_FILE, rw));
   g_object_class_install_property (gobject_class, PROP_NUM_THREADS,
       g_param_spec_int ("num-threads", "Number of threads",
           "Threads used by one inference, the thread that runs it included "
@@ -351,6 +360,15 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
           "inference thread busy in async mode, or a result dropped by a "
           "flush or caps change); "
           "they carry the last result", 0, G_MAXUINT64, 0, ro));
+
+  g_object_class_install_property (gobject_class, PROP_ACTIVE_MODEL,
+      g_param_spec_string ("active-model", "Active model",
+          "The model file in use (NULL when stopped).  A change of \"model\" "
+          "or \"labels-file\" while playing loads in the background: this "
+          "changes when the new model takes over, with an element message "
+          "\"mnv3-model-changed\"; a model that fails (missing, corrupt, "
+          "wrong task, too large) leaves it as it was, with a warning that "
+          "names the file and the reason", NULL, ro));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
