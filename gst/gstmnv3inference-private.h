@@ -102,8 +102,7 @@ typedef struct {
   GstClockTime result_pts;      /* source frame of the last result */
 
   /* model swap while running (engine_lock; gstmnv3inference-swap.c) */
-  GThread *loader;              /* making `candidate` ready; NULL when idle */
-  struct _GstMnv3Candidate *candidate;
+  struct _GstMnv3Candidate *candidate;  /* being loaded; NULL when idle */
   gboolean reload_wanted;       /* model/labels changed, no load started */
   gboolean swapped;             /* active-model changed on this frame */
   gboolean sync_once;           /* async mode: the first frame after a swap
