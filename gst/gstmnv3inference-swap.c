@@ -90,6 +90,11 @@ candidate_load (gpointer data, gpointer unused)
   gchar *reason = NULL;
   int h = 0, w = 0;
 
+  /* the candidate was pushed under loader_lock: taking it here orders its
+   * fields before what follows in a way ThreadSanitizer sees (GLib's own
+   * queue lock inside the pool is not visible to it) */
+  g_mutex_lock (&loader_lock);
+  g_mutex_unlock (&loader_lock);
   /* tests stretch the load to watch frames flow meanwhile */
   if (c->delay_ms > 0)
     g_usleep (c->delay_ms * (gulong) 1000);
