@@ -24,7 +24,7 @@
  *    "mnv3-model-changed" is posted and `active-model` notified.
  *
  * Threads: one loader thread serves every element of the process and is
- * kept for its life (an exclusive GThreadPool of one thread), so the
+ * kept for its life (a GThread fed by a queue under loader_lock), so the
  * models and sessions it makes always come from the same malloc arena and
  * repeated swaps reuse that memory: with a new thread per load, glibc gave
  * each load whatever arena was free and test_soak's RSS grew by 29 MB in
@@ -78,23 +78,22 @@ candidate_free (GstMnv3Candidate * c)
   g_free (c);
 }
 
+/* A queue and thread of our own rather than a GThreadPool: its hand-off
+ * is made under a GMutex the ThreadSanitizer build can see (GLib's
+ * internal queue lock it cannot; tests/gst/tsan-glib.c). */
 static GMutex loader_lock;
+static GCond loader_wake;       /* the queue is not empty */
 static GCond loader_cond;       /* a candidate is done */
-static GThreadPool *loader_pool;
+static GQueue loader_queue = G_QUEUE_INIT;
+static GThread *loader_thread;
 
 /* On the loader thread: everything slow, nothing of the element. */
 static void
-candidate_load (gpointer data, gpointer unused)
+candidate_load (GstMnv3Candidate * c)
 {
-  GstMnv3Candidate *c = data;
   gchar *reason = NULL;
   int h = 0, w = 0;
 
-  /* the candidate was pushed under loader_lock: taking it here orders its
-   * fields before what follows in a way ThreadSanitizer sees (GLib's own
-   * queue lock inside the pool is not visible to it) */
-  g_mutex_lock (&loader_lock);
-  g_mutex_unlock (&loader_lock);
   /* tests stretch the load to watch frames flow meanwhile */
   if (c->delay_ms > 0)
     g_usleep (c->delay_ms * (gulong) 1000);
@@ -132,25 +131,43 @@ candidate_load (gpointer data, gpointer unused)
 
 done:
   g_free (reason);
-  (void) unused;
   g_mutex_lock (&loader_lock);
   g_atomic_int_set (&c->done, 1);
   g_cond_broadcast (&loader_cond);
   g_mutex_unlock (&loader_lock);
 }
 
+static gpointer
+loader_main (gpointer unused)
+{
+  (void) unused;
+  for (;;) {
+    GstMnv3Candidate *c;
+
+    g_mutex_lock (&loader_lock);
+    while (g_queue_is_empty (&loader_queue))
+      g_cond_wait (&loader_wake, &loader_lock);
+    c = g_queue_pop_head (&loader_queue);
+    g_mutex_unlock (&loader_lock);
+    candidate_load (c);
+  }
+  return NULL;
+}
+
 /* The process's loader, started on first use. */
 static gboolean
 loader_push (GstMnv3Candidate * c, GError ** error)
 {
-  gboolean ok;
-
   g_mutex_lock (&loader_lock);
-  if (!loader_pool)
-    loader_pool = g_thread_pool_new (candidate_load, NULL, 1, TRUE, error);
-  ok = loader_pool && g_thread_pool_push (loader_pool, c, error);
+  if (!loader_thread)
+    loader_thread = g_thread_try_new ("mnv3-loader", loader_main, NULL,
+        error);
+  if (loader_thread) {
+    g_queue_push_tail (&loader_queue, c);
+    g_cond_signal (&loader_wake);
+  }
   g_mutex_unlock (&loader_lock);
-  return ok;
+  return loader_thread != NULL;
 }
 
 static void

@@ -200,6 +200,21 @@ live_wait_frames (Live * l, guint n)
   }
 }
 
+static void
+live_wait_result (Live * l)
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_US;
+  guint n;
+
+  do {
+    live_wait_frames (l, live_frames (l) + 1);
+    g_mutex_lock (&l->lock);
+    n = l->with_result;
+    g_mutex_unlock (&l->lock);
+    fail_unless (g_get_monotonic_time () < end, "no result");
+  } while (n == 0);
+}
+
 /* The next warning or "mnv3-model-changed" from the element. */
 static GstMessage *
 live_wait_outcome (Live * l)
@@ -241,7 +256,10 @@ swap_good (Live * l, const gchar * prop, const gchar * value,
   gchar *active;
   guint at_set, transitions;
 
+  /* the old model's results are flowing (async mode: after its first
+   * run, which a sanitizer build makes slow) */
   live_wait_frames (l, live_frames (l) + 3);
+  live_wait_result (l);
   g_mutex_lock (&l->lock);
   at_set = l->frames;
   transitions = l->transitions;
