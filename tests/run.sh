@@ -19,14 +19,22 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 \
   --timeout-multiplier 3
 # ThreadSanitizer: the thread pool and sessions sharing a model on several
-# threads (suppressions with reasons in tests/tsan.supp).  The element tests
-# are not run here: GLib's GMutex is futex-based in uninstrumented code, so
-# TSan reports every GST_OBJECT_LOCK-guarded field (docs/reliability.md).
+# threads (suite "engine"), and the element tests that run threads (suite
+# "threads": async mode, model swaps, two pipelines sharing a model while
+# one swaps), with GLib's locks made visible to TSan by
+# tests/gst/tsan-glib.c (suppressions with reasons in tests/tsan.supp).
 [ -d build-tsan ] || meson setup build-tsan --buildtype=debugoptimized \
-  -Db_sanitize=thread -Db_lundef=false -Dgst=disabled
+  -Db_sanitize=thread -Db_lundef=false
+# (build-tsan dirs made before the element tests ran here had -Dgst=disabled)
+meson configure build-tsan -Dgst=auto
 ninja -C build-tsan
 meson test -C build-tsan --print-errorlogs --num-processes 2 \
   --timeout-multiplier 4 --suite engine
+# test_swap's threaded cases only (async mode and two pipelines sharing the
+# model while one swaps; the sync case is the release and ASan builds'):
+# a few minutes under TSan on a loaded machine
+GST_CHECKS=test_swap_async,test_swap_shared meson test -C build-tsan \
+  --print-errorlogs --timeout-multiplier 4 --suite threads
 # libFuzzer targets (clang), 60 s each; an input that fails is copied to
 # tests/fuzz/regressions/ (replayed by every build's "fuzz" suite)
 if command -v clang > /dev/null; then

@@ -247,33 +247,59 @@ GST_START_TEST (test_async_caps_change)
 
 GST_END_TEST;
 
-/* EOS right after a frame was handed to the worker goes through at once;
- * a model change while a run is in flight waits for it and drops it. */
+static void
+count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
+{
+  (void) obj;
+  (void) pspec;
+  g_atomic_int_inc ((gint *) data);
+}
+
+/* A model change while a run is in flight: frames keep the old model's
+ * results while the new one loads; the frame of the swap waits for the
+ * new model's result (fresh, computed on itself), and no result of a frame
+ * before the swap comes after it.  EOS right after a frame was handed to
+ * the worker goes through at once. */
 GST_START_TEST (test_async_eos_and_model_change)
 {
   GstHarness *h = async_harness (NULL);
   GstElement *e = gst_harness_find_element (h, "mnv3classify");
   gchar *model = g_build_filename (g_getenv ("MNV3_SOURCE_ROOT"), "models",
       "mobilenet_v3_small_224_1.0_uint8.tflite", NULL);
-  GstClockTime last_src = GST_CLOCK_TIME_NONE;
+  GstClockTime last_src = GST_CLOCK_TIME_NONE, swap_pts = GST_CLOCK_TIME_NONE;
+  gint swaps = 0;
   GstEvent *ev;
-  guint i;
+  guint i, after = 0;
 
+  g_signal_connect (e, "notify::active-model", G_CALLBACK (count_notify),
+      &swaps);
   gst_buffer_unref (gst_harness_push_and_pull (h, make_frame (0, 0, W, H)));
   /* a model change with a run in flight */
   g_object_set (e, "model", model, NULL);
-  for (i = 1; i < 20; i++) {
+  for (i = 1; i < 2000 && after < 20; i++) {
     GstBuffer *out = gst_harness_push_and_pull (h, make_frame (i, i * DUR, W,
             H));
     GstClockTime src = check_result (out, last_src);
 
-    if (GST_CLOCK_TIME_IS_VALID (src)) {
-      fail_unless (src > 0, "the old model's result crossed the change");
-      last_src = src;
+    if (!GST_CLOCK_TIME_IS_VALID (swap_pts) && g_atomic_int_get (&swaps)) {
+      GstMnv3ClassificationMeta *m =
+          gst_buffer_get_mnv3_classification_meta (out);
+
+      swap_pts = i * DUR;
+      fail_unless (m && m->fresh, "no fresh result on the swap frame");
+      fail_unless_equals_uint64 (src, swap_pts);
     }
+    if (GST_CLOCK_TIME_IS_VALID (swap_pts)) {
+      after++;
+      fail_unless (GST_CLOCK_TIME_IS_VALID (src) && src >= swap_pts,
+          "a result of the old model crossed the swap");
+    }
+    if (GST_CLOCK_TIME_IS_VALID (src))
+      last_src = src;
     gst_buffer_unref (out);
     g_usleep (10 * 1000);
   }
+  fail_unless_equals_int (g_atomic_int_get (&swaps), 1);
   /* the last frame was likely handed over: EOS does not wait for it */
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   while ((ev = gst_harness_try_pull_event (h))) {
