@@ -626,9 +626,11 @@ GST_START_TEST (test_timing_720p)
   for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
     for (guint p = 0; p < G_N_ELEMENTS (props); p++) {
       gdouble ms = time_720p (formats[f], props[p]);
+      /* informative only: speed is the benchmarks' business (bench/),
+       * never a timed assertion in the suite (sanitizer builds and loaded
+       * machines are many times slower) */
       g_print ("mnv3overlay 1280x720 %s %s: %.2f ms/frame\n", formats[f],
           props[p], ms);
-      fail_unless (ms < 200.0, "%.1f ms per frame", ms);
     }
 }
 
