@@ -277,19 +277,22 @@ gst_mnv3_inference_session_options (GstMnv3Inference * self)
   return opts;
 }
 
-/* A session on @model; the input size the model declares, or
- * DYNAMIC_INPUT_SIZE where it has none (req_* 0).  FALSE with
+/* A session on @model: the input size the model declares, else (req_* 0)
+ * its "input_size" metadata, else DYNAMIC_INPUT_SIZE.  FALSE with
  * mnv3_last_error() (this thread's) set. */
 gboolean
 gst_mnv3_inference_new_session (const mnv3_model * model,
     mnv3_session_options opts, int req_height, int req_width,
     mnv3_session ** session, int *in_height, int *in_width)
 {
+  /* a dynamic dimension: the engine takes the model's "input_size"
+   * metadata when it has one, else DYNAMIC_INPUT_SIZE */
+  gboolean meta = mnv3_model_metadata (model, "input_size") != NULL;
   mnv3_tensor_info info;
   mnv3_status st;
 
-  opts.input_height = req_height > 0 ? 0 : DYNAMIC_INPUT_SIZE;
-  opts.input_width = req_width > 0 ? 0 : DYNAMIC_INPUT_SIZE;
+  opts.input_height = req_height > 0 || meta ? 0 : DYNAMIC_INPUT_SIZE;
+  opts.input_width = req_width > 0 || meta ? 0 : DYNAMIC_INPUT_SIZE;
   st = mnv3_session_create (model, &opts, session);
   if (st == MNV3_OK) {
     st = mnv3_session_input_info (*session, 0, &info);
