@@ -166,6 +166,33 @@ int onnx_broadcast (int ra, const int64_t *a, int rb, const int64_t *b,
 mnv3_status onnx_emit (onnx_ctx *cx, const Onnx__NodeProto *n, mnv3_gnode *nd,
     int rank, const int64_t *dims);
 
+/* ---- onnx-ops.c, shared with onnx-ops-shape.c ---- */
+/* Input i, which must be present and computed (not constant). */
+mnv3_status onnx_dyn_input (onnx_ctx *cx, const Onnx__NodeProto *n, int i,
+    onnx_val **v);
+/* Optional constant input i (NULL when absent); error when computed. */
+mnv3_status onnx_const_input (onnx_ctx *cx, const Onnx__NodeProto *n, int i,
+    onnx_val **v);
+/* Input 0, which must be a dynamic rank-4 value. */
+mnv3_status onnx_rank4_input (onnx_ctx *cx, const Onnx__NodeProto *n,
+    onnx_val **x);
+/* Zero nd and set its type and first input. */
+void onnx_node_init (mnv3_gnode *nd, mnv3_op_type type, int input);
+/* NHWC position of ONNX axis a of a rank-`rank` value. */
+int onnx_axis_nhwc (int rank, int a);
+/* ONNX axis (negative counts from the end) in [0, rank): 1 and *out,
+ * else 0. */
+int onnx_axis (int64_t axis, int rank, int *out);
+
+/* ---- onnx-ops-shape.c: Resize, Concat, layout, Softmax, ArgMax ---- */
+mnv3_status onnx_op_resize (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_concat (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_transpose (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_reshape (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_identity (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_softmax (onnx_ctx *cx, const Onnx__NodeProto *n);
+mnv3_status onnx_op_argmax (onnx_ctx *cx, const Onnx__NodeProto *n);
+
 /* ---- onnx_qdq.c: QuantizeLinear / DequantizeLinear (QDQ models) ---- */
 mnv3_status onnx_op_quantize_linear (onnx_ctx *cx, const Onnx__NodeProto *n);
 mnv3_status onnx_op_dequantize_linear (onnx_ctx *cx,
