@@ -162,27 +162,6 @@ harness_with_frame_caps (const gchar * launch, GstVideoFormat fmt)
   return h;
 }
 
-static void
-cache_stats (guint * loads, guint * alive)
-{
-  static void (*get_stats) (guint *, guint *) = NULL;
-
-  if (!get_stats) {
-    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "mnv3");
-    GModule *module;
-
-    fail_unless (plugin != NULL);
-    /* the plugin is already loaded (an element exists): this only takes a
-     * second reference on the same module */
-    module = g_module_open (gst_plugin_get_filename (plugin),
-        G_MODULE_BIND_LOCAL);
-    fail_unless (module != NULL, "%s", g_module_error ());
-    fail_unless (g_module_symbol (module, "gst_mnv3_model_cache_get_stats",
-            (gpointer *) & get_stats));
-    gst_object_unref (plugin);
-  }
-  get_stats (loads, alive);
-}
 
 static GstMnv3ClassificationMeta *
 pull_meta (GstHarness * h, GstBuffer ** out)
@@ -541,7 +520,7 @@ GST_START_TEST (test_caps_change_no_reload)
   m = pull_meta (h, &out);
   fail_unless (m && is_cat (m));
   gst_buffer_unref (out);
-  cache_stats (&loads0, &alive);
+  mnv3_test_model_cache_stats (&loads0, &alive);
   fail_unless_equals_int (alive, 1);
 
   /* the photo at half size (nearest pixel) as NV12 */
@@ -560,7 +539,7 @@ GST_START_TEST (test_caps_change_no_reload)
   fail_unless_equals_int (m->region.w, half.width);
   fail_unless_equals_int (m->region.h, half.height);
   gst_buffer_unref (out);
-  cache_stats (&loads1, &alive);
+  mnv3_test_model_cache_stats (&loads1, &alive);
   fail_unless_equals_int (loads1, loads0);
 
   /* a thread-count change while running rebuilds the session, not the
@@ -571,12 +550,12 @@ GST_START_TEST (test_caps_change_no_reload)
   m = pull_meta (h, &out);
   fail_unless (m && m->fresh && is_cat (m));
   gst_buffer_unref (out);
-  cache_stats (&loads1, &alive);
+  mnv3_test_model_cache_stats (&loads1, &alive);
   fail_unless_equals_int (loads1, loads0);
 
   g_free (half.rgb);
   gst_harness_teardown (h);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 0);
 }
 
@@ -635,7 +614,7 @@ GST_START_TEST (test_property_change_running)
   fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
               &chelsea, NULL)), GST_FLOW_OK);
   gst_buffer_unref (gst_harness_pull (h));
-  cache_stats (&loads0, &alive);
+  mnv3_test_model_cache_stats (&loads0, &alive);
 
   /* the same file named explicitly: no reload, the old model holds it
    * while the new one is made ready */
@@ -645,14 +624,14 @@ GST_START_TEST (test_property_change_running)
       "labels", "imagenet-1000.txt", NULL);
   g_object_set (e, "model", model, NULL);
   push_until_swapped (h, e, model);
-  cache_stats (&loads1, &alive);
+  mnv3_test_model_cache_stats (&loads1, &alive);
   fail_unless_equals_int (loads1, loads0);
   fail_unless_equals_int (alive, 1);
 
   /* 1000 ImageNet names on the 1001-way model: shifted past background */
   g_object_set (e, "labels-file", labels, NULL);
   push_until_swapped (h, e, model);
-  cache_stats (&loads0, &alive);
+  mnv3_test_model_cache_stats (&loads0, &alive);
   fail_unless_equals_int (loads0, loads1);
 
   g_free (model);
@@ -674,7 +653,7 @@ GST_START_TEST (test_model_shared)
   GstMnv3ClassificationMeta *m;
   GstBuffer *out;
 
-  cache_stats (&loads0, &alive);
+  mnv3_test_model_cache_stats (&loads0, &alive);
   fail_unless_equals_int (alive, 1);
   fail_unless_equals_int (gst_harness_push (a, make_frame (GST_VIDEO_FORMAT_RGB,
               &chelsea, NULL)), GST_FLOW_OK);
@@ -686,15 +665,15 @@ GST_START_TEST (test_model_shared)
   m = pull_meta (b, &out);
   fail_unless (m && is_cat (m));
   gst_buffer_unref (out);
-  cache_stats (&loads1, &alive);
+  mnv3_test_model_cache_stats (&loads1, &alive);
   fail_unless_equals_int (alive, 1);
   fail_unless_equals_int (loads1, loads0);
 
   gst_harness_teardown (a);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 1);
   gst_harness_teardown (b);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 0);
 }
 
@@ -1138,7 +1117,7 @@ GST_START_TEST (test_state_cycles)
     fail_unless_equals_int (gst_element_set_state (p, GST_STATE_NULL),
         GST_STATE_CHANGE_SUCCESS);
   }
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 0);
   gst_object_unref (p);
 }

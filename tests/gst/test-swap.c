@@ -35,6 +35,7 @@
 #include <gst/check/gstcheck.h>
 
 #include "gstmnv3meta.h"
+#include "gst-support.h"
 
 #define LOAD_DELAY_MS "300"
 #define TIMEOUT_US (60 * G_USEC_PER_SEC)
@@ -53,25 +54,6 @@ typedef struct {
 
 static gchar *tmpdir, *orig_path, *copy_path, *corrupt_path, *labels3_path;
 
-static void
-cache_stats (guint * loads, guint * alive)
-{
-  static void (*get_stats) (guint *, guint *) = NULL;
-
-  if (!get_stats) {
-    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "mnv3");
-    GModule *module;
-
-    fail_unless (plugin != NULL);
-    module = g_module_open (gst_plugin_get_filename (plugin),
-        G_MODULE_BIND_LOCAL);
-    fail_unless (module != NULL, "%s", g_module_error ());
-    fail_unless (g_module_symbol (module, "gst_mnv3_model_cache_get_stats",
-            (gpointer *) & get_stats));
-    gst_object_unref (plugin);
-  }
-  get_stats (loads, alive);
-}
 
 static void
 on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gpointer data)
@@ -416,16 +398,16 @@ GST_START_TEST (test_swap_shared)
 
   live_wait_frames (a, 10);
   live_wait_frames (b, 10);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 1);
 
   swap_good (a, "model", copy_path, copy_path);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 2);
   swap_bad (a, "model", corrupt_path, corrupt_path,
       GST_RESOURCE_ERROR_OPEN_READ, "Could not load model file");
   swap_good (a, "model", orig_path, orig_path);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 1);
   swap_good (a, "model", copy_path, copy_path);
   swap_good (a, "model", orig_path, orig_path);
@@ -441,7 +423,7 @@ GST_START_TEST (test_swap_shared)
   live_expect_quiet (a);
   live_free (a);
   live_free (b);
-  cache_stats (NULL, &alive);
+  mnv3_test_model_cache_stats (NULL, &alive);
   fail_unless_equals_int (alive, 0);
 }
 

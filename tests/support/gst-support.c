@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include <gmodule.h>
 #include <gst/check/gstcheck.h>
 
 #include "gst-support.h"
@@ -57,4 +58,26 @@ mnv3_test_fill_packed_rgb (GstVideoFrame * f, const guint8 * rgb,
       row[x * ps + bo] = s[2];
     }
   }
+}
+
+void
+mnv3_test_model_cache_stats (guint * loads, guint * alive)
+{
+  static void (*get_stats) (guint *, guint *) = NULL;
+
+  if (!get_stats) {
+    GstPlugin *plugin = gst_registry_find_plugin (gst_registry_get (), "mnv3");
+    GModule *module;
+
+    fail_unless (plugin != NULL);
+    /* the plugin is already loaded (an element exists): this only takes a
+     * second reference on the same module */
+    module = g_module_open (gst_plugin_get_filename (plugin),
+        G_MODULE_BIND_LOCAL);
+    fail_unless (module != NULL, "%s", g_module_error ());
+    fail_unless (g_module_symbol (module, "gst_mnv3_model_cache_get_stats",
+            (gpointer *) & get_stats));
+    gst_object_unref (plugin);
+  }
+  get_stats (loads, alive);
 }

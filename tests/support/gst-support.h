@@ -22,6 +22,11 @@ void mnv3_test_expect_start_error (const gchar * launch,
 void mnv3_test_fill_packed_rgb (GstVideoFrame * f, const guint8 * rgb,
     gint width, gint height);
 
+/* The process-wide model cache's counters (models loaded so far, models
+ * alive now), read through the plugin's gst_mnv3_model_cache_get_stats;
+ * the plugin must already be loaded (an mnv3 element exists). */
+void mnv3_test_model_cache_stats (guint * loads, guint * alive);
+
 G_END_DECLS
 
 #endif /* MNV3_TEST_GST_SUPPORT_H */
