@@ -421,23 +421,6 @@ mnv3_json_add_box (GstMnv3Metaconvert * self, JsonBuilder * b,
   json_builder_end_object (b);
 }
 
-/* Whether a GstMnv3DetectionMeta of @buf holds the box of ROI @id. */
-static gboolean
-mnv3_roi_in_detection_meta (GstBuffer * buf, gint id)
-{
-  gpointer state = NULL;
-  GstMeta *meta;
-
-  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
-              GST_MNV3_DETECTION_META_API_TYPE))) {
-    const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
-
-    for (guint i = 0; i < m->n_detections; i++)
-      if (m->detections[i].roi_id == id)
-        return TRUE;
-  }
-  return FALSE;
-}
 
 /* One object per box: every entry of every GstMnv3DetectionMeta (mnv3detect,
  * mnv3track), then every GstVideoRegionOfInterestMeta with DL Streamer's
@@ -489,7 +472,7 @@ mnv3_json_add_detections (GstMnv3Metaconvert * self, JsonBuilder * b,
         "object_id");
     Mnv3Box box = { 0 };
 
-    if (!det || mnv3_roi_in_detection_meta (buf, roi->id))
+    if (!det || gst_buffer_has_mnv3_detection_roi (buf, roi->id))
       continue;
     box.x = roi->x;
     box.y = roi->y;

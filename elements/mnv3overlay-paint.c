@@ -171,24 +171,6 @@ mnv3_paint_roi (Mnv3Scene * scene, const GstVideoRegionOfInterestMeta * roi,
   g_free (text);
 }
 
-/* Whether an mnv3 detection meta of buf holds the box of ROI id (it is
- * drawn from there). */
-static gboolean
-mnv3_roi_in_detection_meta (GstBuffer * buf, gint id)
-{
-  gpointer state = NULL;
-  GstMeta *meta;
-
-  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
-              GST_MNV3_DETECTION_META_API_TYPE))) {
-    const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
-
-    for (guint i = 0; i < m->n_detections; i++)
-      if (m->detections[i].roi_id == id)
-        return TRUE;
-  }
-  return FALSE;
-}
 
 /* Segmentation: the pixels (palette, background) were done on the frame
  * itself before the scene is drawn; the scene gets the legend (top-right)
@@ -241,7 +223,7 @@ mnv3_overlay_paint (Mnv3Scene * scene, GstBuffer * buf,
       const GstVideoRegionOfInterestMeta *roi =
           (const GstVideoRegionOfInterestMeta *) meta;
 
-      if (!mnv3_roi_in_detection_meta (buf, roi->id))
+      if (!gst_buffer_has_mnv3_detection_roi (buf, roi->id))
         mnv3_paint_roi (scene, roi, settings);
       continue;
     }

@@ -198,3 +198,20 @@ gst_mnv3_detection_meta_get_box (const GstMnv3DetectionMeta * meta,
     *h = d.h;
   return TRUE;
 }
+
+gboolean
+gst_buffer_has_mnv3_detection_roi (GstBuffer * buffer, gint roi_id)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_MNV3_DETECTION_META_API_TYPE))) {
+    const GstMnv3DetectionMeta *m = (const GstMnv3DetectionMeta *) meta;
+
+    for (guint i = 0; i < m->n_detections; i++)
+      if (m->detections[i].roi_id == roi_id)
+        return TRUE;
+  }
+  return FALSE;
+}

@@ -112,6 +112,11 @@ gboolean gst_mnv3_detection_meta_get_box (const GstMnv3DetectionMeta * meta,
     guint index, gint frame_width, gint frame_height, gfloat * x, gfloat * y,
     gfloat * w, gfloat * h);
 
+/* Whether a GstMnv3DetectionMeta of @buffer holds the box of ROI @roi_id
+ * (consumers that also read GstVideoRegionOfInterestMeta skip those ROIs:
+ * the detection meta describes them). */
+gboolean gst_buffer_has_mnv3_detection_roi (GstBuffer * buffer, gint roi_id);
+
 #define gst_buffer_get_mnv3_detection_meta(b) \
   ((GstMnv3DetectionMeta *) gst_buffer_get_meta ((b), \
       GST_MNV3_DETECTION_META_API_TYPE))
