@@ -10,8 +10,9 @@
  *  - a good model (a copy of the classifier under another name) takes over:
  *    "mnv3-model-changed" names it, active-model follows, frames before
  *    it carry the old model's results and frames after it the new one's;
- *  - a corrupt file, a segmentation model (wrong task), a missing file and
- *    a labels file of the wrong size are refused with a warning naming the
+ *  - a corrupt file, a segmentation model (wrong task), a missing file,
+ *    a labels file of the wrong size and a model over the engine's
+ *    resource limits (a crafted RESIZE to 2359302x36) are refused with a warning naming the
  *    file and the reason (and a details structure), the old model stays
  *    and frames keep coming;
  *  - back to the first model;
@@ -28,11 +29,14 @@
 #include "config.h"
 #endif
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 #include <gmodule.h>
 #include <gst/check/gstcheck.h>
+
+#include "tfl-builder.h"
 
 #include "gstmnv3meta.h"
 #include "gst-support.h"
@@ -53,6 +57,7 @@ typedef struct {
 } Live;
 
 static gchar *tmpdir, *orig_path, *copy_path, *corrupt_path, *labels3_path;
+static gchar *huge_path;
 
 
 static void
@@ -356,6 +361,9 @@ swap_scenario (const gchar * mode)
   swap_bad (l, "labels-file", labels3_path, labels3_path,
       GST_RESOURCE_ERROR_SETTINGS, "the labels list 3 classes");
   swap_good (l, "labels-file", NULL, copy_path);
+  /* a model that loads but whose session is over the engine's limits */
+  swap_bad (l, "model", huge_path, huge_path, GST_LIBRARY_ERROR_INIT,
+      "limit for one tensor");
   swap_good (l, "model", orig_path, orig_path);
 
   g_mutex_lock (&l->lock);
@@ -467,6 +475,38 @@ GST_START_TEST (test_swap_superseded)
 
 GST_END_TEST;
 
+/* A ~1 KB file whose RESIZE_BILINEAR asks for a 2359302x36x3 float
+ * tensor on its 11x5 input (the outside tester's out-of-memory file,
+ * issue 12; tests/tflite/test-tflite-limits.c has the engine-level
+ * cases): it loads, and its session is refused by the engine's limits. */
+static void
+write_huge_model (const gchar * path)
+{
+  static const int32_t tall[2] = { 2359302, 36 };
+  tb_model m;
+  int in[2];
+  guint8 *bytes;
+  size_t len;
+
+  memset (&m, 0, sizeof m);
+  m.version = 3;
+  m.t[0] = tb_tensor_new ("x", T_F32, 4, 1, 11, 5, 3, 0);
+  m.t[1] = tb_tensor_new ("size", T_I32, 1, 2, 0, 0, 0,
+      tb_add_buffer (&m, tall, sizeof tall));
+  m.t[2] = tb_tensor_new ("up", T_F32, 4, 1, -1, -1, 3, 0);
+  m.ntensors = 3;
+  in[0] = 0;
+  in[1] = 1;
+  m.op[m.nops++] = tb_op_new (23 /* RESIZE_BILINEAR */ , 2, in, 2);
+  m.nin = 1;
+  m.in[0] = 0;
+  m.nout = 1;
+  m.out[0] = 2;
+  bytes = tb_model_write (&m, &len);
+  fail_unless (g_file_set_contents (path, (const gchar *) bytes, len, NULL));
+  free (bytes);
+}
+
 static void
 setup_files (void)
 {
@@ -492,6 +532,8 @@ setup_files (void)
   memcpy (junk + 4, "TFL3", 4);
   fail_unless (g_file_set_contents (corrupt_path, (const gchar *) junk,
           sizeof junk, NULL));
+  huge_path = g_build_filename (tmpdir, "huge-resize.tflite", NULL);
+  write_huge_model (huge_path);
   labels3_path = g_build_filename (tmpdir, "three.txt", NULL);
   fail_unless (g_file_set_contents (labels3_path, "cat\ndog\nbird\n", -1,
           NULL));
@@ -503,10 +545,12 @@ remove_files (void)
   g_unlink (copy_path);
   g_unlink (corrupt_path);
   g_unlink (labels3_path);
+  g_unlink (huge_path);
   g_rmdir (tmpdir);
   g_free (copy_path);
   g_free (corrupt_path);
   g_free (labels3_path);
+  g_free (huge_path);
   g_free (orig_path);
   g_free (tmpdir);
 }
