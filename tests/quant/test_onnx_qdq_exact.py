@@ -22,13 +22,21 @@ Asserted:
     products of adjacent activation/weight pairs into a saturated int16
     (vpmaddubsw), so its results are not the exact sums.  mnv3 with
     MNV3_ORT_U8S8_SATURATION=1 reproduces that and must give identical
-    bytes (1 and 2 threads).  On a VNNI CPU this is reported only (not
-    measured on one yet).
-  - every run agrees with ONNX Runtime on the top-1 class.
-Reported: mnv3's exact integer result against ONNX Runtime (U8S8: the
-saturation; S8S8: ONNX Runtime 1.32 leaves about half of the convolutions
-of these files unfused, as DequantizeLinear -> float Conv -> QuantizeLinear,
-whose float sums round differently from the exact integer sums), and the
+    bytes (1 and 2 threads).  On a VNNI CPU (vpdpbusd, no saturation)
+    ONNX Runtime's sums are exact, and so must mnv3's bytes be, without
+    the emulation (1 and 2 threads; measured on an AVX512-VNNI AMD EPYC:
+    0 of 1000 differ on every input).
+  - U8S8 agrees with ONNX Runtime on the top-1 class.
+  - S8S8: within S8S8_MAX_LSB steps of ONNX Runtime.  ONNX Runtime 1.32
+    leaves about half of the convolutions of these files unfused, as
+    DequantizeLinear -> float Conv -> QuantizeLinear (24 Conv and the Add/
+    Mul of V3-Small stay float, 28 become QLinearConv; seen in its
+    optimized graph), whose float sums round differently from the exact
+    integer sums: measured up to 24 LSB (AVX2 EPYC) and 11 LSB (AVX512-VNNI
+    EPYC).  The top-1 class is reported, not asserted: on these seeded
+    random networks the logits are flat and a few LSB flip it (one input of
+    V3-Large on the VNNI machine).
+Reported: mnv3's exact integer result against ONNX Runtime, and the
 quantized models' logit SNR / top-1 against the float export.
 
   test_onnx_qdq_exact.py --mnv3-run BIN --ref-python PY --torch-python PY
@@ -44,6 +52,7 @@ import sys
 MODELS = [("v3-small", "small", 3), ("v3-large", "large", 1)]
 ACTS = ["u8", "s8"]
 INPUTS = 3                      # seeded random inputs per model
+S8S8_MAX_LSB = 32               # S8S8 vs ONNX Runtime (docstring: why not 0)
 
 ORT_HELPER = r'''
 import sys, numpy as np, onnx, onnxruntime as ort
@@ -228,7 +237,7 @@ def main():
     vnni = has_vnni()
     print("CPU %s VNNI: U8S8 bytes asserted %s" % (
         "with" if vnni else "without",
-        "exact (reported only)" if vnni else
+        "exact" if vnni else
         "with MNV3_ORT_U8S8_SATURATION=1"))
     failures = 0
     r = subprocess.run([a.ref_python, helper, "tables", a.workdir,
@@ -260,19 +269,26 @@ def main():
                     print("FAIL: %s runs in %s" % (label, prec))
                     failures += 1
                 if exact.argmax() != ref.argmax():
-                    print("FAIL: %s top-1 %d, ONNX Runtime %d" % (
-                        label, exact.argmax(), ref.argmax()))
+                    print("%s: %s top-1 %d, ONNX Runtime %d" % (
+                        "FAIL" if act == "u8" else "reported", label,
+                        exact.argmax(), ref.argmax()))
+                    failures += act == "u8"
+                if act != "u8" and lsb > S8S8_MAX_LSB:
+                    print("FAIL: %s %d LSB from ONNX Runtime (bound %d)" % (
+                        label, lsb, S8S8_MAX_LSB))
                     failures += 1
-                if act == "u8" and not vnni:
+                if act == "u8":
+                    # the exact sums on VNNI; ONNX Runtime's saturated
+                    # int16 pairs reproduced without it
                     for threads in (1, 2):
-                        _, sat = mnv3(a, model, inp, out, threads, True)
+                        _, sat = mnv3(a, model, inp, out, threads, not vnni)
                         n, lsb = compare(sat, ref, step)
                         ok = n == 0
-                        print("%s input %d: MNV3_ORT_U8S8_SATURATION=1, %d "
-                              "thread(s): %s" % (label, k, threads,
-                                                 "identical" if ok else
-                                                 "%d DIFFER, max %d LSB" %
-                                                 (n, lsb)))
+                        print("%s input %d: %s, %d thread(s): %s" % (
+                            label, k, "exact" if vnni else
+                            "MNV3_ORT_U8S8_SATURATION=1", threads,
+                            "identical" if ok else
+                            "%d DIFFER, max %d LSB" % (n, lsb)))
                         failures += not ok
                 # against the float original (mnv3 float run of the export)
                 _, flt = mnv3(a, base + ".onnx", inp, out, 1)
