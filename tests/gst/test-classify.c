@@ -563,14 +563,6 @@ GST_START_TEST (test_caps_change_no_reload)
 
 GST_END_TEST;
 
-static void
-count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
-{
-  (void) obj;
-  (void) pspec;
-  g_atomic_int_inc ((gint *) data);
-}
-
 /* Pushes the photo until the model change made while running takes effect
  * (it loads in the background; frames meanwhile keep the old model):
  * every frame comes out with a fresh cat, the swap frame too.  Returns how
@@ -580,7 +572,7 @@ push_until_swapped (GstHarness * h, GstElement * e, const gchar * expect)
 {
   gint swaps = 0;
   gulong id = g_signal_connect (e, "notify::active-model",
-      G_CALLBACK (count_notify), &swaps);
+      G_CALLBACK (mnv3_test_count_notify), &swaps);
   GstMnv3ClassificationMeta *m;
   GstBuffer *out;
   gchar *active = NULL;

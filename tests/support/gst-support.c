@@ -81,3 +81,11 @@ mnv3_test_model_cache_stats (guint * loads, guint * alive)
   }
   get_stats (loads, alive);
 }
+
+void
+mnv3_test_count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
+{
+  (void) obj;
+  (void) pspec;
+  g_atomic_int_inc ((gint *) data);
+}
