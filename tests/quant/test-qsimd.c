@@ -34,6 +34,7 @@
 
 #include "cpu.h"
 #include "quant/qkernels.h"
+#include "support.h"
 #include "threadpool.h"
 #include "test-qsimd.h"
 
@@ -783,17 +784,10 @@ qsimd_suite (void)
 int
 main (void)
 {
-  SRunner *sr;
-  int failed;
-
   isas_init ();
   printf ("integer kernels tested:");
   for (int i = 0; i < n_isas; i++)
     printf (" %s", isas[i].want);
   printf ("\n");
-  sr = srunner_create (qsimd_suite ());
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return mnv3_test_run_suite (qsimd_suite ());
 }
