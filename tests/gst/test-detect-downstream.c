@@ -491,7 +491,7 @@ reference_classify (GstBuffer * buf, const GstVideoInfo * info,
   mnv3_frame frame;
   GstVideoFrame vf;
   gfloat *probs;
-  gint k, top, n;
+  gint top, n;
 
   fail_unless (mnv3_model_load (path, &m) == MNV3_OK);
   o.num_threads = 1;
@@ -507,11 +507,7 @@ reference_classify (GstBuffer * buf, const GstVideoInfo * info,
   p.src.height = (int) roi->h;
   p.dst_height = p.dst.height = (int) in.dims[1];
   p.dst_width = p.dst.width = (int) in.dims[2];
-  mnv3_normalization_from_model (m, p.mean, p.std);
-  for (k = 0; k < 3; k++)
-    p.pad_value[k] = (0.0f - p.mean[k]) / p.std[k];
-  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
-  fail_unless (pp != NULL, "%s", mnv3_last_error ());
+  pp = reference_preprocess (m, &p);
   fail_unless (gst_video_frame_map (&vf, info, buf, GST_MAP_READ));
   memset (&frame, 0, sizeof frame);
   frame.planes[0] = GST_VIDEO_FRAME_PLANE_DATA (&vf, 0);

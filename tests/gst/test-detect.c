@@ -221,6 +221,20 @@ pixel_format (GstVideoFormat f)
   }
 }
 
+mnv3_preprocess *
+reference_preprocess (const mnv3_model * m, mnv3_preprocess_params * p)
+{
+  mnv3_preprocess *pp;
+  gint k;
+
+  mnv3_normalization_from_model (m, p->mean, p->std);
+  for (k = 0; k < 3; k++)
+    p->pad_value[k] = (0.0f - p->mean[k]) / p->std[k];
+  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, p);
+  fail_unless (pp != NULL, "%s", mnv3_last_error ());
+  return pp;
+}
+
 /* What mnv3detect should find on buf (format info) with fit. */
 static void
 reference_boxes (GstBuffer * buf, const GstVideoInfo * info, mnv3_fit fit,
@@ -256,11 +270,7 @@ reference_boxes (GstBuffer * buf, const GstVideoInfo * info, mnv3_fit fit,
   p.dst_width = (int) in.dims[2];
   mnv3_preprocess_fit (fit, p.src_width, p.src_height, p.dst_width,
       p.dst_height, &p.src, &p.dst);
-  mnv3_normalization_from_model (m, p.mean, p.std);
-  for (k = 0; k < 3; k++)
-    p.pad_value[k] = (0.0f - p.mean[k]) / p.std[k];
-  pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
-  fail_unless (pp != NULL, "%s", mnv3_last_error ());
+  pp = reference_preprocess (m, &p);
 
   fail_unless (gst_video_frame_map (&vf, info, buf, GST_MAP_READ));
   memset (&frame, 0, sizeof frame);

@@ -12,7 +12,9 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include "mnv3.h"
 #include "photo.h"
+#include "preprocess.h"
 
 /* the model file under test and the photo (tests/data/chelsea.png) */
 extern gchar *model_path;
@@ -27,6 +29,10 @@ GstHarness *detect_harness (const gchar * extra, GstVideoFormat fmt,
     const gchar * tail);
 /* Pushes the photo in format fmt and pulls the output buffer. */
 GstBuffer *push_pull (GstHarness * h, GstVideoFormat fmt);
+/* The engine's pre-processing for p (format, sizes and rectangles set):
+ * model m's normalisation, padding with the value of 0; never NULL. */
+mnv3_preprocess *reference_preprocess (const mnv3_model * m,
+    mnv3_preprocess_params * p);
 
 /* test-detect-downstream.c: adds its tests to the "general" case */
 void test_detect_add_downstream_tests (TCase * tc);
