@@ -33,6 +33,10 @@ void mnv3_test_model_cache_stats (guint * loads, guint * alive);
 void mnv3_test_count_notify (GObject * obj, GParamSpec * pspec,
     gpointer data);
 
+/* One state cycle of pipeline p: PLAYING (reached within 10 s), then
+ * NULL, each change checked. */
+void mnv3_test_state_cycle (GstElement * p);
+
 G_END_DECLS
 
 #endif /* MNV3_TEST_GST_SUPPORT_H */
