@@ -127,6 +127,8 @@ size_t onnx_attr_ints (const Onnx__NodeProto *n, const char *name,
 
 /* ---- onnx_const.c ---- */
 void onnx_val_clear (onnx_val *v);
+/* numel of a shape, or -1 when a dim is negative or the product is absurd. */
+int64_t onnx_numel (int rank, const int64_t *dims);
 /* Decode a TensorProto into a constant value (checks sizes). */
 mnv3_status onnx_tensor_decode (onnx_ctx *cx, const Onnx__TensorProto *t,
     const char *what, onnx_val *v);
@@ -136,9 +138,6 @@ mnv3_status onnx_const_alloc (onnx_ctx *cx, onnx_val *v, onnx_dtype dt,
 /* Element k of a constant as double / int64. */
 double onnx_const_get (const onnx_val *v, int64_t k);
 int64_t onnx_const_geti (const onnx_val *v, int64_t k);
-/* Try to fold node n (all inputs constant, or Shape of a dynamic tensor).
- * *folded = 1 when done. */
-mnv3_status onnx_fold (onnx_ctx *cx, const Onnx__NodeProto *n, int *folded);
 /* A graph tensor holding constant v laid out for an operand of rank
  * `rank` (NHWC, broadcast dims kept as 1). */
 mnv3_status onnx_const_tensor (onnx_ctx *cx, onnx_val *v, int rank, int *tid);
@@ -154,7 +153,11 @@ mnv3_status onnx_nhwc (onnx_ctx *cx, int rank, const int64_t *dims, int nhw,
 mnv3_status onnx_dyn_define (onnx_ctx *cx, const char *name, int rank,
     const int64_t *dims, int nhw, onnx_val **out);
 
-/* onnx_const.c: shape helpers shared with onnx_ops.c */
+/* ---- onnx-fold.c ---- */
+/* Try to fold node n (all inputs constant, or Shape of a dynamic tensor).
+ * *folded = 1 when done. */
+mnv3_status onnx_fold (onnx_ctx *cx, const Onnx__NodeProto *n, int *folded);
+/* shape helpers shared with onnx_ops.c */
 mnv3_status onnx_squeeze_shape (onnx_ctx *cx, const Onnx__NodeProto *n,
     const onnx_val *x, int unsqueeze, int *rank, int64_t *dims);
 mnv3_status onnx_reshape_shape (onnx_ctx *cx, const Onnx__NodeProto *n,

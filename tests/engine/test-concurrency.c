@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mnv3.h"
+#include "support.h"
 
 #define WORKERS 4
 #define RUNS 3
@@ -137,15 +138,9 @@ main (void)
 {
   Suite *s = suite_create ("concurrency");
   TCase *tc = tcase_create ("shared-model");
-  SRunner *sr;
-  int failed;
 
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_shared_model_sessions);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return mnv3_test_run_suite (s);
 }

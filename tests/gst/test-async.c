@@ -19,6 +19,7 @@
 #include <gst/video/video.h>
 
 #include "gstmnv3meta.h"
+#include "gst-support.h"
 
 #define W 320
 #define H 240
@@ -247,14 +248,6 @@ GST_START_TEST (test_async_caps_change)
 
 GST_END_TEST;
 
-static void
-count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
-{
-  (void) obj;
-  (void) pspec;
-  g_atomic_int_inc ((gint *) data);
-}
-
 /* A model change while a run is in flight: frames keep the old model's
  * results while the new one loads; the frame of the swap waits for the
  * new model's result (fresh, computed on itself), and no result of a frame
@@ -271,7 +264,7 @@ GST_START_TEST (test_async_eos_and_model_change)
   GstEvent *ev;
   guint i, after = 0;
 
-  g_signal_connect (e, "notify::active-model", G_CALLBACK (count_notify),
+  g_signal_connect (e, "notify::active-model", G_CALLBACK (mnv3_test_count_notify),
       &swaps);
   gst_buffer_unref (gst_harness_push_and_pull (h, make_frame (0, 0, W, H)));
   /* a model change with a run in flight */

@@ -7,16 +7,17 @@
  * Reference: the embedded TF MobileNetV3-Small gives "Egyptian cat" (0.66)
  * on this photo; any ImageNet cat class (281..285) counts as right.  The
  * 1001-way model's index i is ImageNet class i-1.
+ *
+ * Built with test-classify-messages.c (results as bus messages, tracked
+ * regions) and test-classify-errors.c (errors, state cycles) into one
+ * executable; test-classify.h is what they share.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include <string.h>
-#include <unistd.h>
 
-#include <glib/gstdio.h>
-#include <gmodule.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -29,12 +30,13 @@
 #include "gst-support.h"
 #include "photo.h"
 #include "support.h"
+#include "test-classify.h"
 
 /* Top-1 probabilities of the same frame in different formats: the colour
  * conversion (YUV subsampling, 8-bit rounding) moves them a little. */
 #define SCORE_TOLERANCE 0.10f
 
-static mnv3_image chelsea;
+mnv3_image chelsea;
 
 static void
 load_chelsea (void)
@@ -99,7 +101,7 @@ fill_yuv (GstVideoFrame * f, const mnv3_image * img)
 }
 
 /* The photo in format fmt; *caps gets matching caps. */
-static GstBuffer *
+GstBuffer *
 make_frame (GstVideoFormat fmt, const mnv3_image * img, GstCaps ** caps)
 {
   GstVideoInfo info;
@@ -131,7 +133,7 @@ static const GstVideoFormat all_formats[] = {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static gboolean
+gboolean
 is_cat (const GstMnv3ClassificationMeta * m)
 {
   static const gchar *cats[] = { "tabby", "tiger cat", "Persian cat",
@@ -150,7 +152,7 @@ is_cat (const GstMnv3ClassificationMeta * m)
   return FALSE;
 }
 
-static GstHarness *
+GstHarness *
 harness_with_frame_caps (const gchar * launch, GstVideoFormat fmt)
 {
   GstHarness *h = gst_harness_new_parse (launch);
@@ -561,14 +563,6 @@ GST_START_TEST (test_caps_change_no_reload)
 
 GST_END_TEST;
 
-static void
-count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
-{
-  (void) obj;
-  (void) pspec;
-  g_atomic_int_inc ((gint *) data);
-}
-
 /* Pushes the photo until the model change made while running takes effect
  * (it loads in the background; frames meanwhile keep the old model):
  * every frame comes out with a fresh cat, the swap frame too.  Returns how
@@ -578,7 +572,7 @@ push_until_swapped (GstHarness * h, GstElement * e, const gchar * expect)
 {
   gint swaps = 0;
   gulong id = g_signal_connect (e, "notify::active-model",
-      G_CALLBACK (count_notify), &swaps);
+      G_CALLBACK (mnv3_test_count_notify), &swaps);
   GstMnv3ClassificationMeta *m;
   GstBuffer *out;
   gchar *active = NULL;
@@ -699,203 +693,6 @@ GST_START_TEST (test_latency_query)
 
 GST_END_TEST;
 
-GST_START_TEST (test_post_messages)
-{
-  GstHarness *h = harness_with_frame_caps ("mnv3classify post-messages=true "
-      "top-k=2", GST_VIDEO_FORMAT_RGB);
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  const GstStructure *s;
-  const GValue *labels, *scores;
-  gboolean fresh;
-
-  gst_element_set_bus (h->element, bus);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
-              &chelsea, NULL)), GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (h));
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
-  fail_unless (msg != NULL);
-  s = gst_message_get_structure (msg);
-  fail_unless (gst_structure_has_name (s, "mnv3-classification"));
-  fail_unless (gst_structure_get_boolean (s, "fresh", &fresh) && fresh);
-  labels = gst_structure_get_value (s, "labels");
-  scores = gst_structure_get_value (s, "scores");
-  fail_unless (labels && GST_VALUE_HOLDS_ARRAY (labels));
-  fail_unless_equals_int (gst_value_array_get_size (labels), 2);
-  fail_unless_equals_string (g_value_get_string (gst_value_array_get_value
-          (labels, 0)), "Egyptian cat");
-  fail_unless (g_value_get_float (gst_value_array_get_value (scores, 0)) >
-      0.3f);
-  gst_message_unref (msg);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-/* inference-region=roi-list with post-messages: one message per region
- * (it used to post nothing in this mode). */
-GST_START_TEST (test_post_messages_roi_list)
-{
-  GstHarness *h = harness_with_frame_caps ("mnv3classify post-messages=true "
-      "inference-region=roi-list top-k=1", GST_VIDEO_FORMAT_RGB);
-  GstBus *bus = gst_bus_new ();
-  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL);
-  GstVideoRegionOfInterestMeta *roi;
-  GstMessage *msg;
-  gint i, region_id;
-
-  gst_element_set_bus (h->element, bus);
-  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 0, 0,
-      chelsea.width, chelsea.height);
-  roi->id = 4;
-  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 10, 10,
-      chelsea.width / 2, chelsea.height / 2);
-  roi->id = 5;
-  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (h));
-  for (i = 0; i < 2; i++) {
-    const GstStructure *s;
-    const GValue *rect;
-
-    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
-    fail_unless (msg != NULL, "message %d missing", i);
-    s = gst_message_get_structure (msg);
-    fail_unless (gst_structure_has_name (s, "mnv3-classification"));
-    fail_unless (gst_structure_get_int (s, "region-id", &region_id));
-    fail_unless_equals_int (region_id, 4 + i);
-    fail_unless_equals_string (gst_structure_get_string (s, "region-type"),
-        "cat");
-    rect = gst_structure_get_value (s, "region");
-    fail_unless (rect && gst_value_array_get_size (rect) == 4);
-    fail_unless_equals_int (g_value_get_int (gst_value_array_get_value (rect,
-                2)), i == 0 ? chelsea.width : chelsea.width / 2);
-    gst_message_unref (msg);
-  }
-  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT) == NULL);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-/* reclassify-interval=3: a tracked region (DL Streamer's object_id) is
- * classified on every third frame and keeps its result in between; an
- * untracked one every frame; a track that went away starts afresh. */
-static GstBuffer *
-frame_with_tracked_rois (gboolean with_tracked)
-{
-  GstBuffer *in = make_frame (GST_VIDEO_FORMAT_RGB, &chelsea, NULL);
-  GstVideoRegionOfInterestMeta *roi;
-
-  if (with_tracked) {
-    roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 0, 0,
-        chelsea.width, chelsea.height);
-    roi->id = 7;
-    gst_video_region_of_interest_meta_add_param (roi,
-        gst_structure_new ("object_id", "id", G_TYPE_INT, 7, NULL));
-  }
-  roi = gst_buffer_add_video_region_of_interest_meta (in, "cat", 10, 10,
-      chelsea.width / 2, chelsea.height / 2);
-  roi->id = 8;
-  return in;
-}
-
-GST_START_TEST (test_reclassify_interval)
-{
-  GstHarness *h = harness_with_frame_caps ("mnv3classify "
-      "inference-region=roi-list reclassify-interval=3 top-k=1",
-      GST_VIDEO_FORMAT_RGB);
-  /* frame i: is the tracked region present, and is its result fresh */
-  static const gboolean present[] = { 1, 1, 1, 1, 0, 1, 1 };
-  static const gboolean fresh[] = { 1, 0, 0, 1, 0, 1, 0 };
-  gint i;
-
-  for (i = 0; i < (gint) G_N_ELEMENTS (present); i++) {
-    GstBuffer *out = gst_harness_push_and_pull (h,
-        frame_with_tracked_rois (present[i]));
-    gpointer state = NULL;
-    GstMeta *meta;
-    gboolean seen7 = FALSE, seen8 = FALSE;
-
-    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
-                GST_MNV3_CLASSIFICATION_META_API_TYPE))) {
-      GstMnv3ClassificationMeta *m = (GstMnv3ClassificationMeta *) meta;
-
-      fail_unless (m->n_results == 1 && is_cat (m));
-      if (m->region_id == 7) {
-        seen7 = TRUE;
-        fail_unless_equals_int (m->fresh, fresh[i]);
-      } else {
-        fail_unless_equals_int (m->region_id, 8);
-        seen8 = TRUE;
-        fail_unless (m->fresh, "frame %d: untracked region not classified",
-            i);
-      }
-    }
-    fail_unless_equals_int (seen7, present[i]);
-    fail_unless (seen8);
-    gst_buffer_unref (out);
-  }
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-/* An empty labels file means no labels (class numbers), and the message
- * must still carry one string per result, never NULL (which GStreamer
- * cannot serialise). */
-GST_START_TEST (test_post_messages_without_labels)
-{
-  gchar *path = NULL, *launch, *want;
-  gint fd = g_file_open_tmp ("mnv3-empty-XXXXXX.labels", &path, NULL);
-  GstHarness *h;
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  const GstStructure *s;
-  const GValue *labels, *ids;
-  gchar *text;
-
-  fail_unless (fd >= 0);
-  close (fd);
-  launch = g_strdup_printf ("mnv3classify post-messages=true top-k=3 "
-      "labels-file=\"%s\"", path);
-  h = harness_with_frame_caps (launch, GST_VIDEO_FORMAT_RGB);
-  gst_element_set_bus (h->element, bus);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (GST_VIDEO_FORMAT_RGB,
-              &chelsea, NULL)), GST_FLOW_OK);
-  gst_buffer_unref (gst_harness_pull (h));
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
-  fail_unless (msg != NULL);
-  s = gst_message_get_structure (msg);
-  labels = gst_structure_get_value (s, "labels");
-  ids = gst_structure_get_value (s, "class-ids");
-  fail_unless_equals_int (gst_value_array_get_size (labels), 3);
-  for (guint i = 0; i < 3; i++) {
-    const gchar *l = g_value_get_string (gst_value_array_get_value (labels,
-            i));
-    want = g_strdup_printf ("class %d",
-        g_value_get_int (gst_value_array_get_value (ids, i)));
-    fail_unless (l != NULL, "label %u is NULL", i);
-    fail_unless_equals_string (l, want);
-    g_free (want);
-  }
-  /* what gst-launch -m does with it */
-  text = gst_structure_to_string (s);
-  fail_unless (strstr (text, "class") != NULL, "%s", text);
-  g_free (text);
-  gst_message_unref (msg);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
-  g_unlink (path);
-  g_free (launch);
-  g_free (path);
-}
-
-GST_END_TEST;
 
 GST_START_TEST (test_threshold)
 {
@@ -951,186 +748,12 @@ GST_START_TEST (test_analytics_cls_mtd)
 GST_END_TEST;
 #endif
 
-/* ---- errors ---------------------------------------------------------------- */
-
-GST_START_TEST (test_missing_model)
-{
-  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! "
-      "mnv3classify model=/nonexistent/dir/model.tflite ! fakesink",
-      "/nonexistent/dir/model.tflite");
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_directory_as_model)
-{
-  gchar *dir = g_dir_make_tmp ("mnv3-dir-XXXXXX", NULL), *launch;
-
-  fail_unless (dir != NULL);
-  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
-      "model=\"%s\" ! fakesink", dir);
-  mnv3_test_expect_start_error (launch, "is a directory");
-  g_free (launch);
-  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
-      "labels-file=\"%s\" ! fakesink", dir);
-  mnv3_test_expect_start_error (launch, "is a directory");
-  g_free (launch);
-  g_rmdir (dir);
-  g_free (dir);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_corrupt_model)
-{
-  gchar *path = NULL, *launch;
-  gint fd = g_file_open_tmp ("mnv3-corrupt-XXXXXX.tflite", &path, NULL);
-  guint8 junk[4096];
-  gsize i;
-
-  fail_unless (fd >= 0);
-  /* a TFLite identifier followed by garbage */
-  for (i = 0; i < sizeof junk; i++)
-    junk[i] = (guint8) (i * 37 + 11);
-  memcpy (junk + 4, "TFL3", 4);
-  fail_unless (write (fd, junk, sizeof junk) == sizeof junk);
-  close (fd);
-  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
-      "model=\"%s\" ! fakesink", path);
-  mnv3_test_expect_start_error (launch, path);
-  g_unlink (path);
-  g_free (launch);
-  g_free (path);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_wrong_model_task)
-{
-  gchar *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
-      "model=\"%s/models/selfie_segmentation.tflite\" ! fakesink",
-      g_getenv ("MNV3_SOURCE_ROOT"));
-
-  mnv3_test_expect_start_error (launch, "class scores");
-  g_free (launch);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_labels_wrong_count)
-{
-  gchar *path = NULL, *launch;
-  gint fd = g_file_open_tmp ("mnv3-labels-XXXXXX.txt", &path, NULL);
-
-  fail_unless (fd >= 0);
-  fail_unless (write (fd, "cat\ndog\nbird\n", 13) == 13);
-  close (fd);
-  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! mnv3classify "
-      "labels-file=\"%s\" ! fakesink", path);
-  mnv3_test_expect_start_error (launch, "labels list 3 classes");
-  g_unlink (path);
-  g_free (launch);
-  g_free (path);
-
-  mnv3_test_expect_start_error ("videotestsrc num-buffers=1 ! mnv3classify "
-      "labels-file=/nonexistent/labels.txt ! fakesink",
-      "/nonexistent/labels.txt");
-}
-
-GST_END_TEST;
-
-static guint invalid_value_logs;
-
-static void
-count_invalid_value (const gchar * domain, GLogLevelFlags level,
-    const gchar * message, gpointer user_data)
-{
-  if (strstr (message, "out of range") || strstr (message, "invalid"))
-    invalid_value_logs++;
-  else
-    g_log_default_handler (domain, level, message, user_data);
-}
-
-GST_START_TEST (test_invalid_properties)
-{
-  GstElement *e = gst_element_factory_make ("mnv3classify", NULL);
-  gint threads;
-  guint interval, top_k;
-
-  fail_unless (e != NULL);
-  g_object_get (e, "num-threads", &threads, NULL);
-  /* 0: automatic (every core in sync mode, one fewer in async mode) */
-  fail_unless_equals_int (threads, 0);
-  /* Out of the param spec range.  GLib refuses the value with a warning
-   * (GStreamer 1.22's GLib 2.74) or, in newer GLib, may clamp it into the
-   * range; either way the element never holds an out-of-range value. */
-  g_log_set_handler ("GLib-GObject", G_LOG_LEVEL_WARNING
-      | G_LOG_LEVEL_CRITICAL, count_invalid_value, NULL);
-  invalid_value_logs = 0;
-  g_object_set (e, "num-threads", -1, NULL);
-  g_object_set (e, "inference-interval", 0, NULL);
-  g_object_set (e, "top-k", 0, NULL);
-  g_object_get (e, "num-threads", &top_k, NULL);
-  fail_unless ((gint) top_k == threads,
-      "num-threads became %d", (gint) top_k);
-  g_object_get (e, "inference-interval", &interval, "top-k", &top_k, NULL);
-  fail_unless_equals_int (interval, 1);
-  fail_unless (top_k == 5 || top_k == 1, "top-k became %u", top_k);
-  /* refused values are reported */
-  fail_unless (invalid_value_logs == 3 || (top_k == 1),
-      "%u warnings for 3 refused values", invalid_value_logs);
-  gst_object_unref (e);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_unsupported_caps)
-{
-  GstHarness *h = gst_harness_new ("mnv3classify");
-  GstBuffer *b = gst_buffer_new_allocate (NULL, 64 * 48, NULL);
-
-  gst_harness_set_src_caps_str (h,
-      "video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1");
-  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_NOT_NEGOTIATED);
-  fail_unless_equals_int (gst_harness_buffers_received (h), 0);
-  gst_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-/* State cycles: no leak (checked by LSan in the sanitizer build), no hang,
- * every cycle loads and releases the model. */
-GST_START_TEST (test_state_cycles)
-{
-  GstElement *p = gst_parse_launch ("videotestsrc is-live=false ! "
-      "video/x-raw,width=160,height=120 ! mnv3classify num-threads=1 ! "
-      "fakesink sync=false", NULL);
-  guint alive;
-  gint i;
-
-  fail_unless (p != NULL);
-  for (i = 0; i < 200; i++) {
-    fail_unless (gst_element_set_state (p, GST_STATE_PLAYING) !=
-        GST_STATE_CHANGE_FAILURE);
-    fail_unless_equals_int (gst_element_get_state (p, NULL, NULL,
-            10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
-    fail_unless_equals_int (gst_element_set_state (p, GST_STATE_NULL),
-        GST_STATE_CHANGE_SUCCESS);
-  }
-  mnv3_test_model_cache_stats (NULL, &alive);
-  fail_unless_equals_int (alive, 0);
-  gst_object_unref (p);
-}
-
-GST_END_TEST;
 
 static Suite *
 mnv3classify_suite (void)
 {
   Suite *s = suite_create ("mnv3classify");
   TCase *tc = tcase_create ("general");
-  TCase *tc_err = tcase_create ("errors");
-  TCase *tc_cycle = tcase_create ("cycles");
 
   tcase_add_unchecked_fixture (tc, load_chelsea, free_chelsea);
   tcase_add_test (tc, test_every_format);
@@ -1144,28 +767,16 @@ mnv3classify_suite (void)
   tcase_add_test (tc, test_model_shared);
   tcase_add_test (tc, test_property_change_running);
   tcase_add_test (tc, test_latency_query);
-  tcase_add_test (tc, test_post_messages);
-  tcase_add_test (tc, test_post_messages_roi_list);
-  tcase_add_test (tc, test_reclassify_interval);
-  tcase_add_test (tc, test_post_messages_without_labels);
+  /* test-classify-messages.c */
+  test_classify_add_message_tests (tc);
   tcase_add_test (tc, test_threshold);
 #ifdef HAVE_GST_ANALYTICS
   tcase_add_test (tc, test_analytics_cls_mtd);
 #endif
   suite_add_tcase (s, tc);
 
-  tcase_add_test (tc_err, test_missing_model);
-  tcase_add_test (tc_err, test_corrupt_model);
-  tcase_add_test (tc_err, test_wrong_model_task);
-  tcase_add_test (tc_err, test_labels_wrong_count);
-  tcase_add_test (tc_err, test_directory_as_model);
-  tcase_add_test (tc_err, test_invalid_properties);
-  tcase_add_test (tc_err, test_unsupported_caps);
-  suite_add_tcase (s, tc_err);
-
-  tcase_add_test (tc_cycle, test_state_cycles);
-  tcase_set_timeout (tc_cycle, 300);
-  suite_add_tcase (s, tc_cycle);
+  /* test-classify-errors.c: the "errors" and "cycles" cases */
+  test_classify_add_error_tests (s);
   return s;
 }
 

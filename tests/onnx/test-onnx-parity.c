@@ -376,17 +376,11 @@ parity_suite (void)
 int
 main (void)
 {
-  SRunner *sr;
-  int failed;
 
   models_dir = getenv ("MNV3_ONNX_MODELS");
   if (!models_dir || !models_dir[0]) {
     printf ("SKIP: MNV3_ONNX_MODELS is not set (run through gen_models.py)\n");
     return 77;
   }
-  sr = srunner_create (parity_suite ());
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? 1 : 0;
+  return mnv3_test_run_suite (parity_suite ());
 }

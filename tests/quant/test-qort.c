@@ -311,8 +311,6 @@ main (void)
 {
   Suite *s = suite_create ("quant-ort");
   TCase *tc = tcase_create ("ort");
-  SRunner *sr;
-  int failed;
 
   tcase_add_checked_fixture (tc, q_setup, q_teardown);
   tcase_add_test (tc, test_quantize_ties);
@@ -323,9 +321,5 @@ main (void)
   tcase_add_test (tc, test_conv_random);
   tcase_add_test (tc, test_conv_1x1_random);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? 1 : 0;
+  return q_run_suite (s);
 }

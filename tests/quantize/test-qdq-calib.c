@@ -10,6 +10,7 @@
 
 #include "qdq-calib.h"
 #include "qdq-model.h"
+#include "support.h"
 
 /* Deterministic uniform [0, 1). */
 static double
@@ -173,8 +174,6 @@ main (void)
 {
   Suite *s = suite_create ("qdq-calib");
   TCase *tc = tcase_create ("calib");
-  SRunner *sr;
-  int failed;
 
   tcase_add_test (tc, test_minmax_exact);
   tcase_add_test (tc, test_widen_and_zero);
@@ -182,9 +181,5 @@ main (void)
   tcase_add_test (tc, test_mse_shapes);
   tcase_add_test (tc, test_param_from_range);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return mnv3_test_run_suite (s);
 }

@@ -199,8 +199,6 @@ main (void)
 {
   Suite *s;
   TCase *tc;
-  SRunner *sr;
-  int failed;
 
   models_dir = getenv ("MNV3_SEG_MODELS");
   if (!models_dir) {
@@ -217,9 +215,5 @@ main (void)
   tcase_set_timeout (tc, 600);
   tcase_add_loop_test (tc, test_parity, 0, n_cases);
   suite_add_tcase (s, tc);
-  sr = srunner_create (s);
-  srunner_run_all (sr, CK_NORMAL);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed ? 1 : 0;
+  return mnv3_test_run_suite (s);
 }

@@ -81,3 +81,22 @@ mnv3_test_model_cache_stats (guint * loads, guint * alive)
   }
   get_stats (loads, alive);
 }
+
+void
+mnv3_test_count_notify (GObject * obj, GParamSpec * pspec, gpointer data)
+{
+  (void) obj;
+  (void) pspec;
+  g_atomic_int_inc ((gint *) data);
+}
+
+void
+mnv3_test_state_cycle (GstElement * p)
+{
+  fail_unless (gst_element_set_state (p, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless_equals_int (gst_element_get_state (p, NULL, NULL,
+          10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (p, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+}

@@ -27,6 +27,16 @@ void mnv3_test_fill_packed_rgb (GstVideoFrame * f, const guint8 * rgb,
  * the plugin must already be loaded (an mnv3 element exists). */
 void mnv3_test_model_cache_stats (guint * loads, guint * alive);
 
+/* A "notify" signal handler that counts the notifications, atomically, in
+ * the gint that data points to (g_signal_connect (e, "notify::prop",
+ * G_CALLBACK (mnv3_test_count_notify), &count)). */
+void mnv3_test_count_notify (GObject * obj, GParamSpec * pspec,
+    gpointer data);
+
+/* One state cycle of pipeline p: PLAYING (reached within 10 s), then
+ * NULL, each change checked. */
+void mnv3_test_state_cycle (GstElement * p);
+
 G_END_DECLS
 
 #endif /* MNV3_TEST_GST_SUPPORT_H */
