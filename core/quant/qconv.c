@@ -126,6 +126,7 @@ qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
 {
   const mnv3_conv_params *g = &p->geom;
   mnv3_qdsp dsp;
+  const mnv3_qgemm_kernel *kern = &dsp.gemm;
   int up;
 
   mnv3_qdsp_init (&dsp, mnv3_cpu_resolve (isa), mnv3_cpu_features ());
@@ -145,11 +146,12 @@ qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
     c->im2col = !(g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1
         && !g->pad_t && !g->pad_l && !g->pad_b && !g->pad_r);
     /* kernels that gather their rows from the input need no im2col */
-    if (c->im2col && dsp.gemm.conv) {
+    if (c->im2col && dsp.gemm_conv.conv) {
+      kern = &dsp.gemm_conv;
       d.conv = g;
       c->im2col = 0;
     }
-    c->gemm = mnv3_qgemm_pack (&dsp.gemm, &d);
+    c->gemm = mnv3_qgemm_pack (kern, &d);
     if (!c->gemm)
       return -1;
     c->packed_bytes += mnv3_qgemm_packed_bytes (c->gemm);

@@ -17,11 +17,13 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
       mnv3_qgemm_conv_c },
     .dw_any = mnv3_qdw_c, .dw_name = "c",
   };
+  dsp->gemm_conv = dsp->gemm;
 #ifdef MNV3_X86
   if (isa < MNV3_ISA_AVX2)
     return;
   dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx2, 2, 8, 2, 6, "avx2",
     mnv3_qgemm_conv_avx2 };
+  dsp->gemm_conv = dsp->gemm;
   dsp->dw3 = mnv3_qdw3_avx2;
   dsp->dw5 = mnv3_qdw5_avx2;
   dsp->dw_name = "avx2";
@@ -38,6 +40,7 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
     return;
   dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avx512, 2, 16, 4, 6,
     "avx512", mnv3_qgemm_conv_avx512 };
+  dsp->gemm_conv = dsp->gemm;
   dsp->dw3 = mnv3_qdw3_avx512;
   dsp->dw5 = mnv3_qdw5_avx512;
   dsp->dw_name = "avx512";

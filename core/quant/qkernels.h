@@ -209,6 +209,10 @@ mnv3_qdw_in_row (const mnv3_qdw *d, const uint8_t *in, int oy, int ky)
 
 typedef struct {
   mnv3_qgemm_kernel gemm;
+  /* k x k (and strided) convolutions: the best kernel that gathers its
+   * rows from the input (gemm.conv), as the VNNI kernels have none and
+   * their im2col is several times slower on the stem (3 channels, k 27) */
+  mnv3_qgemm_kernel gemm_conv;
   mnv3_qdw_fn dw3, dw5;       /* 3x3 and 5x5 */
   mnv3_qdw_fn dw_any;         /* any k (the C version) */
   const char *dw_name;
