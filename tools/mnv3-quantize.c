@@ -57,7 +57,7 @@ usage (FILE *f)
       "DIR|IMAGE|VIDEO\n"
       "  --calibration P  a directory of PNG/JPEG images (sorted by name), "
       "one image,\n"
-      "                   or a video file (any GStreamer decodes%s)\n"
+      "                   or a video file (any GStreamer decodes)%s\n"
       "  --frames N       use N images spread over the sorted list "
       "(default: all),\n"
       "                   or N frames spread evenly over the video "
@@ -74,8 +74,8 @@ usage (FILE *f)
       "                   metadata, else ImageNet's)\n"
       "  --threads N      engine threads (default 1)\n"
       "  --quiet          no progress and no per-layer summary\n",
-      mnv3_video_supported () ? "" : "; not in this build, which has no "
-      "GStreamer", DEFAULT_VIDEO_FRAMES);
+      mnv3_video_supported () ? "" : "\n                   (videos: not in "
+      "this build, which has no GStreamer)", DEFAULT_VIDEO_FRAMES);
 }
 
 static int
