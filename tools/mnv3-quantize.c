@@ -6,8 +6,8 @@
  *
  * The float model runs in the engine on the calibration images, or on
  * frames spread over a video decoded by GStreamer (tools/qdq-video.h),
- * prepared as the elements prepare frames (core/preprocess.h: the model's input
- * size and "mean"/"std" metadata, resize-mode stretch by default); every
+ * prepared as the elements prepare frames (core/preprocess.h: the model's
+ * input size and "mean"/"std" metadata, resize-mode stretch by default); every
  * activation that gets a Q/DQ pair (tools/qdq-model.h) is observed through
  * an extra graph output.  Activations are quantized per tensor (int8 by
  * default, as ONNX Runtime's quantize_static), weights per output channel
@@ -455,7 +455,8 @@ main (int argc, char **argv)
   mnv3_qdq_param *params = NULL;
   mnv3_qdq_stats st;
   float *lo = NULL, *hi = NULL, mean[3], std[3];
-  char **images = NULL, err[512], note[256], name[1024];
+  char **images = NULL, err[512], note[256], frame_name[1024];
+  const char *name = NULL;
   mnv3_video *video = NULL;
   void *buf = NULL;
   size_t len;
@@ -520,7 +521,9 @@ main (int argc, char **argv)
   for (used = 0; used < total; used++) {
     if (video) {
       /* N frames spread over the video (qdq-video.h says how) */
-      r = prepare_video (s, video, &o, mean, std, name, sizeof name);
+      name = frame_name;
+      r = prepare_video (s, video, &o, mean, std, frame_name,
+          sizeof frame_name);
       if (r < 0)
         goto out;
       if (r == 0)
@@ -528,8 +531,7 @@ main (int argc, char **argv)
     } else {
       /* --frames N picks N images spread over the sorted list: frames
        * extracted from a video differ more that way than N in a row. */
-      snprintf (name, sizeof name, "%s",
-          images[(int64_t) used * n_images / total]);
+      name = images[(int64_t) used * n_images / total];
       if (prepare (s, name, &o, mean, std) != 0)
         goto out;
     }
