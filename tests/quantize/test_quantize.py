@@ -320,9 +320,13 @@ def main():
     if not video_support:
         print("video      calibration not tested: this build has no "
               "GStreamer")
-    elif not shutil.which("gst-launch-1.0"):
-        print("video      calibration not tested: no gst-launch-1.0 to make "
-              "the video")
+    elif not (shutil.which("gst-launch-1.0")
+              and shutil.which("gst-inspect-1.0")) or any(
+            subprocess.run(["gst-inspect-1.0", "--exists", e]).returncode
+            for e in ("multifilesrc", "pngdec", "jpegenc", "avimux")):
+        print("video      calibration not tested: no gst-launch-1.0 or "
+              "GStreamer elements to make the video (gstreamer1.0-tools, "
+              "gstreamer1.0-plugins-good)")
     else:
         video = make_video(photos, a.outdir)
         ok, out, q = check_case("tflite", "tflite", "minmax", (0.50, 7.0),
