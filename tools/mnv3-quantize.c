@@ -2,11 +2,12 @@
  *
  * mnv3-quantize: a float ONNX model to an int8 QDQ ONNX model.
  *
- *   mnv3-quantize [options] IN.onnx OUT.onnx --calibration DIR|IMAGE
+ *   mnv3-quantize [options] IN.onnx OUT.onnx --calibration DIR|IMAGE|VIDEO
  *
- * The float model runs in the engine on the calibration images, prepared
- * as the elements prepare frames (core/preprocess.h: the model's input
- * size and "mean"/"std" metadata, resize-mode stretch by default); every
+ * The float model runs in the engine on the calibration images, or on
+ * frames spread over a video decoded by GStreamer (tools/qdq-video.h),
+ * prepared as the elements prepare frames (core/preprocess.h: the model's
+ * input size and "mean"/"std" metadata, resize-mode stretch by default); every
  * activation that gets a Q/DQ pair (tools/qdq-model.h) is observed through
  * an extra graph output.  Activations are quantized per tensor (int8 by
  * default, as ONNX Runtime's quantize_static), weights per output channel
@@ -29,12 +30,14 @@
 #include "preprocess.h"
 #include "qdq-calib.h"
 #include "qdq-model.h"
+#include "qdq-video.h"
 
 #define DEFAULT_SIZE 224
+#define DEFAULT_VIDEO_FRAMES 100
 
 typedef struct {
   const char *in_path, *out_path, *calibration;
-  int frames;                  /* 0: every image found */
+  int frames;                  /* 0: every image, or 100 video frames */
   mnv3_calib_method method;
   double percentile;
   int is_signed;
@@ -50,11 +53,15 @@ static void
 usage (FILE *f)
 {
   fprintf (f,
-      "usage: mnv3-quantize [options] IN.onnx OUT.onnx --calibration DIR|IMAGE\n"
-      "  --calibration P  a directory of PNG/JPEG images (sorted by name), or "
-      "one image\n"
+      "usage: mnv3-quantize [options] IN.onnx OUT.onnx --calibration "
+      "DIR|IMAGE|VIDEO\n"
+      "  --calibration P  a directory of PNG/JPEG images (sorted by name), "
+      "one image,\n"
+      "                   or a video file (any GStreamer decodes)%s\n"
       "  --frames N       use N images spread over the sorted list "
-      "(default: all)\n"
+      "(default: all),\n"
+      "                   or N frames spread evenly over the video "
+      "(default: %d)\n"
       "  --method M       minmax (default), percentile or mse\n"
       "  --percentile P   for --method percentile (default 99.99)\n"
       "  --activations T  int8 (default) or uint8\n"
@@ -66,11 +73,9 @@ usage (FILE *f)
       "model's\n"
       "                   metadata, else ImageNet's)\n"
       "  --threads N      engine threads (default 1)\n"
-      "  --quiet          no progress and no per-layer summary\n"
-      "Videos are not read: extract frames first, e.g.\n"
-      "  gst-launch-1.0 filesrc location=V ! decodebin ! videoconvert ! "
-      "videorate ! video/x-raw,framerate=1/1 ! pngenc ! multifilesink "
-      "location=DIR/%%05d.png\n");
+      "  --quiet          no progress and no per-layer summary\n",
+      mnv3_video_supported () ? "" : "\n                   (videos: not in "
+      "this build, which has no GStreamer)", DEFAULT_VIDEO_FRAMES);
 }
 
 static int
@@ -256,26 +261,45 @@ free_list (char **v)
   free (v);
 }
 
-/* One image into the session's input as the elements prepare frames. */
+/* A file to read as a video: a regular file that is not a PNG or JPEG
+ * image, by name or by content. */
 static int
-prepare (mnv3_session *s, const char *path, const options *o,
-    const float mean[3], const float std[3])
+is_video (const char *path)
 {
-  mnv3_image img;
+  static const unsigned char png[8] = { 0x89, 'P', 'N', 'G', '\r', '\n',
+    0x1a, '\n' }, jpeg[3] = { 0xff, 0xd8, 0xff };
+  unsigned char head[8] = { 0 };
+  struct stat st;
+  FILE *f;
+
+  if (stat (path, &st) != 0 || !S_ISREG (st.st_mode) || has_image_ext (path))
+    return 0;
+  if ((f = fopen (path, "rb"))) {
+    size_t n = fread (head, 1, sizeof head, f);
+    fclose (f);
+    if ((n >= 8 && !memcmp (head, png, 8)) || (n >= 3
+            && !memcmp (head, jpeg, 3)))
+      return 0;
+  }
+  return 1;
+}
+
+/* One packed RGB frame (an image, a video frame) into the session's input
+ * as the elements prepare frames. */
+static int
+prepare_rgb (mnv3_session *s, const uint8_t *rgb, int width, int height,
+    int stride, const char *name, const options *o, const float mean[3],
+    const float std[3])
+{
   mnv3_tensor_info in;
   mnv3_preprocess_params p = { 0 };
   mnv3_preprocess *pp;
   mnv3_frame frame = { { 0 }, { 0 } };
-  char err[512];
 
-  if (mnv3_image_load (path, &img, err, sizeof err) != 0) {
-    fprintf (stderr, "%s\n", err);
-    return -1;
-  }
   mnv3_session_input_info (s, 0, &in);
   p.format = MNV3_PIXEL_RGB;
-  p.src_width = img.width;
-  p.src_height = img.height;
+  p.src_width = width;
+  p.src_height = height;
   p.dst_width = (int) in.dims[2];
   p.dst_height = (int) in.dims[1];
   mnv3_preprocess_fit (o->fit, p.src_width, p.src_height, p.dst_width,
@@ -287,16 +311,56 @@ prepare (mnv3_session *s, const char *path, const options *o,
   }
   pp = mnv3_preprocess_create (MNV3_ISA_AUTO, &p);
   if (!pp) {
-    fprintf (stderr, "%s: %s\n", path, mnv3_last_error ());
-    mnv3_image_free (&img);
+    fprintf (stderr, "%s: %s\n", name, mnv3_last_error ());
     return -1;
   }
-  frame.planes[0] = img.rgb;
-  frame.strides[0] = img.width * 3;
+  frame.planes[0] = rgb;
+  frame.strides[0] = stride;
   mnv3_preprocess_run (pp, &frame, mnv3_session_input (s, 0), s);
   mnv3_preprocess_free (pp);
-  mnv3_image_free (&img);
   return 0;
+}
+
+/* One image file, as prepare_rgb(). */
+static int
+prepare (mnv3_session *s, const char *path, const options *o,
+    const float mean[3], const float std[3])
+{
+  mnv3_image img;
+  char err[512];
+  int r;
+
+  if (mnv3_image_load (path, &img, err, sizeof err) != 0) {
+    fprintf (stderr, "%s\n", err);
+    return -1;
+  }
+  r = prepare_rgb (s, img.rgb, img.width, img.height, img.width * 3, path, o,
+      mean, std);
+  mnv3_image_free (&img);
+  return r;
+}
+
+/* The next frame of a video into the session's input: 1, 0 at its end,
+ * -1 (said why). */
+static int
+prepare_video (mnv3_session *s, mnv3_video *v, const options *o,
+    const float mean[3], const float std[3], char *name, size_t namelen)
+{
+  mnv3_video_frame f;
+  char err[512];
+  int r = mnv3_video_next (v, &f, err, sizeof err);
+
+  if (r < 0)
+    fprintf (stderr, "%s\n", err);
+  if (r <= 0)
+    return r;
+  if (f.seconds >= 0)
+    snprintf (name, namelen, "%s (frame %d, %.3f s)", o->calibration,
+        f.index, f.seconds);
+  else
+    snprintf (name, namelen, "%s (frame %d)", o->calibration, f.index);
+  return prepare_rgb (s, f.rgb, f.width, f.height, f.stride, name, o, mean,
+      std) == 0 ? 1 : -1;
 }
 
 static void
@@ -391,10 +455,12 @@ main (int argc, char **argv)
   mnv3_qdq_param *params = NULL;
   mnv3_qdq_stats st;
   float *lo = NULL, *hi = NULL, mean[3], std[3];
-  char **images = NULL, err[512], note[256];
+  char **images = NULL, err[512], note[256], frame_name[1024];
+  const char *name = NULL;
+  mnv3_video *video = NULL;
   void *buf = NULL;
   size_t len;
-  int r, n_images, n_acts, total, ret = 1;
+  int r, n_images = 0, n_acts, total, used, ret = 1;
   int tty;
   double t0;
 
@@ -422,13 +488,23 @@ main (int argc, char **argv)
   if (!(s = open_session (m, &o)))
     goto out;
 
-  images = list_images (o.calibration, &n_images);
-  if (!images || n_images == 0) {
-    if (images)       /* list_images() said why when it returned NULL */
-      fprintf (stderr, "%s: no PNG or JPEG image\n", o.calibration);
-    goto out;
+  if (is_video (o.calibration)) {
+    video = mnv3_video_open (o.calibration, o.frames ? o.frames
+        : DEFAULT_VIDEO_FRAMES, err, sizeof err);
+    if (!video) {
+      fprintf (stderr, "%s\n", err);
+      goto out;
+    }
+    total = mnv3_video_total (video);
+  } else {
+    images = list_images (o.calibration, &n_images);
+    if (!images || n_images == 0) {
+      if (images)     /* list_images() said why when it returned NULL */
+        fprintf (stderr, "%s: no PNG or JPEG image\n", o.calibration);
+      goto out;
+    }
+    total = o.frames && o.frames < n_images ? o.frames : n_images;
   }
-  total = o.frames && o.frames < n_images ? o.frames : n_images;
   n_acts = mnv3_qdq_num_acts (qm);
   cal = malloc (sizeof *cal * (size_t) n_acts);
   lo = calloc ((size_t) n_acts, sizeof *lo);
@@ -442,14 +518,25 @@ main (int argc, char **argv)
     mnv3_calib_init (&cal[i]);
 
   t0 = mnv3_cli_now_ms ();
-  for (int f = 0; f < total; f++) {
-    /* --frames N picks N images spread over the sorted list: frames
-     * extracted from a video differ more that way than N in a row. */
-    const char *path = images[(int64_t) f * n_images / total];
-    if (prepare (s, path, &o, mean, std) != 0)
-      goto out;
+  for (used = 0; used < total; used++) {
+    if (video) {
+      /* N frames spread over the video (qdq-video.h says how) */
+      name = frame_name;
+      r = prepare_video (s, video, &o, mean, std, frame_name,
+          sizeof frame_name);
+      if (r < 0)
+        goto out;
+      if (r == 0)
+        break;        /* a video with fewer frames than --frames */
+    } else {
+      /* --frames N picks N images spread over the sorted list: frames
+       * extracted from a video differ more that way than N in a row. */
+      name = images[(int64_t) used * n_images / total];
+      if (prepare (s, name, &o, mean, std) != 0)
+        goto out;
+    }
     if (mnv3_session_run (s) != MNV3_OK) {
-      fprintf (stderr, "%s: run failed: %s\n", path, mnv3_last_error ());
+      fprintf (stderr, "%s: run failed: %s\n", name, mnv3_last_error ());
       goto out;
     }
     for (int i = 0; i < n_acts; i++) {
@@ -471,8 +558,21 @@ main (int argc, char **argv)
         mnv3_calib_add (&cal[i], x, (size_t) count);
     }
     if (tty)
-      progress (f + 1, total, mnv3_cli_now_ms () - t0);
+      progress (used + 1, total, mnv3_cli_now_ms () - t0);
   }
+  if (used == 0) {
+    fprintf (stderr, "%s: no video frame\n", o.calibration);
+    goto out;
+  }
+  if (used < total) {
+    if (tty)
+      fputc ('\n', stderr);
+    if (!o.quiet)
+      fprintf (stderr, "%s: %d frames taken, not %d: the video has fewer "
+          "frames\n", o.calibration, used, total);
+  }
+  mnv3_video_close (video);
+  video = NULL;
 
   for (int i = 0; i < n_acts; i++) {
     const mnv3_qdq_act *a = mnv3_qdq_act_get (qm, i);
@@ -494,7 +594,7 @@ main (int argc, char **argv)
   else
     snprintf (note, sizeof note, "method=%s", method_name (o.method));
   snprintf (note + strlen (note), sizeof note - strlen (note),
-      " frames=%d activations=%s weights=int8-per-channel", total,
+      " frames=%d activations=%s weights=int8-per-channel", used,
       o.is_signed ? "int8" : "uint8");
   if (mnv3_qdq_write (qm, params, o.is_signed, note, o.out_path, &st, err,
           sizeof err) != 0) {
@@ -510,6 +610,7 @@ main (int argc, char **argv)
 out:
   free (buf);
   free_list (images);
+  mnv3_video_close (video);
   free (cal);
   free (lo);
   free (hi);

@@ -20,6 +20,10 @@ test prints), for the file's own QDQ arithmetic and for ONNX Runtime's
 int8 execution of it.  Also checked: the QDQ layout (per-channel int8 weights,
 int32 biases, every Conv/Gemm input quantized), metadata and fields outside
 the importer's protobuf subset survive, bad input is refused.
+Video calibration (--calibration VIDEO --frames 8): a 16-frame MJPEG AVI
+made here from the same photos with gst-launch-1.0 calibrates the TFLite
+float model; the same checks, and its ranges close to the photo-calibrated
+ones.  A build without GStreamer must refuse the video with a clear message.
 
 Exits 77 (skip) without torch/torchvision/onnx/PIL in /usr/bin/python3 or
 without the reference venv (sh tests/reference/setup.sh).
@@ -27,7 +31,9 @@ without the reference venv (sh tests/reference/setup.sh).
 import argparse
 import hashlib
 import json
+import math
 import os
+import shutil
 import subprocess
 import sys
 
@@ -142,6 +148,42 @@ def check_layout(path, float_path):
     return len([n for n in g.node if n.op_type == "QuantizeLinear"])
 
 
+def make_video(photos, outdir):
+    """16 frames, 8 fps, MJPEG in AVI (gstreamer1.0-plugins-good): each
+    photo resized to 320x240, as is then mirrored, each twice in a row, so
+    --frames 8 takes each of the 8 different frames once."""
+    from PIL import Image, ImageOps
+    frames = os.path.join(outdir, "video-frames")
+    os.makedirs(frames, exist_ok=True)
+    k = 0
+    for p in photos:
+        im = Image.open(p).convert("RGB").resize((320, 240), Image.BILINEAR)
+        for v in (im, ImageOps.mirror(im)):
+            for _ in range(2):
+                v.save(os.path.join(frames, "%02d.png" % k))
+                k += 1
+    path = os.path.join(outdir, "photos.avi")
+    run(["gst-launch-1.0", "-q", "multifilesrc",
+         "location=" + os.path.join(frames, "%02d.png"), "index=0",
+         "stop-index=%d" % (k - 1), "caps=image/png,framerate=8/1", "!",
+         "pngdec", "!", "videoconvert", "!", "video/x-raw,format=I420", "!",
+         "jpegenc", "quality=95", "!", "avimux", "!", "filesink",
+         "location=" + path])
+    return path
+
+
+def summary_ranges(out):
+    """{tensor: (seen min, seen max, clip lo, clip hi, scale)} from the
+    per-layer summary (activations quantized as another one are left
+    out)."""
+    r = {}
+    for ln in out.splitlines():
+        f = ln.split()
+        if len(f) == 9 and f[0].isdigit():
+            r[f[1]] = tuple(float(x) for x in f[3:8])
+    return r
+
+
 def add_unknown_fields(path):
     """doc_string fields are outside the importer's protobuf subset."""
     import onnx
@@ -227,10 +269,14 @@ def main():
 
     import onnx
     failed = 0
-    for name, source, method, min_qdq, min_ort in CASES:
-        q = os.path.join(a.outdir, "%s-%s.qdq.onnx" % (name, method))
-        out = run([a.quantize, floats[name], q, "--calibration", data,
-                   "--method", method])
+    outs = {}
+
+    def check_case(name, source, method, min_qdq, min_ort, calib, extra=(),
+                   label=None):
+        q = os.path.join(a.outdir, "%s-%s%s.qdq.onnx"
+                         % (name, method, "-" + label if label else ""))
+        out = run([a.quantize, floats[name], q, "--calibration", calib,
+                   "--method", method] + list(extra))
         # per-layer summary: a header, one line per activation, totals
         assert "clip lo" in out and "wrote " + q in out, out[-400:]
         n_q = check_layout(q, floats[name])
@@ -245,10 +291,69 @@ def main():
         print("%-10s %-10s QDQ arithmetic: top-1 %.3f (>= %.2f), SNR %5.2f dB "
               "(>= %.1f); ORT int8: top-1 %.3f (>= %.2f), SNR %5.2f dB "
               "(>= %.1f), worst input %.2f dB; %d inputs, %d Q/DQ pairs %s"
-              % (name, method, r["top1_qdq"], min_qdq[0], r["snr_qdq_db"],
-                 min_qdq[1], r["top1"], min_ort[0], r["snr_db"], min_ort[1],
-                 r["snr_min_db"], r["n"], n_q, "ok" if ok else "FAIL"))
+              % (name, label or method, r["top1_qdq"], min_qdq[0],
+                 r["snr_qdq_db"], min_qdq[1], r["top1"], min_ort[0],
+                 r["snr_db"], min_ort[1], r["snr_min_db"], r["n"], n_q,
+                 "ok" if ok else "FAIL"))
+        return ok, out, q
+
+    for name, source, method, min_qdq, min_ort in CASES:
+        ok, outs[name, method], _ = check_case(name, source, method, min_qdq,
+                                               min_ort, data)
         failed += not ok
+
+    # Video calibration, or its refusal in a build without GStreamer.
+    video_support = "not in this build" not in run([a.quantize, "--help"])
+    notvideo = os.path.join(a.outdir, "notes.mp4")
+    with open(notvideo, "w") as f:
+        f.write("a text file, not a video\n")
+    r = subprocess.run([a.quantize, floats["tflite"], notvideo + ".onnx",
+                        "--calibration", notvideo, "--quiet"],
+                       capture_output=True, text=True)
+    want = ("cannot decode as video: Could not determine type of stream"
+            if video_support else "has no video support")
+    assert r.returncode == 1 and notvideo in r.stderr and want in r.stderr, \
+        (r.returncode, r.stderr)
+    assert not os.path.exists(notvideo + ".onnx")
+    print("video      refused %s: %s" % (os.path.basename(notvideo),
+                                        r.stderr.strip()))
+    if not video_support:
+        print("video      calibration not tested: this build has no "
+              "GStreamer")
+    elif not (shutil.which("gst-launch-1.0")
+              and shutil.which("gst-inspect-1.0")) or any(
+            subprocess.run(["gst-inspect-1.0", "--exists", e]).returncode
+            for e in ("multifilesrc", "pngdec", "jpegenc", "avimux")):
+        print("video      calibration not tested: no gst-launch-1.0 or "
+              "GStreamer elements to make the video (gstreamer1.0-tools, "
+              "gstreamer1.0-plugins-good)")
+    else:
+        video = make_video(photos, a.outdir)
+        ok, out, q = check_case("tflite", "tflite", "minmax", (0.50, 7.0),
+                                (0.50, 4.5), video, ["--frames", "8"],
+                                label="video")
+        failed += not ok
+        meta = {p.key: p.value for p in onnx.load(q).metadata_props}
+        assert "frames=8 " in meta["mnv3.quantize"], meta["mnv3.quantize"]
+        # The video holds the photos (downscaled to 320x240, through I420
+        # and JPEG): every range is finite, holds 0 and has a positive
+        # scale; the input's is within 10 % of the photos' own and every
+        # other within a factor 2 (measured: 0.71 to 1.20; the first
+        # layers see smoother edges after the downscale).
+        vid = summary_ranges(out)
+        img = summary_ranges(outs["tflite", "minmax"])
+        assert vid.keys() == img.keys() and len(vid) > 10
+        ratios = {}
+        for t, (smin, smax, lo, hi, scale) in vid.items():
+            assert all(math.isfinite(x) for x in (smin, smax, lo, hi, scale))
+            assert lo <= 0 <= hi and scale > 0 and smin <= smax, (t, vid[t])
+            ratios[t] = (hi - lo) / (img[t][3] - img[t][2])
+        first = list(vid)[0]
+        print("video      8 of 16 frames: input range ratio to photo "
+              "calibration %.3f (0.9..1.1), others %.3f..%.3f (0.5..2)"
+              % (ratios[first], min(ratios.values()), max(ratios.values())))
+        assert 0.9 <= ratios[first] <= 1.1, ratios[first]
+        assert all(0.5 <= x <= 2.0 for x in ratios.values()), ratios
 
     # A weight and bias shared by two Convs: quantized once, the file
     # checks, loads and runs.
