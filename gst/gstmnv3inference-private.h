@@ -16,6 +16,8 @@
  *                              in sync mode, region runs
  *   gstmnv3inference-async.c   async mode: the worker thread, choosing the
  *                              mode, the per-frame path in async mode
+ *   gstmnv3inference-regions.c async mode for subclasses that run regions
+ *                              (secondary classification): region jobs
  *   gstmnv3inference-stats.c   QoS, the LATENCY query and statistics
  *
  * Locking: the object lock guards the property values, the QoS state and the
@@ -100,6 +102,18 @@ typedef struct {
   gboolean async;
   GstMnv3Worker *worker;        /* NULL in sync mode */
   GstClockTime result_pts;      /* source frame of the last result */
+  gboolean region_path;         /* the last frame went the async region
+                                 * way (a switch drops the job in flight) */
+  /* region jobs: inputs, outputs, the regions and their pre-processing
+   * time; the worker's while a job is in flight, like the session */
+  float *region_in;
+  gsize region_in_cap;          /* floats */
+  float *region_out;
+  gsize region_out_cap;
+  gdouble *region_run_ms;       /* network, per region (worker) */
+  gdouble *region_prep_ms;      /* pre-processing, per region */
+  guint region_cap;             /* entries of the two above */
+  GArray *job_regions;          /* GstMnv3Region of the job */
 
   /* model swap while running (engine_lock; gstmnv3inference-swap.c) */
   struct _GstMnv3Candidate *candidate;  /* being loaded; NULL when idle */
@@ -195,6 +209,14 @@ G_GNUC_INTERNAL gboolean gst_mnv3_inference_decide_mode (GstMnv3Inference *
     self);
 G_GNUC_INTERNAL GstFlowReturn gst_mnv3_inference_transform_async
     (GstMnv3Inference * self, GstBuffer * buf, GstMnv3InferenceFrame * fr);
+/* gstmnv3inference-regions.c (engine_lock held) */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_async_regions (GstMnv3Inference *
+    self);
+G_GNUC_INTERNAL GstFlowReturn gst_mnv3_inference_transform_async_regions
+    (GstMnv3Inference * self, GstBuffer * buf, GstMnv3InferenceFrame * fr);
+/* Frees the region job buffers (no job in flight). */
+G_GNUC_INTERNAL void gst_mnv3_inference_free_regions (GstMnv3Inference *
+    self);
 
 /* gstmnv3inference-stats.c */
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_src_event (GstBaseTransform *

@@ -261,6 +261,7 @@ gst_mnv3_inference_finalize (GObject * object)
 
   gst_mnv3_inference_swap_cancel (self);
   g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
+  gst_mnv3_inference_free_regions (self);
   gst_mnv3_inference_release_engine (self);
   g_free (priv->active_model);
   g_free (priv->model_path);
