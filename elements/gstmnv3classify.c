@@ -71,6 +71,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_mnv3_classify_debug);
 #define DEFAULT_INFERENCE_REGION GST_MNV3_INFERENCE_REGION_FULL_FRAME
 #define DEFAULT_MIN_ROI_SIZE 16
 #define DEFAULT_RECLASSIFY_INTERVAL 1
+/* async mode: regions handed to the inference thread at once, at most
+ * (the longest unclassified first; the rest wait for the next round) */
+#define MAX_REGIONS_PER_JOB 64
 
 enum {
   PROP_0,
@@ -120,6 +123,8 @@ typedef struct {
   gdouble latency_ms;
   gint track_id;                /* a tracker's object id, 0 none */
   guint64 classified_at;        /* roi_round of the run */
+  GstClockTime source_pts;      /* PTS of the frame the region was cut from */
+  gboolean just_done;           /* async: came back on this frame */
 } GstMnv3RoiResult;
 
 struct _GstMnv3Classify {
@@ -147,9 +152,12 @@ struct _GstMnv3Classify {
   gchar **allowed;              /* object_class split; NULL: every type */
   guint min_roi_size;
   guint reclassify_interval;
-  /* last results per region (engine lock) */
+  /* last results per region (engine lock); in async mode only tracked
+   * regions, one entry per track id: the per-id cache */
   GArray *roi_last;             /* GstMnv3RoiResult */
   guint64 roi_round;            /* inferred frames in roi-list mode */
+  guint64 job_round;            /* async: roi_round of the job in flight */
+  gboolean warned_untracked;    /* async: untracked regions reported */
 };
 
 G_DEFINE_TYPE (GstMnv3Classify, gst_mnv3_classify, GST_TYPE_MNV3_INFERENCE);
@@ -372,13 +380,12 @@ gst_mnv3_classify_post (GstMnv3Classify * self,
  * ids, scores and newly allocated names (NULL without labels).  -1 when the
  * model gave no output. */
 static gint
-gst_mnv3_classify_top (GstMnv3Classify * self, mnv3_session * session,
+gst_mnv3_classify_top (GstMnv3Classify * self, const float *out,
     guint top_k, gfloat threshold, gint * ids, gfloat * scores,
     gchar ** names)
 {
   const mnv3_labels *labels =
       gst_mnv3_inference_get_labels (GST_MNV3_INFERENCE (self));
-  const float *out = mnv3_session_output (session, 0, NULL);
   gint top[MAX_TOP_K];
   gint k, i, n = 0;
 
@@ -422,8 +429,14 @@ gst_mnv3_classify_attach_roi (GstMnv3Classify * self, GstBuffer * buffer,
     meta->region_id = roi->id;
     meta->latency_ms = r->latency_ms;
     meta->fps = fr->fps;
-    meta->source_pts = fr->source_pts;
-    meta->age = fr->age;
+    /* the frame this region's result was computed on, which may be older
+     * than the frame's (reclassify-interval, async mode) */
+    meta->source_pts = r->source_pts;
+    meta->age = GST_CLOCK_TIME_NONE;
+    if (GST_CLOCK_TIME_IS_VALID (r->source_pts)
+        && GST_BUFFER_PTS_IS_VALID (buffer)
+        && GST_BUFFER_PTS (buffer) >= r->source_pts)
+      meta->age = GST_BUFFER_PTS (buffer) - r->source_pts;
     meta->frame_width = fr->width;
     meta->frame_height = fr->height;
   }
@@ -462,6 +475,17 @@ gst_mnv3_classify_track_id (GstVideoRegionOfInterestMeta * roi)
   if (s && gst_structure_get_int (s, "id", &id) && id > 0)
     return id;
   return 0;
+}
+
+/* object-class and min-roi-size */
+static gboolean
+gst_mnv3_classify_selected (const GstVideoRegionOfInterestMeta * roi,
+    gchar ** allowed, guint min_size)
+{
+  if (allowed && allowed[0] && !g_strv_contains ((const gchar * const *)
+          allowed, g_quark_to_string (roi->roi_type)))
+    return FALSE;
+  return roi->w >= min_size && roi->h >= min_size && roi->w > 0 && roi->h > 0;
 }
 
 static void
@@ -544,10 +568,7 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
     GstMnv3RoiResult r = { 0 };
     gint n;
 
-    if (allowed && allowed[0] && !g_strv_contains ((const gchar * const *)
-            allowed, g_quark_to_string (roi->roi_type)))
-      continue;
-    if (roi->w < min_size || roi->h < min_size || roi->w == 0 || roi->h == 0)
+    if (!gst_mnv3_classify_selected (roi, allowed, min_size))
       continue;
     if (gst_mnv3_classify_reuse (self, prev, roi, interval, buffer, fr))
       continue;
@@ -555,8 +576,8 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
         &rect, &r.latency_ms);
     if (ret != GST_FLOW_OK)
       break;
-    n = gst_mnv3_classify_top (self, session, top_k, threshold, r.ids,
-        r.scores, r.labels);
+    n = gst_mnv3_classify_top (self, mnv3_session_output (session, 0, NULL),
+        top_k, threshold, r.ids, r.scores, r.labels);
     if (n < 0) {
       GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
           (NULL));
@@ -568,6 +589,7 @@ gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
     r.roi_type = roi->roi_type;
     r.track_id = gst_mnv3_classify_track_id (roi);
     r.classified_at = self->roi_round;
+    r.source_pts = fr->source_pts;
     g_array_append_val (self->roi_last, r);
     gst_mnv3_classify_attach_roi (self, buffer, roi, &r, fr);
     if (post)
@@ -606,6 +628,246 @@ gst_mnv3_classify_carry_rois (GstMnv3Classify * self, GstBuffer * buffer,
   g_ptr_array_unref (rois);
 }
 
+/* ---- inference-region=roi-list in async mode ---------------------------
+ *
+ * The regions run on the base class's inference thread and their results
+ * come back on a later frame, where the boxes have moved, appeared, gone
+ * or been renumbered.  A result therefore only lands on a region that
+ * carries the same tracker id (mnv3track's, or DL Streamer's object_id)
+ * as the region it was computed on: roi_last is then a cache with one
+ * entry per track id, dropped as soon as a frame no longer has the track.
+ * Regions without a track id are not classified in this mode (nothing
+ * names the same object on a later frame).
+ */
+
+static GstMnv3RoiResult *
+gst_mnv3_classify_find_track (GstMnv3Classify * self, gint track, guint * idx)
+{
+  guint i;
+
+  for (i = 0; i < self->roi_last->len; i++) {
+    GstMnv3RoiResult *r = &g_array_index (self->roi_last, GstMnv3RoiResult,
+        i);
+    if (r->track_id == track) {
+      if (idx)
+        *idx = i;
+      return r;
+    }
+  }
+  return NULL;
+}
+
+static void
+gst_mnv3_classify_clear_result (GstMnv3RoiResult * r)
+{
+  guint k;
+
+  for (k = 0; k < r->n; k++)
+    g_clear_pointer (&r->labels[k], g_free);
+  r->n = 0;
+}
+
+/* The results that came back go into the per-track cache. */
+static GstFlowReturn
+gst_mnv3_classify_store_results (GstMnv3Classify * self,
+    const GstMnv3RegionResult * results, guint n_results,
+    const GstMnv3InferenceFrame * fr)
+{
+  guint top_k, i;
+  gfloat threshold;
+
+  GST_OBJECT_LOCK (self);
+  top_k = self->top_k;
+  threshold = self->threshold;
+  GST_OBJECT_UNLOCK (self);
+
+  for (i = 0; i < n_results; i++) {
+    const GstMnv3RegionResult *res = &results[i];
+    GstMnv3RoiResult r = { 0 }, *old;
+    gint n;
+
+    if (res->region.track_id == 0 || res->output_len <
+        (gsize) self->num_classes)
+      continue;
+    n = gst_mnv3_classify_top (self, res->output, top_k, threshold, r.ids,
+        r.scores, r.labels);
+    if (n < 0) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
+          (NULL));
+      return GST_FLOW_ERROR;
+    }
+    r.n = (guint) n;
+    r.roi_id = res->region.roi_id;
+    r.roi_type = res->region.roi_type;
+    r.track_id = res->region.track_id;
+    r.latency_ms = res->latency_ms;
+    r.classified_at = self->job_round;
+    r.source_pts = fr->source_pts;
+    r.just_done = TRUE;
+    old = gst_mnv3_classify_find_track (self, r.track_id, NULL);
+    if (old) {
+      gst_mnv3_classify_clear_result (old);
+      *old = r;
+    } else {
+      g_array_append_val (self->roi_last, r);
+    }
+  }
+  return GST_FLOW_OK;
+}
+
+/* Every frame: newest results in, tracks that are gone out, what is known
+ * attached to the frame's tracked regions. */
+static GstFlowReturn
+gst_mnv3_classify_attach_regions (GstMnv3Inference * base, GstBuffer * buffer,
+    const GstMnv3RegionResult * results, guint n_results,
+    const GstMnv3InferenceFrame * fr)
+{
+  GstMnv3Classify *self = GST_MNV3_CLASSIFY (base);
+  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
+  gboolean post = gst_mnv3_inference_get_post_messages (base);
+  GstFlowReturn ret;
+  gchar **allowed;
+  guint min_size, i, j;
+
+  ret = gst_mnv3_classify_store_results (self, results, n_results, fr);
+  if (ret != GST_FLOW_OK) {
+    g_ptr_array_unref (rois);
+    return ret;
+  }
+
+  GST_OBJECT_LOCK (self);
+  min_size = self->min_roi_size;
+  allowed = g_strdupv (self->allowed);
+  GST_OBJECT_UNLOCK (self);
+
+  /* a track no region of this frame has is gone (mnv3track reports its
+   * tracks until max-age): its result goes with it */
+  for (j = self->roi_last->len; j-- > 0;) {
+    GstMnv3RoiResult *r = &g_array_index (self->roi_last, GstMnv3RoiResult,
+        j);
+    gboolean present = FALSE;
+
+    for (i = 0; i < rois->len && !present; i++)
+      present = r->track_id != 0 && gst_mnv3_classify_track_id
+          (g_ptr_array_index (rois, i)) == r->track_id;
+    if (!present) {
+      gst_mnv3_classify_clear_result (r);
+      g_array_remove_index_fast (self->roi_last, j);
+    }
+  }
+
+  for (i = 0; i < rois->len; i++) {
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+    gint track = gst_mnv3_classify_track_id (roi);
+    GstMnv3InferenceFrame carried = *fr;
+    GstMnv3RoiResult *r;
+
+    if (track == 0 || !gst_mnv3_classify_selected (roi, allowed, min_size)
+        || !(r = gst_mnv3_classify_find_track (self, track, NULL)))
+      continue;
+    carried.fresh = r->just_done;
+    carried.latency_ms = r->latency_ms;
+    gst_mnv3_classify_attach_roi (self, buffer, roi, r, &carried);
+    if (post && r->just_done)
+      gst_mnv3_classify_post_result (self, &carried, fr->model_name, r->n,
+          r->ids, r->labels, r->scores, r->latency_ms, roi);
+  }
+  for (j = 0; j < self->roi_last->len; j++)
+    g_array_index (self->roi_last, GstMnv3RoiResult, j).just_done = FALSE;
+
+  g_strfreev (allowed);
+  g_ptr_array_unref (rois);
+  return GST_FLOW_OK;
+}
+
+typedef struct {
+  GstMnv3Region region;
+  guint64 key;                  /* 0 never classified, else classified_at+1 */
+  guint order;
+} GstMnv3RoiCandidate;
+
+static gint
+gst_mnv3_classify_candidate_cmp (gconstpointer a, gconstpointer b)
+{
+  const GstMnv3RoiCandidate *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The inference thread is free: the tracked regions whose result is
+ * missing or reclassify-interval rounds old, the oldest first. */
+static void
+gst_mnv3_classify_select_regions (GstMnv3Inference * base, GstBuffer * buffer,
+    const GstMnv3InferenceFrame * fr, GArray * regions)
+{
+  GstMnv3Classify *self = GST_MNV3_CLASSIFY (base);
+  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
+  GArray *cand = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiCandidate));
+  gchar **allowed;
+  guint min_size, interval, untracked = 0, i, j;
+
+  (void) fr;
+  GST_OBJECT_LOCK (self);
+  min_size = self->min_roi_size;
+  interval = self->reclassify_interval;
+  allowed = g_strdupv (self->allowed);
+  GST_OBJECT_UNLOCK (self);
+
+  self->roi_round++;
+  self->job_round = self->roi_round;
+  for (i = 0; i < rois->len; i++) {
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+    gint track = gst_mnv3_classify_track_id (roi);
+    GstMnv3RoiCandidate c;
+    GstMnv3RoiResult *r;
+    gboolean dup = FALSE;
+
+    if (!gst_mnv3_classify_selected (roi, allowed, min_size))
+      continue;
+    if (track == 0) {
+      untracked++;
+      continue;
+    }
+    for (j = 0; j < cand->len && !dup; j++)
+      dup = g_array_index (cand, GstMnv3RoiCandidate, j).region.track_id ==
+          track;
+    r = gst_mnv3_classify_find_track (self, track, NULL);
+    if (dup || (r && self->roi_round - r->classified_at < interval))
+      continue;
+    memset (&c, 0, sizeof c);
+    c.region.rect.x = (gint) roi->x;
+    c.region.rect.y = (gint) roi->y;
+    c.region.rect.w = (gint) roi->w;
+    c.region.rect.h = (gint) roi->h;
+    c.region.roi_id = roi->id;
+    c.region.roi_type = roi->roi_type;
+    c.region.track_id = track;
+    c.key = r ? r->classified_at + 1 : 0;
+    c.order = i;
+    g_array_append_val (cand, c);
+  }
+  g_array_sort (cand, gst_mnv3_classify_candidate_cmp);
+  for (i = 0; i < cand->len && i < MAX_REGIONS_PER_JOB; i++)
+    g_array_append_val (regions,
+        g_array_index (cand, GstMnv3RoiCandidate, i).region);
+  GST_LOG_OBJECT (self, "round %" G_GUINT64_FORMAT ": %u regions to run, %u "
+      "untracked left out", self->roi_round, regions->len, untracked);
+
+  if (untracked > 0 && !self->warned_untracked) {
+    self->warned_untracked = TRUE;
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("Regions without a tracker id are not classified in async mode"),
+        ("a result comes back on a later frame, where only a tracker id "
+            "names the same object: put mnv3track in front of %s, or set "
+            "mode=sync", GST_OBJECT_NAME (self)));
+  }
+  g_array_unref (cand);
+  g_strfreev (allowed);
+  g_ptr_array_unref (rois);
+}
+
 static GstFlowReturn
 gst_mnv3_classify_process_output (GstMnv3Inference * base, GstBuffer * buffer,
     mnv3_session * session, const GstMnv3InferenceFrame * fr)
@@ -624,8 +886,8 @@ gst_mnv3_classify_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   GST_OBJECT_UNLOCK (self);
 
   gst_mnv3_classify_forget (self);
-  n = gst_mnv3_classify_top (self, session, top_k, threshold, self->last_ids,
-      self->last_scores, self->last_labels);
+  n = gst_mnv3_classify_top (self, mnv3_session_output (session, 0, NULL),
+      top_k, threshold, self->last_ids, self->last_scores, self->last_labels);
   if (n < 0) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
         (NULL));
@@ -808,6 +1070,10 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
   inference_class->reset = GST_DEBUG_FUNCPTR (gst_mnv3_classify_reset);
   inference_class->wants_frame_run =
       GST_DEBUG_FUNCPTR (gst_mnv3_classify_wants_frame_run);
+  inference_class->select_regions =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_select_regions);
+  inference_class->attach_regions =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_attach_regions);
 }
 
 static void
