@@ -55,6 +55,7 @@
 /* --sink=noqos: synchronised to the clock, no QoS, no drops (udpsink-like) */
 #define NOQOS_SINK "fakesink name=sink sync=true qos=false max-lateness=-1"
 static const char *live_sink = LIVE_SINK;
+static gboolean noqos_sink = FALSE;
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -902,15 +903,21 @@ sweep_live (const bench_options * o, const bench_plan * plan)
               fmt ("%.2f", r.add_p99), fmt ("%.1f", r.add_max), late, own);
         }
         if (sz.width == 1920 && sz.height == 1080 && th == 2) {
+          /* a sink without QoS never drops: falling behind shows as the
+           * lateness growing (by more than two frames here) */
+          gboolean behind = noqos_sink
+              && !(r.late_last <= r.late_first + 2000.0 / o->fps);
+
           bar_runs++;
-          if (async_live ? r.ok && r.frames_in == frames
+          if (!behind && (async_live ? r.ok && r.frames_in == frames
               && r.rendered == frames && r.dropped == 0 && r.add_med <= 3.0
               && r.add_p99 <= 10.0 && r.mean_latency > 0.0
               /* the source's rate caps it when the network is faster */
               && r.inference_fps >= 0.8 * MIN (o->fps,
                   1000.0 / r.mean_latency)
-              : r.ok && r.frames_in == frames && r.rendered == frames
-              && r.dropped == 0 && r.inferred == frames && r.skipped == 0)
+              : r.ok && r.frames_in == frames
+              && r.rendered == frames
+              && r.dropped == 0 && r.inferred == frames && r.skipped == 0))
             bar_met++;
         }
         g_free (lat);
@@ -928,13 +935,16 @@ sweep_live (const bench_options * o, const bench_plan * plan)
   if (bar_runs && async_live)
     printf ("\nBar (1920x1080 at %d fps live, asynchronous inference, 2 "
         "threads: no frame dropped, added latency median <= 3 ms and p99 <= "
-        "10 ms, inference-fps >= 80 %% of min(fps, 1000 / mean-latency)): %s (%d of %d "
-        "formats)\n", o->fps, bar_met == bar_runs ? "MET" : "NOT MET",
-        bar_met, bar_runs);
+        "10 ms, inference-fps >= 80 %% of min(fps, 1000 / mean-latency)%s): "
+        "%s (%d of %d formats)\n", o->fps, noqos_sink ?
+        ", sink lateness grows by <= 2 frames" : "",
+        bar_met == bar_runs ? "MET" : "NOT MET", bar_met, bar_runs);
   else if (bar_runs)
     printf ("\nBar (1920x1080 at %d fps live, every frame classified, 2 "
-        "threads, no frame dropped or skipped): %s (%d of %d formats)\n",
-        o->fps, bar_met == bar_runs ? "MET" : "NOT MET", bar_met, bar_runs);
+        "threads, no frame dropped or skipped%s): %s (%d of %d formats)\n",
+        o->fps, noqos_sink ?
+        ", sink lateness grows by <= 2 frames" : "",
+        bar_met == bar_runs ? "MET" : "NOT MET", bar_met, bar_runs);
 }
 
 int
@@ -1028,9 +1038,10 @@ main (int argc, char **argv)
   late_window = (guint) (5 * o.fps);
   if (o.props)
     element_props = o.props;
-  if (o.sink && !strcmp (o.sink, "noqos"))
+  if (o.sink && !strcmp (o.sink, "noqos")) {
     live_sink = NOQOS_SINK;
-  else if (o.sink && strcmp (o.sink, "display")) {
+    noqos_sink = TRUE;
+  } else if (o.sink && strcmp (o.sink, "display")) {
     g_printerr ("pipeline-bench: --sink is display or noqos\n");
     return 2;
   }
