@@ -42,6 +42,8 @@ GST_DEBUG_CATEGORY_EXTERN (gst_mnv3_inference_debug);
 #define MAX_THREADS 256
 /* Models with a dynamic input size run at this size. */
 #define DYNAMIC_INPUT_SIZE 224
+/* input-width/input-height at most (the engine's limits still apply) */
+#define MAX_INPUT_SIZE 8192
 
 /* What a property change while running requires. */
 enum {
@@ -62,6 +64,7 @@ typedef struct {
   guint interval;
   gboolean post_messages;
   GstMnv3InferenceMode mode;
+  gint input_width, input_height;       /* 0: the model's / default */
   guint pending;
 
   /* QoS and statistics (object lock) */
@@ -162,6 +165,10 @@ G_GNUC_INTERNAL gboolean gst_mnv3_inference_read_labels (const gchar * path,
     const mnv3_model * model, mnv3_labels * labels, GstMnv3LoadError * err);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_check_input (const mnv3_model *
     model, int *height, int *width, gchar ** reason);
+/* input-width/input-height (@want_*, 0: unset) against the model: a model
+ * whose file fixes its input size only runs at that size. */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_check_size (const mnv3_model *
+    model, int want_height, int want_width, gchar ** reason);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_new_session (const mnv3_model *
     model, mnv3_session_options opts, int req_height, int req_width,
     mnv3_session ** session, int *in_height, int *in_width);
