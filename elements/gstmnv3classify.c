@@ -44,8 +44,10 @@
  * tracker id (`object_id` parameter, set by mnv3track) as the region it
  * was cut from, its meta's `source_pts` and `age` naming that earlier
  * frame; results are kept per track id and dropped with the track.
- * Regions without a tracker id are not classified in async mode (one
- * warning says so): put mnv3track in front, or set `mode=sync`.
+ * With `mode=auto` (a live source), a frame that has regions without a
+ * tracker id is classified synchronously instead, as in sync mode; with
+ * `mode=async` such regions are not classified (one warning says so): put
+ * mnv3track in front, or set `mode=sync`.
  *
  * ## Example launch line
  * |[
@@ -554,6 +556,8 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
       GST_DEBUG_FUNCPTR (gst_mnv3_classify_select_regions);
   inference_class->attach_regions =
       GST_DEBUG_FUNCPTR (gst_mnv3_classify_attach_regions);
+  inference_class->regions_need_sync =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_regions_need_sync);
 }
 
 static void

@@ -101,6 +101,8 @@ G_GNUC_INTERNAL void gst_mnv3_classify_carry_rois (GstMnv3Classify * self,
 G_GNUC_INTERNAL void gst_mnv3_classify_select_regions (GstMnv3Inference *
     base, GstBuffer * buffer, const GstMnv3InferenceFrame * fr,
     GArray * regions);
+G_GNUC_INTERNAL gboolean gst_mnv3_classify_regions_need_sync
+    (GstMnv3Inference * base, GstBuffer * buffer);
 G_GNUC_INTERNAL GstFlowReturn gst_mnv3_classify_attach_regions
     (GstMnv3Inference * base, GstBuffer * buffer,
     const GstMnv3RegionResult * results, guint n_results,

@@ -492,3 +492,30 @@ gst_mnv3_classify_select_regions (GstMnv3Inference * base, GstBuffer * buffer,
   g_strfreev (allowed);
   g_ptr_array_unref (rois);
 }
+
+/* mode=auto: a frame with a selected region that has no tracker id is
+ * classified synchronously (its results on itself, as in sync mode). */
+gboolean
+gst_mnv3_classify_regions_need_sync (GstMnv3Inference * base,
+    GstBuffer * buffer)
+{
+  GstMnv3Classify *self = GST_MNV3_CLASSIFY (base);
+  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
+  gboolean untracked = FALSE;
+  gchar **allowed;
+  guint min_size, i;
+
+  GST_OBJECT_LOCK (self);
+  min_size = self->min_roi_size;
+  allowed = g_strdupv (self->allowed);
+  GST_OBJECT_UNLOCK (self);
+  for (i = 0; i < rois->len && !untracked; i++) {
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+
+    untracked = gst_mnv3_classify_selected (roi, allowed, min_size)
+        && gst_mnv3_classify_track_id (roi) == 0;
+  }
+  g_strfreev (allowed);
+  g_ptr_array_unref (rois);
+  return untracked;
+}

@@ -219,6 +219,10 @@ G_GNUC_INTERNAL GstFlowReturn gst_mnv3_inference_transform_async
 /* gstmnv3inference-regions.c (engine_lock held) */
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_async_regions (GstMnv3Inference *
     self);
+/* mode=auto and the subclass says this frame's region results could not
+ * be matched on a later frame: the frame runs synchronously. */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_regions_sync (GstMnv3Inference *
+    self, GstBuffer * buf);
 G_GNUC_INTERNAL GstFlowReturn gst_mnv3_inference_transform_async_regions
     (GstMnv3Inference * self, GstBuffer * buf, GstMnv3InferenceFrame * fr);
 /* Frees the region job buffers (no job in flight). */

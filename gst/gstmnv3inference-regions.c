@@ -39,6 +39,21 @@ gst_mnv3_inference_async_regions (GstMnv3Inference * self)
       && klass->wants_frame_run && !klass->wants_frame_run (self);
 }
 
+gboolean
+gst_mnv3_inference_regions_sync (GstMnv3Inference * self, GstBuffer * buf)
+{
+  GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
+  GstMnv3InferencePrivate *priv = PRIV (self);
+  gboolean auto_mode;
+
+  if (!priv->async || !klass->regions_need_sync)
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  auto_mode = priv->mode == GST_MNV3_INFERENCE_MODE_AUTO;
+  GST_OBJECT_UNLOCK (self);
+  return auto_mode && klass->regions_need_sync (self, buf);
+}
+
 void
 gst_mnv3_inference_free_regions (GstMnv3Inference * self)
 {

@@ -292,7 +292,8 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       GST_BUFFER_PTS (buf)) : GST_CLOCK_TIME_NONE;
 
   frame_run = !klass->wants_frame_run || klass->wants_frame_run (self);
-  regions = !frame_run && gst_mnv3_inference_async_regions (self);
+  regions = !frame_run && gst_mnv3_inference_async_regions (self)
+      && !gst_mnv3_inference_regions_sync (self, buf);
   if (priv->async && regions != priv->region_path) {
     /* inference-region changed: a job of the other kind is nobody's */
     gst_mnv3_inference_drop_inflight (self, FALSE);

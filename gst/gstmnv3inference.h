@@ -49,7 +49,9 @@
  * The frame is pushed at once: a result can only come back on a later
  * frame, so the subclass must match it to that frame's regions by
  * something that names the same object there (a tracker's id), never by
- * position.
+ * position.  In mode=auto, a frame whose regions have nothing of the kind
+ * (regions_need_sync) runs synchronously instead, so that its regions get
+ * their results; mode=async never waits.
  *
  * Threading: the vfuncs run on the streaming thread with the engine lock
  * held; the getters below are for use from those vfuncs.
@@ -179,8 +181,13 @@ struct _GstMnv3InferenceClass {
   GstFlowReturn (*attach_regions) (GstMnv3Inference * self,
       GstBuffer * buffer, const GstMnv3RegionResult * results,
       guint n_results, const GstMnv3InferenceFrame * frame);
+  /* optional: TRUE when a result computed on this frame's regions could
+   * only be attached to this frame (nothing names the same objects on a
+   * later one); in mode=auto such frames run synchronously */
+  gboolean (*regions_need_sync) (GstMnv3Inference * self,
+      GstBuffer * buffer);
 
-  gpointer _gst_reserved[GST_PADDING - 2];
+  gpointer _gst_reserved[GST_PADDING - 3];
 };
 
 /* The class names in use (labels-file, else the model's); count 0 when

@@ -21,7 +21,9 @@
  *  - reclassify-interval in async mode (the per-track cache, evicted with
  *    the track);
  *  - sync mode as before: every selected region, every frame, its own
- *    frame's result, untracked regions included.
+ *    frame's result, untracked regions included;
+ *  - mode=auto on a live source: frames with untracked regions run as in
+ *    sync mode, tracked ones asynchronously.
  *
  * The loops that wait for async results push frames until the results are
  * there (bounded only to end a broken run); nothing about speed is
@@ -669,6 +671,61 @@ GST_START_TEST (test_sync_unchanged)
 
 GST_END_TEST;
 
+/* mode=auto with a live source (GstHarness answers the LATENCY query as
+ * live; an element in front, since a bare upstream pad is not asked):
+ * frames with untracked regions are classified synchronously, each
+ * region's result on its own frame; once every region is tracked,
+ * asynchronously. */
+GST_START_TEST (test_auto_untracked_sync)
+{
+  GstHarness *h = roi_harness ("identity !", "mode=auto");
+  gint untracked[N_TILES] = { 0, 0 }, tracks[N_TILES] = { 7, 9 };
+  Seen seen;
+  guint i;
+
+  for (i = 0; i < 4; i++) {
+    GstBuffer *out = gst_harness_push_and_pull (h, swap_frame (i, i * DUR,
+            untracked));
+    gpointer state = NULL;
+    GstMeta *meta;
+    guint regions = 0;
+
+    while ((meta = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_MNV3_CLASSIFICATION_META_API_TYPE))) {
+      GstMnv3ClassificationMeta *m = (GstMnv3ClassificationMeta *) meta;
+
+      fail_unless (m->fresh);
+      fail_unless_equals_uint64 (m->source_pts, i * DUR);
+      if (m->region_id != UNTRACKED_ID)
+        /* slot 1 holds the cat on even frames */
+        fail_unless_equals_int (m->class_ids[0],
+            ref_class[(m->region_id == 1) == (i % 2 == 0) ? CAT : COFFEE]);
+      regions |= 1u << m->region_id;
+    }
+    fail_unless_equals_int (regions, (1u << 1) | (1u << 2) | (1u << 3));
+    gst_buffer_unref (out);
+  }
+  /* tracked from now on (the untracked region dropped): asynchronous */
+  seen_init (&seen);
+  for (i = 4; i < MAX_FRAMES && (seen.fresh[CAT] < 2
+          || seen.fresh[COFFEE] < 2); i++) {
+    const gint which[2] = { i % 2 ? COFFEE : CAT, i % 2 ? CAT : COFFEE };
+    const gint ys[2] = { slot_y, slot_y };
+    GstBuffer *b = make_frame (i * DUR, which, slot_x, ys, 2), *out;
+
+    add_roi (b, 1, tracks[which[0]], slot_x[0], slot_y, TW, TH);
+    add_roi (b, 2, tracks[which[1]], slot_x[1], slot_y, TW, TH);
+    out = gst_harness_push_and_pull (h, b);
+    check_async_output (out, tile_of_fixed_track, tracks, 4 * DUR, &seen);
+    gst_buffer_unref (out);
+    g_usleep (2000);
+  }
+  fail_unless (seen.fresh[CAT] >= 2 && seen.fresh[COFFEE] >= 2);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 roi_async_suite (void)
 {
@@ -685,6 +742,7 @@ roi_async_suite (void)
   tcase_add_test (tc, test_async_eos_in_flight);
   tcase_add_test (tc, test_async_reclassify_interval);
   tcase_add_test (tc, test_sync_unchanged);
+  tcase_add_test (tc, test_auto_untracked_sync);
   return s;
 }
 
