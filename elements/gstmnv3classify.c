@@ -38,6 +38,17 @@
  * result is a message as above plus `region-id` (int), `region-type`
  * (string) and `region` (array of int x, y, w, h).
  *
+ * In async mode (`mode=async`, or `auto` with a live source) the regions
+ * run on the inference thread and frames never wait for them.  A result
+ * comes back on a later frame and lands only on the region with the same
+ * tracker id (`object_id` parameter, set by mnv3track) as the region it
+ * was cut from, its meta's `source_pts` and `age` naming that earlier
+ * frame; results are kept per track id and dropped with the track.
+ * With `mode=auto` (a live source), a frame that has regions without a
+ * tracker id is classified synchronously instead, as in sync mode; with
+ * `mode=async` such regions are not classified (one warning says so): put
+ * mnv3track in front, or set `mode=sync`.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 v4l2src ! mnv3classify top-k=3 post-messages=true ! \
@@ -58,16 +69,15 @@
 #include <gst/analytics/analytics.h>
 #endif
 
-#include "gstmnv3classify.h"
+#include "mnv3classify-private.h"
 #include "classify.h"
 #include "gstmnv3meta.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_mnv3_classify_debug);
+GST_DEBUG_CATEGORY (gst_mnv3_classify_debug);
 #define GST_CAT_DEFAULT gst_mnv3_classify_debug
 
 #define DEFAULT_TOP_K 5
 #define DEFAULT_THRESHOLD 0.0f
-#define MAX_TOP_K 64
 #define DEFAULT_INFERENCE_REGION GST_MNV3_INFERENCE_REGION_FULL_FRAME
 #define DEFAULT_MIN_ROI_SIZE 16
 #define DEFAULT_RECLASSIFY_INTERVAL 1
@@ -81,11 +91,6 @@ enum {
   PROP_MIN_ROI_SIZE,
   PROP_RECLASSIFY_INTERVAL,
 };
-
-typedef enum {
-  GST_MNV3_INFERENCE_REGION_FULL_FRAME,
-  GST_MNV3_INFERENCE_REGION_ROI_LIST,
-} GstMnv3InferenceRegion;
 
 #define GST_TYPE_MNV3_INFERENCE_REGION (gst_mnv3_inference_region_get_type ())
 
@@ -109,66 +114,9 @@ gst_mnv3_inference_region_get_type (void)
   return type;
 }
 
-/* The last result on one region of interest. */
-typedef struct {
-  gint roi_id;
-  GQuark roi_type;
-  guint n;
-  gint ids[MAX_TOP_K];
-  gfloat scores[MAX_TOP_K];
-  gchar *labels[MAX_TOP_K];
-  gdouble latency_ms;
-  gint track_id;                /* a tracker's object id, 0 none */
-  guint64 classified_at;        /* roi_round of the run */
-} GstMnv3RoiResult;
-
-struct _GstMnv3Classify {
-  GstMnv3Inference parent;
-
-  /* properties (object lock) */
-  guint top_k;
-  gfloat threshold;
-
-  /* streaming state (base class engine lock) */
-  gint num_classes;
-  gboolean output_is_softmax;   /* the model's output is probabilities */
-  gfloat *probs;                /* num_classes scratch */
-  /* the last result, attached again on frames without inference */
-  gboolean have_last;
-  guint n_last;
-  gint last_ids[MAX_TOP_K];
-  gfloat last_scores[MAX_TOP_K];
-  gchar *last_labels[MAX_TOP_K];
-  gchar *last_model;
-
-  /* secondary classification: properties (object lock) */
-  GstMnv3InferenceRegion region_mode;
-  gchar *object_class;
-  gchar **allowed;              /* object_class split; NULL: every type */
-  guint min_roi_size;
-  guint reclassify_interval;
-  /* last results per region (engine lock) */
-  GArray *roi_last;             /* GstMnv3RoiResult */
-  guint64 roi_round;            /* inferred frames in roi-list mode */
-};
-
 G_DEFINE_TYPE (GstMnv3Classify, gst_mnv3_classify, GST_TYPE_MNV3_INFERENCE);
 GST_ELEMENT_REGISTER_DEFINE (mnv3classify, "mnv3classify", GST_RANK_NONE,
     GST_TYPE_MNV3_CLASSIFY);
-
-static void
-gst_mnv3_classify_forget_rois (GstMnv3Classify * self)
-{
-  guint i, k;
-
-  for (i = 0; i < self->roi_last->len; i++) {
-    GstMnv3RoiResult *r = &g_array_index (self->roi_last, GstMnv3RoiResult,
-        i);
-    for (k = 0; k < r->n; k++)
-      g_free (r->labels[k]);
-  }
-  g_array_set_size (self->roi_last, 0);
-}
 
 static void
 gst_mnv3_classify_forget (GstMnv3Classify * self)
@@ -304,7 +252,7 @@ gst_mnv3_classify_attach (GstMnv3Classify * self, GstBuffer * buffer,
 
 /* One result on the bus; @roi (secondary classification) adds its id and
  * rectangle. */
-static void
+void
 gst_mnv3_classify_post_result (GstMnv3Classify * self,
     const GstMnv3InferenceFrame * fr, const gchar * model, guint n,
     const gint * class_ids, gchar * const *names, const gfloat * probs,
@@ -371,14 +319,13 @@ gst_mnv3_classify_post (GstMnv3Classify * self,
 /* The top-k classes of the session's output above threshold, best first:
  * ids, scores and newly allocated names (NULL without labels).  -1 when the
  * model gave no output. */
-static gint
-gst_mnv3_classify_top (GstMnv3Classify * self, mnv3_session * session,
+gint
+gst_mnv3_classify_top (GstMnv3Classify * self, const float *out,
     guint top_k, gfloat threshold, gint * ids, gfloat * scores,
     gchar ** names)
 {
   const mnv3_labels *labels =
       gst_mnv3_inference_get_labels (GST_MNV3_INFERENCE (self));
-  const float *out = mnv3_session_output (session, 0, NULL);
   gint top[MAX_TOP_K];
   gint k, i, n = 0;
 
@@ -402,210 +349,6 @@ gst_mnv3_classify_top (GstMnv3Classify * self, mnv3_session * session,
   return n;
 }
 
-/* One region's result as a classification meta (region_id = the ROI's id)
- * and a "classification" parameter on the ROI meta. */
-static void
-gst_mnv3_classify_attach_roi (GstMnv3Classify * self, GstBuffer * buffer,
-    GstVideoRegionOfInterestMeta * roi, const GstMnv3RoiResult * r,
-    const GstMnv3InferenceFrame * fr)
-{
-  GstVideoRectangle rect = { (gint) roi->x, (gint) roi->y, (gint) roi->w,
-    (gint) roi->h
-  };
-  GstMnv3ClassificationMeta *meta;
-
-  (void) self;
-  meta = gst_buffer_add_mnv3_classification_meta (buffer, fr->model_name,
-      r->n, r->ids, (const gchar * const *) r->labels, r->scores, fr->fresh,
-      &rect);
-  if (meta) {
-    meta->region_id = roi->id;
-    meta->latency_ms = r->latency_ms;
-    meta->fps = fr->fps;
-    meta->source_pts = fr->source_pts;
-    meta->age = fr->age;
-    meta->frame_width = fr->width;
-    meta->frame_height = fr->height;
-  }
-  if (r->n > 0)
-    gst_video_region_of_interest_meta_add_param (roi,
-        gst_structure_new ("classification",
-            "label", G_TYPE_STRING, r->labels[0],
-            "label_id", G_TYPE_INT, r->ids[0],
-            "confidence", G_TYPE_DOUBLE, (gdouble) r->scores[0],
-            "model", G_TYPE_STRING, fr->model_name, NULL));
-}
-
-/* The region-of-interest metas of buffer, in order. */
-static GPtrArray *
-gst_mnv3_classify_rois (GstBuffer * buffer)
-{
-  GPtrArray *rois = g_ptr_array_new ();
-  gpointer state = NULL;
-  GstMeta *meta;
-
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
-    g_ptr_array_add (rois, meta);
-  return rois;
-}
-
-/* The object id a tracker gave a region: DL Streamer's `object_id`
- * parameter (mnv3track sets it too), else 0. */
-static gint
-gst_mnv3_classify_track_id (GstVideoRegionOfInterestMeta * roi)
-{
-  GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
-      "object_id");
-  gint id = 0;
-
-  if (s && gst_structure_get_int (s, "id", &id) && id > 0)
-    return id;
-  return 0;
-}
-
-static void
-gst_mnv3_classify_free_rois (GArray * rois)
-{
-  guint i, k;
-
-  for (i = 0; i < rois->len; i++) {
-    GstMnv3RoiResult *r = &g_array_index (rois, GstMnv3RoiResult, i);
-    for (k = 0; k < r->n; k++)
-      g_free (r->labels[k]);
-  }
-  g_array_unref (rois);
-}
-
-/* reclassify-interval: a tracked region classified fewer than @interval
- * rounds ago keeps that result (attached as not fresh) without a run. */
-static gboolean
-gst_mnv3_classify_reuse (GstMnv3Classify * self, GArray * prev,
-    GstVideoRegionOfInterestMeta * roi, guint interval, GstBuffer * buffer,
-    const GstMnv3InferenceFrame * fr)
-{
-  gint track = gst_mnv3_classify_track_id (roi);
-  GstMnv3InferenceFrame carried = *fr;
-  guint i, k;
-
-  if (interval <= 1 || track == 0)
-    return FALSE;
-  for (i = 0; i < prev->len; i++) {
-    GstMnv3RoiResult *p = &g_array_index (prev, GstMnv3RoiResult, i);
-    GstMnv3RoiResult r;
-
-    if (p->track_id != track || self->roi_round - p->classified_at >=
-        interval)
-      continue;
-    r = *p;
-    r.roi_id = roi->id;
-    r.roi_type = roi->roi_type;
-    for (k = 0; k < r.n; k++)
-      r.labels[k] = g_strdup (p->labels[k]);
-    g_array_append_val (self->roi_last, r);
-    carried.fresh = FALSE;
-    gst_mnv3_classify_attach_roi (self, buffer, roi, &r, &carried);
-    return TRUE;
-  }
-  return FALSE;
-}
-
-/* inference-region=roi-list: the model on every selected region. */
-static GstFlowReturn
-gst_mnv3_classify_process_rois (GstMnv3Classify * self, GstBuffer * buffer,
-    mnv3_session * session, const GstMnv3InferenceFrame * fr)
-{
-  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
-  GstFlowReturn ret = GST_FLOW_OK;
-  gboolean post = gst_mnv3_inference_get_post_messages (GST_MNV3_INFERENCE
-      (self));
-  gchar **allowed;
-  guint top_k, min_size, interval, i;
-  gfloat threshold;
-  GArray *prev = self->roi_last;
-
-  GST_OBJECT_LOCK (self);
-  top_k = self->top_k;
-  threshold = self->threshold;
-  min_size = self->min_roi_size;
-  interval = self->reclassify_interval;
-  allowed = g_strdupv (self->allowed);
-  GST_OBJECT_UNLOCK (self);
-
-  /* the previous round's results stay in @prev for reuse by track id;
-   * those not reused go with it (their tracks are gone) */
-  self->roi_last = g_array_new (FALSE, TRUE, sizeof (GstMnv3RoiResult));
-  self->roi_round++;
-  for (i = 0; i < rois->len; i++) {
-    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
-    GstVideoRectangle rect = { (gint) roi->x, (gint) roi->y, (gint) roi->w,
-      (gint) roi->h
-    };
-    GstMnv3RoiResult r = { 0 };
-    gint n;
-
-    if (allowed && allowed[0] && !g_strv_contains ((const gchar * const *)
-            allowed, g_quark_to_string (roi->roi_type)))
-      continue;
-    if (roi->w < min_size || roi->h < min_size || roi->w == 0 || roi->h == 0)
-      continue;
-    if (gst_mnv3_classify_reuse (self, prev, roi, interval, buffer, fr))
-      continue;
-    ret = gst_mnv3_inference_run_region (GST_MNV3_INFERENCE (self), buffer,
-        &rect, &r.latency_ms);
-    if (ret != GST_FLOW_OK)
-      break;
-    n = gst_mnv3_classify_top (self, session, top_k, threshold, r.ids,
-        r.scores, r.labels);
-    if (n < 0) {
-      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
-          (NULL));
-      ret = GST_FLOW_ERROR;
-      break;
-    }
-    r.n = (guint) n;
-    r.roi_id = roi->id;
-    r.roi_type = roi->roi_type;
-    r.track_id = gst_mnv3_classify_track_id (roi);
-    r.classified_at = self->roi_round;
-    g_array_append_val (self->roi_last, r);
-    gst_mnv3_classify_attach_roi (self, buffer, roi, &r, fr);
-    if (post)
-      gst_mnv3_classify_post_result (self, fr, fr->model_name, r.n, r.ids,
-          r.labels, r.scores, r.latency_ms, roi);
-  }
-  GST_LOG_OBJECT (self, "%u of %u regions have a result", self->roi_last->len,
-      rois->len);
-  gst_mnv3_classify_free_rois (prev);
-  g_strfreev (allowed);
-  g_ptr_array_unref (rois);
-  return ret;
-}
-
-/* Frames without inference: the last result of each ROI that is still
- * there (same id and type). */
-static void
-gst_mnv3_classify_carry_rois (GstMnv3Classify * self, GstBuffer * buffer,
-    const GstMnv3InferenceFrame * fr)
-{
-  GPtrArray *rois = gst_mnv3_classify_rois (buffer);
-  guint i, j;
-
-  for (i = 0; i < rois->len; i++) {
-    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
-
-    for (j = 0; j < self->roi_last->len; j++) {
-      const GstMnv3RoiResult *r = &g_array_index (self->roi_last,
-          GstMnv3RoiResult, j);
-      if (r->roi_id == roi->id && r->roi_type == roi->roi_type) {
-        gst_mnv3_classify_attach_roi (self, buffer, roi, r, fr);
-        break;
-      }
-    }
-  }
-  g_ptr_array_unref (rois);
-}
-
 static GstFlowReturn
 gst_mnv3_classify_process_output (GstMnv3Inference * base, GstBuffer * buffer,
     mnv3_session * session, const GstMnv3InferenceFrame * fr)
@@ -624,8 +367,8 @@ gst_mnv3_classify_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   GST_OBJECT_UNLOCK (self);
 
   gst_mnv3_classify_forget (self);
-  n = gst_mnv3_classify_top (self, session, top_k, threshold, self->last_ids,
-      self->last_scores, self->last_labels);
+  n = gst_mnv3_classify_top (self, mnv3_session_output (session, 0, NULL),
+      top_k, threshold, self->last_ids, self->last_scores, self->last_labels);
   if (n < 0) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("The model gave no output"),
         (NULL));
@@ -783,7 +526,8 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
       g_param_spec_uint ("reclassify-interval", "Reclassify interval",
           "inference-region=roi-list: a tracked region (an object id from "
           "mnv3track or DL Streamer's object_id) is classified again only "
-          "every Nth inferred frame and keeps its last result (not fresh) "
+          "every Nth inferred frame (async mode: Nth round handed to the "
+          "inference thread) and keeps its last result (not fresh) "
           "in between; results of tracks that are gone are dropped.  "
           "1: every region on every inferred frame", 1, G_MAXUINT,
           DEFAULT_RECLASSIFY_INTERVAL, rw));
@@ -808,6 +552,12 @@ gst_mnv3_classify_class_init (GstMnv3ClassifyClass * klass)
   inference_class->reset = GST_DEBUG_FUNCPTR (gst_mnv3_classify_reset);
   inference_class->wants_frame_run =
       GST_DEBUG_FUNCPTR (gst_mnv3_classify_wants_frame_run);
+  inference_class->select_regions =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_select_regions);
+  inference_class->attach_regions =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_attach_regions);
+  inference_class->regions_need_sync =
+      GST_DEBUG_FUNCPTR (gst_mnv3_classify_regions_need_sync);
 }
 
 static void

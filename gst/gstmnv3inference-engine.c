@@ -201,6 +201,32 @@ gst_mnv3_inference_check_input (const mnv3_model * model, int *height,
   return TRUE;
 }
 
+gboolean
+gst_mnv3_inference_check_size (const mnv3_model * model, int want_height,
+    int want_width, gchar ** reason)
+{
+  mnv3_tensor_info in;
+
+  if ((want_height <= 0 && want_width <= 0)
+      || mnv3_model_input_info (model, 0, &in) != MNV3_OK || in.rank != 4)
+    return TRUE;
+  /* free H/W (ONNX dynamic axes; "input_size" is then only a default) */
+  if (in.dims[1] <= 0 || in.dims[2] <= 0
+      || g_strcmp0 (mnv3_model_metadata (model, "input_dynamic"), "1") == 0)
+    return TRUE;
+  if ((want_height > 0 && want_height != in.dims[1])
+      || (want_width > 0 && want_width != in.dims[2])) {
+    *reason = g_strdup_printf ("its input size is fixed at %" G_GINT64_FORMAT
+        "x%" G_GINT64_FORMAT " (width x height) but input-width/input-height "
+        "ask for %dx%d (0: the model's); only models with a dynamic input "
+        "size run at another size", in.dims[2], in.dims[1],
+        want_width > 0 ? want_width : (int) in.dims[2],
+        want_height > 0 ? want_height : (int) in.dims[1]);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* Two runs on a blank input: the first pays for page faults and lazy
  * set-up, the second estimates the latency reported before real frames
  * have been measured.  < 0 when a run failed. */
@@ -270,6 +296,9 @@ gst_mnv3_inference_session_options (GstMnv3Inference * self)
 
   opts.num_threads = gst_mnv3_inference_threads (self);
   GST_OBJECT_LOCK (self);
+  /* input-width/input-height, applied by new_session() */
+  opts.input_height = priv->input_height;
+  opts.input_width = priv->input_width;
   opts.limit_scale = (int) priv->limit_scale;
   opts.precision = priv->precision == GST_MNV3_PRECISION_FP32 ?
       MNV3_PRECISION_FP32 : MNV3_PRECISION_AUTO;
@@ -277,9 +306,11 @@ gst_mnv3_inference_session_options (GstMnv3Inference * self)
   return opts;
 }
 
-/* A session on @model: the input size the model declares, else (req_* 0)
- * its "input_size" metadata, else DYNAMIC_INPUT_SIZE.  FALSE with
- * mnv3_last_error() (this thread's) set. */
+/* A session on @model: opts.input_height/width when set (input-height,
+ * input-width: checked against the model by check_size() first), else the
+ * input size the model declares, else (req_* 0) its "input_size" metadata,
+ * else DYNAMIC_INPUT_SIZE.  FALSE with mnv3_last_error() (this thread's)
+ * set. */
 gboolean
 gst_mnv3_inference_new_session (const mnv3_model * model,
     mnv3_session_options opts, int req_height, int req_width,
@@ -291,8 +322,10 @@ gst_mnv3_inference_new_session (const mnv3_model * model,
   mnv3_tensor_info info;
   mnv3_status st;
 
-  opts.input_height = req_height > 0 || meta ? 0 : DYNAMIC_INPUT_SIZE;
-  opts.input_width = req_width > 0 || meta ? 0 : DYNAMIC_INPUT_SIZE;
+  if (opts.input_height <= 0)
+    opts.input_height = req_height > 0 || meta ? 0 : DYNAMIC_INPUT_SIZE;
+  if (opts.input_width <= 0)
+    opts.input_width = req_width > 0 || meta ? 0 : DYNAMIC_INPUT_SIZE;
   st = mnv3_session_create (model, &opts, session);
   if (st == MNV3_OK) {
     st = mnv3_session_input_info (*session, 0, &info);
@@ -340,13 +373,15 @@ gst_mnv3_inference_load_model (GstMnv3Inference * self)
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
   GstMnv3LoadError err = { 0 };
   gchar *path, *labels_path, *reason = NULL;
-  int h = 0, w = 0;
+  int h = 0, w = 0, want_h, want_w;
 
   gst_mnv3_inference_release_engine (self);
 
   path = gst_mnv3_inference_model_path (self);
   GST_OBJECT_LOCK (self);
   labels_path = g_strdup (priv->labels_path);
+  want_h = priv->input_height;
+  want_w = priv->input_width;
   GST_OBJECT_UNLOCK (self);
 
   GST_INFO_OBJECT (self, "loading model '%s'", path);
@@ -359,6 +394,8 @@ gst_mnv3_inference_load_model (GstMnv3Inference * self)
           &priv->labels, &err))
     goto fail;
   if (!gst_mnv3_inference_check_input (priv->model, &h, &w, &reason)
+      || !gst_mnv3_inference_check_size (priv->model, want_h, want_w,
+          &reason)
       || (klass->check_model && !klass->check_model (self, priv->model,
               &reason))) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,

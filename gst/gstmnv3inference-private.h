@@ -16,6 +16,8 @@
  *                              in sync mode, region runs
  *   gstmnv3inference-async.c   async mode: the worker thread, choosing the
  *                              mode, the per-frame path in async mode
+ *   gstmnv3inference-regions.c async mode for subclasses that run regions
+ *                              (secondary classification): region jobs
  *   gstmnv3inference-stats.c   QoS, the LATENCY query and statistics
  *
  * Locking: the object lock guards the property values, the QoS state and the
@@ -40,6 +42,8 @@ GST_DEBUG_CATEGORY_EXTERN (gst_mnv3_inference_debug);
 #define MAX_THREADS 256
 /* Models with a dynamic input size run at this size. */
 #define DYNAMIC_INPUT_SIZE 224
+/* input-width/input-height at most (the engine's limits still apply) */
+#define MAX_INPUT_SIZE 8192
 
 /* What a property change while running requires. */
 enum {
@@ -60,6 +64,7 @@ typedef struct {
   guint interval;
   gboolean post_messages;
   GstMnv3InferenceMode mode;
+  gint input_width, input_height;       /* 0: the model's / default */
   guint pending;
 
   /* QoS and statistics (object lock) */
@@ -100,6 +105,18 @@ typedef struct {
   gboolean async;
   GstMnv3Worker *worker;        /* NULL in sync mode */
   GstClockTime result_pts;      /* source frame of the last result */
+  gboolean region_path;         /* the last frame went the async region
+                                 * way (a switch drops the job in flight) */
+  /* region jobs: inputs, outputs, the regions and their pre-processing
+   * time; the worker's while a job is in flight, like the session */
+  float *region_in;
+  gsize region_in_cap;          /* floats */
+  float *region_out;
+  gsize region_out_cap;
+  gdouble *region_run_ms;       /* network, per region (worker) */
+  gdouble *region_prep_ms;      /* pre-processing, per region */
+  guint region_cap;             /* entries of the two above */
+  GArray *job_regions;          /* GstMnv3Region of the job */
 
   /* model swap while running (engine_lock; gstmnv3inference-swap.c) */
   struct _GstMnv3Candidate *candidate;  /* being loaded; NULL when idle */
@@ -148,6 +165,10 @@ G_GNUC_INTERNAL gboolean gst_mnv3_inference_read_labels (const gchar * path,
     const mnv3_model * model, mnv3_labels * labels, GstMnv3LoadError * err);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_check_input (const mnv3_model *
     model, int *height, int *width, gchar ** reason);
+/* input-width/input-height (@want_*, 0: unset) against the model: a model
+ * whose file fixes its input size only runs at that size. */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_check_size (const mnv3_model *
+    model, int want_height, int want_width, gchar ** reason);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_new_session (const mnv3_model *
     model, mnv3_session_options opts, int req_height, int req_width,
     mnv3_session ** session, int *in_height, int *in_width);
@@ -195,6 +216,18 @@ G_GNUC_INTERNAL gboolean gst_mnv3_inference_decide_mode (GstMnv3Inference *
     self);
 G_GNUC_INTERNAL GstFlowReturn gst_mnv3_inference_transform_async
     (GstMnv3Inference * self, GstBuffer * buf, GstMnv3InferenceFrame * fr);
+/* gstmnv3inference-regions.c (engine_lock held) */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_async_regions (GstMnv3Inference *
+    self);
+/* mode=auto and the subclass says this frame's region results could not
+ * be matched on a later frame: the frame runs synchronously. */
+G_GNUC_INTERNAL gboolean gst_mnv3_inference_regions_sync (GstMnv3Inference *
+    self, GstBuffer * buf);
+G_GNUC_INTERNAL GstFlowReturn gst_mnv3_inference_transform_async_regions
+    (GstMnv3Inference * self, GstBuffer * buf, GstMnv3InferenceFrame * fr);
+/* Frees the region job buffers (no job in flight). */
+G_GNUC_INTERNAL void gst_mnv3_inference_free_regions (GstMnv3Inference *
+    self);
 
 /* gstmnv3inference-stats.c */
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_src_event (GstBaseTransform *

@@ -79,6 +79,8 @@ gst_mnv3_inference_stop (GstBaseTransform * trans)
   gst_mnv3_inference_drop_inflight (self, TRUE);
   g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
   g_atomic_int_set (&priv->async, FALSE);
+  gst_mnv3_inference_free_regions (self);
+  priv->region_path = FALSE;
   if (klass->reset)
     klass->reset (self);
   gst_mnv3_inference_swap_cancel (self);
@@ -260,7 +262,7 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
   GstMnv3InferenceFrame fr = { 0 };
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean swapped;
+  gboolean swapped, frame_run, regions;
 
   g_mutex_lock (&priv->engine_lock);
   if (!gst_mnv3_inference_apply_pending (self)) {
@@ -289,10 +291,20 @@ gst_mnv3_inference_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
       gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME,
       GST_BUFFER_PTS (buf)) : GST_CLOCK_TIME_NONE;
 
+  frame_run = !klass->wants_frame_run || klass->wants_frame_run (self);
+  regions = !frame_run && gst_mnv3_inference_async_regions (self)
+      && !gst_mnv3_inference_regions_sync (self, buf);
+  if (priv->async && regions != priv->region_path) {
+    /* inference-region changed: a job of the other kind is nobody's */
+    gst_mnv3_inference_drop_inflight (self, FALSE);
+    priv->region_path = regions;
+  }
   /* the first frame after a model swap waits for its result even in async
-   * mode: the swap dropped the old result, and no frame goes without one */
-  if (priv->async && !priv->sync_once && (!klass->wants_frame_run
-          || klass->wants_frame_run (self)))
+   * mode: the swap dropped the old result, and no frame goes without one
+   * (regions excepted: their results never ride on their own frame) */
+  if (priv->async && regions)
+    ret = gst_mnv3_inference_transform_async_regions (self, buf, &fr);
+  else if (priv->async && !priv->sync_once && frame_run)
     ret = gst_mnv3_inference_transform_async (self, buf, &fr);
   else {
     /* region runs use the session on this thread */

@@ -104,7 +104,9 @@ candidate_load (GstMnv3Candidate * c)
   if (!gst_mnv3_inference_read_labels (c->labels_path, c->model, &c->labels,
           &c->err))
     goto done;
-  if (!gst_mnv3_inference_check_input (c->model, &h, &w, &reason)) {
+  if (!gst_mnv3_inference_check_input (c->model, &h, &w, &reason)
+      || !gst_mnv3_inference_check_size (c->model, c->opts.input_height,
+          c->opts.input_width, &reason)) {
     c->err.domain = GST_RESOURCE_ERROR;
     c->err.code = GST_RESOURCE_ERROR_SETTINGS;
     c->err.text = g_strdup_printf ("Model file '%s' cannot be used: %s",

@@ -40,6 +40,8 @@ enum {
   PROP_MODE,
   PROP_PRECISION,
   PROP_ACTIVE_MODEL,
+  PROP_INPUT_WIDTH,
+  PROP_INPUT_HEIGHT,
 };
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstMnv3Inference, gst_mnv3_inference,
@@ -180,6 +182,12 @@ gst_mnv3_inference_set_property (GObject * object, guint prop_id,
     case PROP_MODE:
       priv->mode = g_value_get_enum (value);
       break;
+    case PROP_INPUT_WIDTH:
+      priv->input_width = g_value_get_int (value);
+      break;
+    case PROP_INPUT_HEIGHT:
+      priv->input_height = g_value_get_int (value);
+      break;
     case PROP_PRECISION:
       priv->precision = g_value_get_enum (value);
       gst_mnv3_inference_mark_pending (self, PENDING_SESSION);
@@ -230,6 +238,12 @@ gst_mnv3_inference_get_property (GObject * object, guint prop_id,
     case PROP_MODE:
       g_value_set_enum (value, priv->mode);
       break;
+    case PROP_INPUT_WIDTH:
+      g_value_set_int (value, priv->input_width);
+      break;
+    case PROP_INPUT_HEIGHT:
+      g_value_set_int (value, priv->input_height);
+      break;
     case PROP_INFERENCE_FPS:
       g_value_set_double (value, priv->fps);
       break;
@@ -261,6 +275,7 @@ gst_mnv3_inference_finalize (GObject * object)
 
   gst_mnv3_inference_swap_cancel (self);
   g_clear_pointer (&priv->worker, gst_mnv3_worker_free);
+  gst_mnv3_inference_free_regions (self);
   gst_mnv3_inference_release_engine (self);
   g_free (priv->active_model);
   g_free (priv->model_path);
@@ -341,6 +356,20 @@ gst_mnv3_inference_class_init (GstMnv3InferenceClass * klass)
           "frame it was computed on; auto: async with a live source",
           GST_TYPE_MNV3_INFERENCE_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_INPUT_WIDTH,
+      g_param_spec_int ("input-width", "Input width",
+          "Width in pixels of the network input, for models whose input "
+          "size is dynamic (ONNX dynamic axes); 0: the model's (its "
+          "\"input_size\" metadata, else 224).  A model whose file fixes "
+          "its size refuses any other (element error).  Applied when the "
+          "model loads (start, or a model change)", 0, MAX_INPUT_SIZE, 0,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_INPUT_HEIGHT,
+      g_param_spec_int ("input-height", "Input height",
+          "Height in pixels of the network input; see input-width", 0,
+          MAX_INPUT_SIZE, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_INFERENCE_FPS,
       g_param_spec_double ("inference-fps", "Inference rate",

@@ -20,6 +20,8 @@
  *    itself on parts of the frame (regions of interest) from
  *    process_output, with gst_mnv3_inference_run_region(); the base class
  *    then skips its full-frame run on that frame.
+ *  - select_regions, attach_regions (optional, both or neither): the same
+ *    region work in async mode (see below).
  *
  * Scheduling: inference runs when `inference-interval` frames have passed
  * since the last run, unless the buffer is already late according to the
@@ -32,9 +34,24 @@
  * every frame is pushed at once.  process_output is then called on the
  * first frame after the run finished (fresh, with frame->source_pts the
  * frame it was computed on and frame->age how much older that frame is),
- * carry_forward on the others.  Subclasses that run regions themselves
- * (wants_frame_run FALSE) always run synchronously.  Flushes, caps and
- * model changes drop the work in flight, so no result crosses them.
+ * carry_forward on the others.  Flushes, caps and model changes drop the
+ * work in flight, so no result crosses them.
+ *
+ * Regions in async mode (wants_frame_run FALSE, select_regions and
+ * attach_regions set; without them region runs stay synchronous): on every
+ * frame attach_regions gets the results of the region job that finished
+ * since the previous frame, if any (frame->fresh, frame->source_pts the
+ * frame they were cut from), and attaches what the subclass knows for the
+ * frame's regions; then, when the worker is idle and the schedule picks
+ * the frame, select_regions lists the regions to run.  The streaming
+ * thread pre-processes each into a copy of its own and hands them over;
+ * the worker runs them one after the other and keeps output 0 of each.
+ * The frame is pushed at once: a result can only come back on a later
+ * frame, so the subclass must match it to that frame's regions by
+ * something that names the same object there (a tracker's id), never by
+ * position.  In mode=auto, a frame whose regions have nothing of the kind
+ * (regions_need_sync) runs synchronously instead, so that its regions get
+ * their results; mode=async never waits.
  *
  * Threading: the vfuncs run on the streaming thread with the engine lock
  * held; the getters below are for use from those vfuncs.
@@ -127,6 +144,23 @@ typedef struct {
                                 * computed on this frame, NONE unknown */
 } GstMnv3InferenceFrame;
 
+/* A part of the frame to run the model on in async mode, with what the
+ * subclass needs to recognise its result when it comes back. */
+typedef struct {
+  GstVideoRectangle rect;       /* in frame pixels (clamped to the frame) */
+  gint roi_id;                  /* the GstVideoRegionOfInterestMeta's id */
+  GQuark roi_type;
+  gint track_id;                /* a tracker's object id; 0 none */
+} GstMnv3Region;
+
+/* The run on one region: output 0 of the model, copied. */
+typedef struct {
+  GstMnv3Region region;
+  const float *output;
+  gsize output_len;             /* floats in output */
+  gdouble latency_ms;           /* pre-processing + network, this region */
+} GstMnv3RegionResult;
+
 struct _GstMnv3InferenceClass {
   GstBaseTransformClass parent_class;
 
@@ -139,8 +173,21 @@ struct _GstMnv3InferenceClass {
       const GstMnv3InferenceFrame * frame);
   void (*reset) (GstMnv3Inference * self);
   gboolean (*wants_frame_run) (GstMnv3Inference * self);
+  /* async mode, regions: append the GstMnv3Region to run to @regions */
+  void (*select_regions) (GstMnv3Inference * self, GstBuffer * buffer,
+      const GstMnv3InferenceFrame * frame, GArray * regions);
+  /* async mode, regions, every frame: @n_results (0 when no job finished)
+   * results of the last region job; the buffer is writable */
+  GstFlowReturn (*attach_regions) (GstMnv3Inference * self,
+      GstBuffer * buffer, const GstMnv3RegionResult * results,
+      guint n_results, const GstMnv3InferenceFrame * frame);
+  /* optional: TRUE when a result computed on this frame's regions could
+   * only be attached to this frame (nothing names the same objects on a
+   * later one); in mode=auto such frames run synchronously */
+  gboolean (*regions_need_sync) (GstMnv3Inference * self,
+      GstBuffer * buffer);
 
-  gpointer _gst_reserved[GST_PADDING];
+  gpointer _gst_reserved[GST_PADDING - 3];
 };
 
 /* The class names in use (labels-file, else the model's); count 0 when

@@ -7,6 +7,8 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include "gstmnv3worker.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mnv3_worker_debug);
@@ -33,6 +35,38 @@ struct _GstMnv3Worker {
   GstMnv3WorkerResult result;
 };
 
+/* A region job: each region's input into the session, a run, output 0
+ * out.  Stops early (the result is dropped anyway) once discarded. */
+static gboolean
+gst_mnv3_worker_run_regions (GstMnv3Worker * w, mnv3_session * session,
+    const GstMnv3WorkerJob * job, guint generation)
+{
+  float *in = mnv3_session_input (session, 0);
+  guint i;
+
+  for (i = 0; i < job->n_regions; i++) {
+    const float *out;
+    gboolean dropped;
+    gint64 t0;
+
+    g_mutex_lock (&w->lock);
+    dropped = w->generation != generation;
+    g_mutex_unlock (&w->lock);
+    if (dropped)
+      return TRUE;
+    memcpy (in, job->region_inputs + i * job->input_len,
+        job->input_len * sizeof (float));
+    t0 = g_get_monotonic_time ();
+    if (mnv3_session_run (session) != MNV3_OK)
+      return FALSE;
+    job->region_ms[i] = (g_get_monotonic_time () - t0) / 1000.0;
+    out = mnv3_session_output (session, 0, NULL);
+    memcpy (job->region_outputs + i * job->output_len, out,
+        job->output_len * sizeof (float));
+  }
+  return TRUE;
+}
+
 static gpointer
 gst_mnv3_worker_loop (gpointer data)
 {
@@ -56,7 +90,10 @@ gst_mnv3_worker_loop (gpointer data)
     g_mutex_unlock (&w->lock);
 
     t0 = g_get_monotonic_time ();
-    res.ok = mnv3_session_run (session) == MNV3_OK;
+    if (res.job.n_regions > 0)
+      res.ok = gst_mnv3_worker_run_regions (w, session, &res.job, generation);
+    else
+      res.ok = mnv3_session_run (session) == MNV3_OK;
     res.run_ms = (g_get_monotonic_time () - t0) / 1000.0;
     if (!res.ok)
       res.error = g_strdup (mnv3_last_error ());

@@ -13,6 +13,13 @@
  * Every job carries a generation; gst_mnv3_worker_discard() bumps the
  * generation so that a job in flight (and a result not taken yet) is
  * dropped instead of being handed back (flushes, caps and model changes).
+ *
+ * A region job (n_regions > 0) runs the session once per region: the
+ * streaming thread pre-processed each region into its own input (one after
+ * the other in region_inputs); the worker copies each into the session
+ * input, runs, and copies output 0 to region_outputs.  Those buffers belong
+ * to the caller but, like the session, must not be touched while the job
+ * is in flight.  A discarded region job stops after the region running.
  */
 #ifndef __GST_MNV3_WORKER_H__
 #define __GST_MNV3_WORKER_H__
@@ -33,6 +40,14 @@ typedef struct {
   gint width, height;           /* frame size */
   GstVideoRectangle sampled, placed;    /* pre-processing geometry */
   gdouble prepare_ms;           /* pre-processing, on the streaming thread */
+
+  /* region jobs only (n_regions 0: one run on the session input as is) */
+  guint n_regions;
+  const float *region_inputs;   /* n_regions x input_len floats */
+  gsize input_len;
+  float *region_outputs;        /* n_regions x output_len floats */
+  gsize output_len;
+  gdouble *region_ms;           /* n_regions: the network on each */
 } GstMnv3WorkerJob;
 
 typedef struct {

@@ -20,7 +20,9 @@
  *             the network's input is (pixel - mean) / std, RGB, NCHW in the
  *             file (NHWC in mnv3)
  * The importer checks that "mean" and "std" parse as described (a file that
- * breaks this is reported as MNV3_ERR_FORMAT) and adds "format" = "onnx".
+ * breaks this is reported as MNV3_ERR_FORMAT) and adds "format" = "onnx",
+ * and "input_dynamic" = "1" when the graph input's H or W is symbolic or -1
+ * (then "input_size", when present, is only the default size).
  *
  * Resize sizes: sizes computed from another tensor's shape
  * (F.interpolate(size=t.shape[-2:])) become MNV3_RESIZE_SIZE_LIKE(t).  When
@@ -380,6 +382,12 @@ onnx_load_input (onnx_ctx *cx, const Onnx__ValueInfoProto *vi)
   if ((s = onnx_dyn_define (cx, vi->name, rank, dims, 0, &v)) != MNV3_OK)
     return s;
   if ((s = mnv3_graph_add_input (cx->g, v->tensor)) != MNV3_OK)
+    return s;
+  /* the file leaves H/W free, whether or not "input_size" gives a
+   * default: a session may choose another size (what the inference
+   * elements' input-width/input-height check) */
+  if ((dynamic[2] || dynamic[3])
+      && (s = mnv3_graph_set_meta (cx->g, "input_dynamic", "1")) != MNV3_OK)
     return s;
   /* no default size: the session must give one (set to 0 once the
    * nodes are imported, onnx_unset_dynamic) */
