@@ -121,8 +121,14 @@ plan_conv (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
    * multiplier of GetQuantizedConvolutionMultipler (a float product) */
   p.legacy_multiplier = p.in.type == MNV3_DTYPE_U8
       || (fc && w->q.num == 1);
-  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME)
+  /* ONNX Runtime's arithmetic: the packed kernels' float output stage
+   * (qkernels.h).  MNV3_QORT_REFERENCE=1 keeps the reference loops
+   * instead (the same bytes; a testing and benchmarking aid). */
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME) {
     p.rounding = MNV3_QROUND_FLOAT;
+    p.reference = getenv ("MNV3_QORT_REFERENCE")
+        && atoi (getenv ("MNV3_QORT_REFERENCE")) > 0;
+  }
   x->params = mnv3_gtensor_numel (w) + (b ? p.geom.oc : 0);
   q->conv = mnv3_qconv_create (s->isa, &p, w->raw, b ? b->raw : NULL);
   if (!q->conv)

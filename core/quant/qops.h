@@ -124,9 +124,9 @@ typedef enum {
   MNV3_QROUND_FLOAT,         /* ONNX Runtime (MLAS MlasRequantizeOutput):
                               * (float) acc * scale[oc], scale the float
                               * (in_scale * w_scale[oc]) / out_scale, rounded
-                              * half to even, + zero point, clamped.  Runs
-                              * the plain reference loops (no packed
-                              * kernels yet). */
+                              * half to even, + zero point, clamped.  The
+                              * packed kernels' float output stage
+                              * (qkernels.h), bytes as the reference loops. */
 } mnv3_qround;
 
 /* ---- tensors ----------------------------------------------------------- */
@@ -179,6 +179,8 @@ typedef struct mnv3_qconv mnv3_qconv;
 mnv3_qconv *mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
     const void *weights, const int32_t *bias);
 size_t mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads);
+/* scratch: mnv3_qconv_scratch_size (c, threads of tp) bytes, 64-byte
+ * aligned; NULL runs the plain loops (the same bytes, slower). */
 void mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
     void *scratch, mnv3_threadpool *tp);
 size_t mnv3_qconv_packed_bytes (const mnv3_qconv *c);
@@ -346,8 +348,9 @@ void mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
  * SIGMOID (expf: not MLAS's approximation, unchecked); MNV3_ERR_UNSUPPORTED
  * otherwise. */
 /* A MNV3_QROUND_FLOAT convolution that is 1x1, stride 1, unpadded, group
- * 1 (or FC), by a vectorizable form of the reference loops (the same
- * bytes as mnv3_qconv_run): 1 when done, 0 when c is not such a layer. */
+ * 1 (or FC) and has no packed kernel (p.reference), by a vectorizable form
+ * of the reference loops (the same bytes as mnv3_qconv_run): 1 when done,
+ * 0 when c is not such a layer (mnv3_qconv_run then runs it). */
 int mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
     mnv3_threadpool *tp);
 

@@ -225,9 +225,9 @@ mnv3_qort_conv_run_u8s8 (const mnv3_qconv *c, const void *in, void *out)
 
 /* ---- 1x1 convolutions and FC: the reference sums, reordered ---------- */
 
-/* The float-requantized convolution has no packed kernel yet; its 1x1
- * group-1 layers (most of a MobileNetV3's work) get this form of the
- * reference loops: each input pixel widened once to int16 (x - zp), then
+/* A float-requantized convolution without a packed kernel (the packed
+ * GEMM has a float output stage, qkernels.h; this serves p.reference
+ * layers): its 1x1 group-1 layers get this form of the reference loops: each input pixel widened once to int16 (x - zp), then
  * one contiguous int16 dot product per output channel, which the compiler
  * vectorizes (pmaddwd).  The same exact int32 sums, the same
  * requantization: identical bytes (tests/quant/test_qort.c). */
@@ -282,7 +282,7 @@ mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
   qort_1x1_job j = { c, in, out, (size_t) g->oh * g->ow, 0 };
   size_t tasks;
 
-  if (c->rounding != MNV3_QROUND_FLOAT || g->kh != 1 || g->kw != 1
+  if (c->rounding != MNV3_QROUND_FLOAT || c->gemm || g->kh != 1 || g->kw != 1
       || g->sh != 1 || g->sw != 1 || g->groups != 1 || g->pad_t
       || g->pad_l || g->pad_b || g->pad_r || g->ic > QORT_MAX_K
       || g->ih != g->oh || g->iw != g->ow)
