@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "session.h"
 
 static const mnv3_gtensor *
@@ -169,6 +170,7 @@ plan_binary (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
     o->a = mnv3_session_qtensor (s, x->in[0]);
     o->b = mnv3_session_qtensor (s, x->in[1]);
     o->out = mnv3_session_qtensor (s, x->out);
+    o->isa = mnv3_cpu_resolve (s->isa);
     if ((o->op != MNV3_BINARY_ADD && o->op != MNV3_BINARY_MUL)
         || x->act.type != MNV3_ACT_NONE)
       return fail (x, "binary operator (ONNX Runtime: Add, Mul)");

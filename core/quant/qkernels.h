@@ -296,6 +296,28 @@ void mnv3_qlut_vbmi (const uint8_t table[256], const uint8_t *in,
     uint8_t *out, size_t n);           /* 2 vpermi2b + a blend */
 #endif
 
+/* ---- ONNX Runtime's QLinearAdd / QLinearMul on runs (qort.c) ------- */
+
+/* The constants of one mnv3_qort_binary (qort.c computes them as the
+ * scalar loops do); lo, hi: the output type's range. */
+typedef struct {
+  float rac, rbc, fixed;      /* add */
+  float ratio;                /* mul */
+  int32_t a_zp, b_zp, zp;     /* mul */
+  int32_t lo, hi;
+  int a8, b8;                 /* int8 operands */
+} mnv3_qort_run;
+
+#ifdef MNV3_X86
+/* out[i] = op (a[i], b[i]) for i < n as qort.c's loops; a side whose *_bc
+ * is 1 is its first element for every i.  Reads n bytes of each
+ * non-broadcast side (1 of a broadcast one), writes n. */
+void mnv3_qort_add_avx2 (const mnv3_qort_run *r, const uint8_t *a,
+    int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+void mnv3_qort_mul_avx2 (const mnv3_qort_run *r, const uint8_t *a,
+    int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+#endif
+
 /* ---- uint8 bilinear resize (qresize.c, TFLite's float path) ----------- */
 
 /* Where output column x reads: source columns x0, x1 and the position fx

@@ -329,6 +329,9 @@ void mnv3_qort_dequantize_run (const void *in, float *out, size_t n,
 typedef struct {
   mnv3_binary_op op;         /* ADD or MUL */
   mnv3_qtensor a, b, out;
+  mnv3_isa isa;              /* resolved level: AVX2 and up run rows of
+                              * the SIMD kernel (the same bytes), SCALAR
+                              * (0, a zeroed struct) the plain loops */
 } mnv3_qort_binary;
 
 void mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,

@@ -13,7 +13,9 @@
  * same bytes, so must the C kernel on each packing and the threaded runs;
  * then mnv3_qconv (MNV3_QROUND_FLOAT) with its packed kernels against its
  * own reference loops (p.reference), the bytes the integer graphs of QDQ
- * models had before the packed stage.
+ * models had before the packed stage.  Last, ONNX Runtime's QLinearAdd /
+ * QLinearMul: the AVX2 runs (qort-avx2.c) against qort.c's plain loops
+ * over every broadcast the graphs use.
  *
  * Sweeps: channels 1..67, row counts around the tile heights, stride 2,
  * padding, 3x3 / 5x5 / 7x7 windows, uint8 and int8 activations, zero
@@ -734,6 +736,69 @@ START_TEST (test_qconv_layers)
 }
 END_TEST
 
+/* ---- QLinearAdd / QLinearMul: the SIMD runs against the plain loops -- */
+
+static void
+bin_shape (int kind, const int os[4], int s[4])
+{
+  s[0] = 1;
+  s[1] = kind == 0 || kind == 3 ? os[1] : 1;
+  s[2] = kind == 0 || kind == 3 ? os[2] : 1;
+  s[3] = kind == 0 || kind == 1 ? os[3] : 1;
+}
+
+START_TEST (test_binary)
+{
+  if (mnv3_cpu_detect () < MNV3_ISA_AVX2)
+    return;
+  for (int it = 0; it < 400; it++) {
+    mnv3_qort_binary q;
+    mnv3_dtype t = rnd () % 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+    int os[4] = { 1, rnd_in (1, 9), rnd_in (1, 9), rnd_in (1, 67) };
+    /* 0: the full shape, 1: channels only (squeeze-excite's scale),
+     * 2: one value, 3: one value a pixel */
+    int ka = it % 5 == 0 ? (int) (rnd () % 4) : 0;
+    int kb = (int) (rnd () % 4), as[4], bs[4];
+    size_t na, nb, no = (size_t) os[1] * os[2] * os[3];
+    uint8_t *a, *b, *want, *got;
+
+    bin_shape (ka, os, as);
+    bin_shape (kb, os, bs);
+    na = (size_t) as[1] * as[2] * as[3];
+    nb = (size_t) bs[1] * bs[2] * bs[3];
+    a = malloc (na);
+    b = malloc (nb);
+    want = malloc (no);
+    got = malloc (no);
+    ck_assert (a && b && want && got);
+    fill_bytes (a, na, t, it % 11 == 0 ? 2 : 0, 0);
+    fill_bytes (b, nb, t, it % 13 == 0 ? 1 : 0, 0);
+    memset (&q, 0, sizeof q);
+    q.op = it % 2 ? MNV3_BINARY_MUL : MNV3_BINARY_ADD;
+    q.a = (mnv3_qtensor) { t, rnd_scale (1e-3f, 1.f), pick_zp (t, it % 3) };
+    q.b = (mnv3_qtensor) { t, rnd_scale (1e-3f, 1.f), pick_zp (t,
+          (it / 3) % 3) };
+    q.out = (mnv3_qtensor) { t, rnd_scale (1e-3f, 2.f), pick_zp (t, 2) };
+    if (it % 7 == 0)            /* ties: scales in ratio 1/2 */
+      q.a.scale = q.b.scale = 0.5f * q.out.scale;
+    q.isa = MNV3_ISA_SCALAR;
+    mnv3_qort_binary_run (&q, a, as, b, bs, want, os);
+    q.isa = MNV3_ISA_AVX2;
+    mnv3_qort_binary_run (&q, a, as, b, bs, got, os);
+    for (size_t e = 0; e < no; e++)
+      if (got[e] != want[e])
+        ck_abort_msg ("q%s %dx%dx%d (a kind %d, b kind %d) %s: byte %zu = "
+            "%d, plain loops %d", q.op == MNV3_BINARY_ADD ? "add" : "mul",
+            os[1], os[2], os[3], ka, kb, t == MNV3_DTYPE_I8 ? "i8" : "u8",
+            e, got[e], want[e]);
+    free (a);
+    free (b);
+    free (want);
+    free (got);
+  }
+}
+END_TEST
+
 static void
 pool_setup (void)
 {
@@ -770,6 +835,7 @@ main (void)
   tcase_add_test (tc, test_dw_shapes);
   tcase_add_test (tc, test_ties);
   tcase_add_test (tc, test_qconv_layers);
+  tcase_add_test (tc, test_binary);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);
