@@ -364,6 +364,13 @@ int mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
 void mnv3_qort_conv_run_u8s8 (const mnv3_qconv *c, const void *in,
     void *out);
 
+/* QLinearMul (q: MUL) of x and h = table (x), one operand a function of
+ * the other through h[256] (indexed by x's byte; h_is_a: h is operand a):
+ * the product as one table of x, each entry computed by
+ * mnv3_qort_binary_run's formula, so the same bytes. */
+void mnv3_qort_mul_table (mnv3_qlut *lut, const mnv3_qort_binary *q,
+    const uint8_t h[256], int h_is_a);
+
 mnv3_status mnv3_qort_lut_prepare (mnv3_qlut *lut, const mnv3_act *act,
     const mnv3_qtensor *in, const mnv3_qtensor *out);
 

@@ -166,6 +166,27 @@ mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,
   }
 }
 
+void
+mnv3_qort_mul_table (mnv3_qlut *lut, const mnv3_qort_binary *q,
+    const uint8_t h[256], int h_is_a)
+{
+  const int a8 = q->a.type == MNV3_DTYPE_I8, b8 = q->b.type == MNV3_DTYPE_I8;
+  const float ratio = q->a.scale * q->b.scale / q->out.scale;
+  int32_t lo, hi;
+
+  mnv3_qtype_range (q->out.type, &lo, &hi);
+  for (int v = 0; v < 256; v++) {
+    const uint8_t ab = h_is_a ? h[v] : (uint8_t) v;
+    const uint8_t bb = h_is_a ? (uint8_t) v : h[v];
+    /* as mnv3_qort_binary_run's MUL */
+    int32_t va = mnv3_q_load (&ab, 0, a8) - q->a.zp;
+    int32_t vb = mnv3_q_load (&bb, 0, b8) - q->b.zp;
+    int32_t r = (int32_t) nearbyintf ((float) (va * vb) * ratio) + q->out.zp;
+    lut->table[v] = (uint8_t) mnv3_q_clamp (r, lo, hi);
+  }
+  memcpy (lut->tail, lut->table, sizeof lut->tail);
+}
+
 #define QORT_GAP_BLOCK 256
 
 void

@@ -799,6 +799,43 @@ START_TEST (test_binary)
 }
 END_TEST
 
+/* Mul (x, h (x)) as one table (HardSwish as ONNX Runtime's quantizer
+ * writes it): the table against QLinearMul's plain loop on every byte. */
+START_TEST (test_mul_table)
+{
+  for (int it = 0; it < 200; it++) {
+    mnv3_dtype t = it % 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+    mnv3_qort_binary q;
+    mnv3_qlut lut;
+    uint8_t x[256], h[256], hx[256], want[256];
+    const int os[4] = { 1, 1, 1, 256 };
+    const int side = (it / 2) % 2;
+
+    memset (&q, 0, sizeof q);
+    q.op = MNV3_BINARY_MUL;
+    q.a = (mnv3_qtensor) { t, rnd_scale (1e-3f, 1.f), pick_zp (t, it % 3) };
+    q.b = (mnv3_qtensor) { t, rnd_scale (1e-3f, 1.f), pick_zp (t, 2) };
+    q.out = (mnv3_qtensor) { t, rnd_scale (1e-3f, 2.f), pick_zp (t, 2) };
+    q.isa = MNV3_ISA_SCALAR;
+    for (int v = 0; v < 256; v++) {
+      x[v] = (uint8_t) v;
+      h[v] = (uint8_t) rnd ();
+      hx[v] = h[v];
+    }
+    if (side)
+      mnv3_qort_binary_run (&q, hx, os, x, os, want, os);
+    else
+      mnv3_qort_binary_run (&q, x, os, hx, os, want, os);
+    mnv3_qort_mul_table (&lut, &q, h, side);
+    for (int v = 0; v < 256; v++) {
+      ck_assert_msg (lut.table[v] == want[v], "mul table (h is %s) byte %d:"
+          " %d, QLinearMul %d", side ? "a" : "b", v, lut.table[v], want[v]);
+      ck_assert_int_eq (lut.tail[v], lut.table[v]);
+    }
+  }
+}
+END_TEST
+
 static void
 pool_setup (void)
 {
@@ -836,6 +873,7 @@ main (void)
   tcase_add_test (tc, test_ties);
   tcase_add_test (tc, test_qconv_layers);
   tcase_add_test (tc, test_binary);
+  tcase_add_test (tc, test_mul_table);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);
