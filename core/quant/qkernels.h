@@ -316,6 +316,10 @@ void mnv3_qort_add_avx2 (const mnv3_qort_run *r, const uint8_t *a,
     int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
 void mnv3_qort_mul_avx2 (const mnv3_qort_run *r, const uint8_t *a,
     int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+/* QuantizeLinear of n floats as qort.c's loop (flo, fhi: the clamp
+ * bounds lo - zp, hi - zp in float). */
+void mnv3_qort_quantize_avx2 (const float *in, uint8_t *out, size_t n,
+    float scale, float flo, float fhi, int32_t zp);
 #endif
 
 /* ---- uint8 bilinear resize (qresize.c, TFLite's float path) ----------- */

@@ -316,9 +316,13 @@ void mnv3_dequantize_run (const void *in, float *out, size_t n,
  * (MLAS's own FMAs are written as fmaf). */
 
 /* QuantizeLinear: x / scale, clamped to the type's range - zp, rounded
- * half to even, + zp (MlasQuantizeLinear). */
+ * half to even, + zp (MlasQuantizeLinear).  The CPU's best level
+ * (mnv3_cpu_resolve (MNV3_ISA_AUTO)): AVX2 and up in SIMD, the same
+ * bytes; _isa: at a given level (tests). */
 void mnv3_qort_quantize_run (const float *in, void *out, size_t n,
     const mnv3_qtensor *q);
+void mnv3_qort_quantize_run_isa (mnv3_isa isa, const float *in, void *out,
+    size_t n, const mnv3_qtensor *q);
 
 /* DequantizeLinear: (float) (q - zp) * scale. */
 void mnv3_qort_dequantize_run (const void *in, float *out, size_t n,

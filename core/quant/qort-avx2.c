@@ -98,3 +98,27 @@ mnv3_qort_mul_avx2 (const mnv3_qort_run *r, const uint8_t *a, int a_bc,
     out[i] = (uint8_t) (q < r->lo ? r->lo : (q > r->hi ? r->hi : q));
   }
 }
+
+void
+mnv3_qort_quantize_avx2 (const float *in, uint8_t *out, size_t n,
+    float scale, float flo, float fhi, int32_t zp)
+{
+  const __m256 vs = _mm256_set1_ps (scale);
+  const __m256 vlo = _mm256_set1_ps (flo), vhi = _mm256_set1_ps (fhi);
+  const __m256i vzp = _mm256_set1_epi32 (zp);
+  size_t i = 0;
+
+  for (; i + 8 <= n; i += 8) {
+    /* the division correctly rounded as divss; the clamp as qort.c's
+     * comparisons (a NaN passes through both, as there) */
+    __m256 v = _mm256_div_ps (_mm256_loadu_ps (in + i), vs);
+    v = _mm256_blendv_ps (v, vlo, _mm256_cmp_ps (v, vlo, _CMP_LT_OQ));
+    v = _mm256_blendv_ps (v, vhi, _mm256_cmp_ps (v, vhi, _CMP_GT_OQ));
+    st8 (out + i, _mm256_add_epi32 (_mm256_cvtps_epi32 (v), vzp));
+  }
+  for (; i < n; i++) {
+    float v = in[i] / scale;
+    v = v < flo ? flo : (v > fhi ? fhi : v);
+    out[i] = (uint8_t) ((int32_t) nearbyintf (v) + zp);
+  }
+}

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
 #include "quant/qkernels.h"
 
@@ -27,9 +28,25 @@ void
 mnv3_qort_quantize_run (const float *in, void *out, size_t n,
     const mnv3_qtensor *q)
 {
+  mnv3_qort_quantize_run_isa (mnv3_cpu_resolve (MNV3_ISA_AUTO), in, out, n,
+      q);
+}
+
+void
+mnv3_qort_quantize_run_isa (mnv3_isa isa, const float *in, void *out,
+    size_t n, const mnv3_qtensor *q)
+{
   int32_t lo, hi;
 
   mnv3_qtype_range (q->type, &lo, &hi);
+#ifdef MNV3_X86
+  if (isa >= MNV3_ISA_AVX2) {
+    mnv3_qort_quantize_avx2 (in, out, n, q->scale, (float) (lo - q->zp),
+        (float) (hi - q->zp), q->zp);
+    return;
+  }
+#endif
+  (void) isa;
   for (size_t i = 0; i < n; i++)
     mnv3_q_store (out, i, qort_round_clamp (in[i] / q->scale, q->zp, lo,
             hi));

@@ -15,7 +15,8 @@
  * own reference loops (p.reference), the bytes the integer graphs of QDQ
  * models had before the packed stage.  Last, ONNX Runtime's QLinearAdd /
  * QLinearMul: the AVX2 runs (qort-avx2.c) against qort.c's plain loops
- * over every broadcast the graphs use.
+ * over every broadcast the graphs use; the HardSwish Mul as a table;
+ * QuantizeLinear in AVX2 against its scalar loop.
  *
  * Sweeps: channels 1..67, row counts around the tile heights, stride 2,
  * padding, 3x3 / 5x5 / 7x7 windows, uint8 and int8 activations, zero
@@ -836,6 +837,49 @@ START_TEST (test_mul_table)
 }
 END_TEST
 
+/* QuantizeLinear: the AVX2 loop against the scalar one, values around
+ * every rounding tie, far outside the range, and infinities. */
+START_TEST (test_quantize)
+{
+  if (mnv3_cpu_detect () < MNV3_ISA_AVX2)
+    return;
+  for (int it = 0; it < 300; it++) {
+    mnv3_dtype t = it % 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+    mnv3_qtensor q = { t, rnd_scale (1e-3f, 1.f), pick_zp (t, it % 3) };
+    size_t n = (size_t) rnd_in (1, 300);
+    float *x = malloc (n * sizeof *x);
+    uint8_t *want = malloc (n), *got = malloc (n);
+
+    ck_assert (x && want && got);
+    for (size_t i = 0; i < n; i++) {
+      switch (rnd () % 8) {
+        case 0:                 /* an exact tie: (k + 1/2) * scale */
+          x[i] = ((float) rnd_in (-300, 300) + 0.5f) * q.scale;
+          break;
+        case 1:
+          x[i] = (rnd () % 2 ? 1.f : -1.f) * rnd_scale (1.f, 1e30f);
+          break;
+        case 2:
+          x[i] = rnd () % 2 ? INFINITY : -INFINITY;
+          break;
+        default:
+          x[i] = ((float) (rnd () % 200001) / 1000.f - 100.f) * q.scale;
+          break;
+      }
+    }
+    mnv3_qort_quantize_run_isa (MNV3_ISA_SCALAR, x, want, n, &q);
+    mnv3_qort_quantize_run_isa (MNV3_ISA_AVX2, x, got, n, &q);
+    for (size_t i = 0; i < n; i++)
+      ck_assert_msg (got[i] == want[i], "quantize %g (scale %g zp %d): %d,"
+          " scalar %d", (double) x[i], (double) q.scale, q.zp, got[i],
+          want[i]);
+    free (x);
+    free (want);
+    free (got);
+  }
+}
+END_TEST
+
 static void
 pool_setup (void)
 {
@@ -874,6 +918,7 @@ main (void)
   tcase_add_test (tc, test_qconv_layers);
   tcase_add_test (tc, test_binary);
   tcase_add_test (tc, test_mul_table);
+  tcase_add_test (tc, test_quantize);
   suite_add_tcase (s, tc);
   sr = srunner_create (s);
   srunner_run_all (sr, CK_NORMAL);
