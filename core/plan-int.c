@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "session.h"
 
 static const mnv3_gtensor *
@@ -121,8 +122,14 @@ plan_conv (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
    * multiplier of GetQuantizedConvolutionMultipler (a float product) */
   p.legacy_multiplier = p.in.type == MNV3_DTYPE_U8
       || (fc && w->q.num == 1);
-  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME)
+  /* ONNX Runtime's arithmetic: the packed kernels' float output stage
+   * (qkernels.h).  MNV3_QORT_REFERENCE=1 keeps the reference loops
+   * instead (the same bytes; a testing and benchmarking aid). */
+  if (s->graph->qsem == MNV3_QSEM_ONNXRUNTIME) {
     p.rounding = MNV3_QROUND_FLOAT;
+    p.reference = getenv ("MNV3_QORT_REFERENCE")
+        && atoi (getenv ("MNV3_QORT_REFERENCE")) > 0;
+  }
   x->params = mnv3_gtensor_numel (w) + (b ? p.geom.oc : 0);
   q->conv = mnv3_qconv_create (s->isa, &p, w->raw, b ? b->raw : NULL);
   if (!q->conv)
@@ -147,6 +154,45 @@ plan_conv (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
   return MNV3_OK;
 }
 
+static int
+same_shape (const mnv3_session *s, int t, int u)
+{
+  return !memcmp (s->tensors[t].shape, s->tensors[u].shape,
+      sizeof s->tensors[t].shape);
+}
+
+/* ONNX Runtime's quantizer writes each HardSwish as HardSigmoid then
+ * Mul (x, hsigmoid (x)): two exact integer maps of x's byte (the
+ * HardSigmoid's table, then QLinearMul's formula on the pair), so their
+ * composite is one 256-entry table of x (mnv3_qort_mul_table): the same
+ * bytes in one pass over one operand.  The HardSigmoid node still runs
+ * (its output may have other readers). */
+static void
+fuse_mul_of_table (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
+{
+  if (q->u.ortbin.op != MNV3_BINARY_MUL || x->num_in != 2
+      || !same_shape (s, x->in[0], x->out)
+      || !same_shape (s, x->in[1], x->out))
+    return;
+  for (int side = 0; side < 2; side++) {
+    const int th = x->in[side], tx = x->in[1 - side];
+    for (mnv3_xnode *p = s->nodes; p < x; p++) {
+      mnv3_qort_binary o;
+      if (p->dead || p->out != th || p->xop != MNV3_XOP_QLUT || !p->q
+          || p->in[0] != tx || memcmp (p->q->u.lut.table, p->q->u.lut.tail,
+              sizeof p->q->u.lut.table))
+        continue;
+      o = q->u.ortbin;
+      mnv3_qort_mul_table (&q->u.lut, &o, p->q->u.lut.table, side == 0);
+      q->in = mnv3_session_qtensor (s, tx);
+      x->in[0] = tx;          /* the table reads in[0] */
+      x->in[1] = th;
+      x->xop = MNV3_XOP_QLUT;
+      return;
+    }
+  }
+}
+
 static mnv3_status
 plan_binary (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
 {
@@ -163,10 +209,14 @@ plan_binary (mnv3_session *s, mnv3_xnode *x, mnv3_qnode *q)
     o->a = mnv3_session_qtensor (s, x->in[0]);
     o->b = mnv3_session_qtensor (s, x->in[1]);
     o->out = mnv3_session_qtensor (s, x->out);
+    o->isa = mnv3_cpu_resolve (s->isa);
     if ((o->op != MNV3_BINARY_ADD && o->op != MNV3_BINARY_MUL)
         || x->act.type != MNV3_ACT_NONE)
       return fail (x, "binary operator (ONNX Runtime: Add, Mul)");
     x->xop = MNV3_XOP_QORT_BINARY;
+    if (!getenv ("MNV3_QORT_REFERENCE")
+        || atoi (getenv ("MNV3_QORT_REFERENCE")) <= 0)
+      fuse_mul_of_table (s, x, q);
     return MNV3_OK;
   }
   memset (b, 0, sizeof *b);

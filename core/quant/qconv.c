@@ -118,7 +118,10 @@ qconv_params_valid (const mnv3_qconv_params *p)
  * 1, no padding) and the depthwise kernels for square windows.  Rounding
  * as TFLite's x86 build: its GEMMs (ruy) round the last shift's ties
  * upward, uint8 depthwise as gemmlowp (away from zero), int8 depthwise
- * upward on whole groups of 8 channels (its NEON path).  0, or -1 with the
+ * upward on whole groups of 8 channels (its NEON path); MNV3_QROUND_FLOAT
+ * (ONNX Runtime) hands the kernels its float scales (c->fscale) for their
+ * float output stage, the same bytes as mnv3_qconv_requant_float.  0, or
+ * -1 with the
  * error set; nothing packed leaves the plain kernel in charge. */
 static int
 qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
@@ -136,7 +139,7 @@ qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
       .in_zp = p->in.zp, .w_type = p->w_type, .w = weights,
       .num_w_zps = p->num_w_scales, .w_zps = p->w_zps, .bias = bias,
       .num_muls = g->oc, .muls = c->mul, .out_zp = p->out.zp,
-      .act_min = p->act_min, .act_max = p->act_max,
+      .act_min = p->act_min, .act_max = p->act_max, .fscales = c->fscale,
     };
     /* one row: each weight is used once a frame, streamed as bytes */
     d.w_bytes = g->oh * g->ow == 1;
@@ -165,7 +168,7 @@ qconv_pack_fast (mnv3_qconv *c, mnv3_isa isa, const mnv3_qconv_params *p,
       .in_zp = p->in.zp, .w_type = p->w_type, .w = weights,
       .num_w_zps = p->num_w_scales, .w_zps = p->w_zps, .bias = bias,
       .num_muls = g->oc, .muls = c->mul, .out_zp = p->out.zp,
-      .act_min = p->act_min, .act_max = p->act_max,
+      .act_min = p->act_min, .act_max = p->act_max, .fscales = c->fscale,
     };
     d.up_channels = c->rounding == MNV3_QROUND_NEON8 ? (g->oc & ~7)
         : c->rounding == MNV3_QROUND_RUY ? g->oc : 0;
@@ -235,8 +238,7 @@ mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
   c->kernel = qconv_kernel_scalar;
   c->packed_bytes = nw * sizeof *c->w + (size_t) oc * (sizeof *c->bias
       + sizeof *c->mul);
-  if (!p->reference && c->rounding != MNV3_QROUND_FLOAT
-      && qconv_pack_fast (c, isa, p, weights, bias) < 0) {
+  if (!p->reference && qconv_pack_fast (c, isa, p, weights, bias) < 0) {
     mnv3_qconv_free (c);
     return NULL;
   }
@@ -340,7 +342,9 @@ mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
       QCONV_MIN_PER_TASK);
   qconv_job j = { c, in, out, 0 };
 
-  if (c->gemm) {
+  /* a caller without scratch (mnv3_qconv_scratch_size) gets the plain
+   * loops: the same bytes */
+  if (c->gemm && scratch) {
     const mnv3_conv_params *g = &c->p.geom;
     size_t m = (size_t) g->oh * g->ow, k = (size_t) g->kh * g->kw * g->ic;
     const uint8_t *a = in;

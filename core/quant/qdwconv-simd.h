@@ -13,7 +13,9 @@
  * from the NHWC rows and widened to int32.  The bias has in_zp * sum (w)
  * taken out, so a tap outside the input must count as in_zp: the padding
  * rows are d->zp_row, and the border columns use a vector of in_zp for the
- * taps they skip.  Two accumulators halve the dependency chain. */
+ * taps they skip.  Two accumulators halve the dependency chain.  The
+ * output stage is TFLite's fixed-point requantization, or with d->fscale
+ * ONNX Runtime's float one (vi_requant_float). */
 
 #define QD_LD(ptr) (tail ? vi_ext_i32_n ((ptr), n, sign) : vi_ext_i32 ((ptr), sign))
 
@@ -49,6 +51,9 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
   const vi rsh = vi_load (d->rsh + c0), zp = vi_set1 (p->out_zp);
   const vi away = vi_load (d->away + c0);
   const vi lo = vi_set1 (p->act_min), hi = vi_set1 (p->act_max);
+  const int fq = d->fscale != NULL;
+  const vf fsc = fq ? vf_load (d->fscale + c0) : vf_set1 (0.f);
+  const vf flo = vf_set1 (d->flo), fhi = vf_set1 (d->fhi);
   vi w[25];
   int ox;
 
@@ -76,7 +81,10 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
       }
       acc = vi_add (acc0, acc1);
     }
-    acc = vi_requant (acc, mult, lsh, rsh, away, zp, lo, hi);
+    if (fq)
+      acc = vi_requant_float (acc, fsc, flo, fhi, zp);
+    else
+      acc = vi_requant (acc, mult, lsh, rsh, away, zp, lo, hi);
     if (tail)
       vi_store_u8_n (orow + ox * c + c0, acc, n);
     else
@@ -96,6 +104,7 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
  * any order: the bytes are identical. */
 typedef struct {
   vi mult, mult_odd, lsh, rsh, away, zp, lo, hi;
+  vf fsc, flo, fhi;          /* d->fscale: the float requantization */
 } FN (qd_rq);
 
 MNV3_INLINE void
@@ -119,6 +128,9 @@ FN (qd_block2) (const mnv3_qdw *d, const uint8_t *const *rows,
   k.zp = vi_set1 (p->out_zp);
   k.lo = vi_set1 (p->act_min);
   k.hi = vi_set1 (p->act_max);
+  k.fsc = d->fscale ? vf_load (d->fscale + c0) : vf_set1 (0.f);
+  k.flo = vf_set1 (d->flo);
+  k.fhi = vf_set1 (d->fhi);
 #pragma GCC unroll 13
   for (int t = 0; t < P; t++)
     w[t] = vi_load (d->w2 + (size_t) t * d->cp + c0);
@@ -155,7 +167,11 @@ FN (qd_block2) (const mnv3_qdw *d, const uint8_t *const *rows,
       }
 #undef QD_TAP
     }
-    acc = QD_REQUANT (vi_add (acc0, acc1), &k);
+    if (d->fscale)
+      acc = vi_requant_float (vi_add (acc0, acc1), k.fsc, k.flo, k.fhi,
+          k.zp);
+    else
+      acc = QD_REQUANT (vi_add (acc0, acc1), &k);
     if (tail)
       vi_store_u8_n (orow + ox * c + c0, acc, n);
     else

@@ -1,6 +1,7 @@
 /* qdwconv.c — 8-bit depthwise convolution: packing, the C kernel (any
  * kernel size) and the row-parallel run.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,7 +78,11 @@ qdw_fill (mnv3_qdw *d, const mnv3_qdw_desc *p)
     d->lsh[ch] = m.shift > 0 ? m.shift : 0;
     d->rsh[ch] = m.shift > 0 ? 0 : -m.shift;
     d->away[ch] = ch < p->up_channels ? 0 : -1;
+    if (d->fscale)
+      d->fscale[ch] = p->fscales[ch];
   }
+  d->flo = (float) (p->act_min - p->out_zp);
+  d->fhi = (float) (p->act_max - p->out_zp);
 }
 
 mnv3_qdw *
@@ -107,8 +112,10 @@ mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *p)
   d->rsh = qdw_alloc (cp * 4);
   d->away = qdw_alloc (cp * 4);
   d->zp_row = qdw_alloc ((size_t) p->iw * p->c);
+  if (p->fscales)
+    d->fscale = qdw_alloc (cp * 4);
   if (!d->w || !d->w2 || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->away
-      || !d->zp_row) {
+      || !d->zp_row || (p->fscales && !d->fscale)) {
     mnv3_qdw_free (d);
     mnv3_set_error (MNV3_ERR_NOMEM, "qdwconv: out of memory");
     return NULL;
@@ -119,6 +126,7 @@ mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *p)
   d->p.w_zps = NULL;
   d->p.bias = NULL;
   d->p.muls = NULL;
+  d->p.fscales = NULL;
   qdw_interior (d);
   d->fn = p->k == 3 && dsp->dw3 ? dsp->dw3 : p->k == 5 && dsp->dw5
       ? dsp->dw5 : dsp->dw_any;
@@ -138,6 +146,7 @@ mnv3_qdw_free (mnv3_qdw *d)
   free (d->rsh);
   free (d->away);
   free (d->zp_row);
+  free (d->fscale);
   free (d);
 }
 
@@ -146,7 +155,8 @@ mnv3_qdw_packed_bytes (const mnv3_qdw *d)
 {
   if (!d)
     return 0;
-  return ((size_t) d->p.k * d->p.k + 4 + ((size_t) d->p.k * d->p.k + 1) / 2)
+  return ((size_t) d->p.k * d->p.k + 4 + (d->fscale ? 1 : 0)
+      + ((size_t) d->p.k * d->p.k + 1) / 2)
       * d->cp * 4
       + (size_t) d->p.iw * d->p.c;
 }
@@ -181,9 +191,17 @@ mnv3_qdw_c (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
             acc += (uint32_t) (a * w);
           }
         }
-        y = (d->away[ch] ? mnv3_qmul_apply ((int32_t) acc, m)
-            : mnv3_qmul_apply_neon ((int32_t) acc, m)) + p->out_zp;
-        y = y < p->act_min ? p->act_min : y > p->act_max ? p->act_max : y;
+        if (d->fscale) {
+          /* ONNX Runtime's: qinternal.h mnv3_qconv_requant_float */
+          float v = (float) (int32_t) acc * d->fscale[ch];
+          v = v < d->flo ? d->flo : (v > d->fhi ? d->fhi : v);
+          y = (int32_t) nearbyintf (v) + p->out_zp;
+        } else {
+          y = (d->away[ch] ? mnv3_qmul_apply ((int32_t) acc, m)
+              : mnv3_qmul_apply_neon ((int32_t) acc, m)) + p->out_zp;
+          y = y < p->act_min ? p->act_min : y > p->act_max ? p->act_max
+              : y;
+        }
         out[((size_t) oy * p->ow + ox) * p->c + ch] = (uint8_t) y;
       }
 }

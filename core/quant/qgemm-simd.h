@@ -16,7 +16,8 @@
  * registers; per k-step it loads QG_NV weight vectors and broadcasts one
  * 4-byte operand a row.  Narrow panels (the last one) and short row tails
  * are the same code with smaller compile-time bounds.  Where every column
- * rounds as ruy, the output stage is vi_requant_up (one 64-bit rounding).
+ * rounds as ruy, the output stage is vi_requant_up (one 64-bit rounding);
+ * with g->fscale, ONNX Runtime's float one (vi_requant_float).
  *
  * kstep 2 only: the conv entry (mnv3_qgemm_conv_<isa>) builds the block of
  * rows from the convolution's NHWC input instead (qg_gather_a: no im2col
@@ -118,7 +119,23 @@ FN (qg_tile) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
     }
   }
 
-  if (g->rq_up) {
+  if (g->fscale) {
+    const vf flo = vf_set1 (g->flo), fhi = vf_set1 (g->fhi);
+    const vi zp = vi_set1 (g->out_zp);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+      const vf sc = vf_load (g->fscale + col0 + v * VI_W);
+      const int left = ncols - v * VI_W;
+#pragma GCC unroll 8
+      for (int i = 0; i < mr; i++) {
+        vi y = vi_requant_float (acc[i][v], sc, flo, fhi, zp);
+        if (left >= VI_W)
+          vi_store_u8 (c + i * c_stride + v * VI_W, y);
+        else
+          vi_store_u8_n (c + i * c_stride + v * VI_W, y, left);
+      }
+    }
+  } else if (g->rq_up) {
     const vi lo = vi_set1 (g->act_min), hi = vi_set1 (g->act_max);
 #pragma GCC unroll 4
     for (int v = 0; v < nv; v++) {
@@ -333,7 +350,10 @@ FN (qg_tile_w8) (const mnv3_qgemm *g, const uint8_t *ab, int32_t rs,
     const int j = col0 + v * VI_W, left = ncols - v * VI_W;
     const vi mult = vi_load (g->mult + j), lsh = vi_load (g->lsh + j);
     vi y;
-    if (g->rq_up)
+    if (g->fscale)
+      y = vi_requant_float (acc[v], vf_load (g->fscale + j),
+          vf_set1 (g->flo), vf_set1 (g->fhi), vi_set1 (g->out_zp));
+    else if (g->rq_up)
       y = vi_requant_up (acc[v], lsh, mult, vi_odd (mult),
           vi_load (g->rq_add + j), vi_load (g->rq_add + j + VI_W / 2),
           vi_load (g->rq_sh + j), vi_load (g->rq_sh + j + VI_W / 2),

@@ -1,6 +1,7 @@
 /* qgemm.c — 8-bit GEMM: weight packing, the C kernel over any packing,
  * and the threaded run.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,8 +145,11 @@ qgemm_fill (mnv3_qgemm *g, const mnv3_qgemm_desc *d)
     g->lsh[j] = m.shift > 0 ? m.shift : 0;
     g->rsh[j] = m.shift > 0 ? 0 : -m.shift;
     g->away[j] = j < d->up_channels ? 0 : -1;
+    if (g->fscale)
+      g->fscale[j] = d->fscales[j];
   }
-  g->rq_up = d->up_channels >= d->n;
+  /* the float stage replaces the fixed-point one (padding columns: 0) */
+  g->rq_up = !g->fscale && d->up_channels >= d->n;
   for (int j = 0; g->rq_up && j < g->np; j++) {
     /* padding columns too: their mult is 0, any values do */
     const int vw = g->kern.vw, r = g->rsh[j];
@@ -202,6 +206,8 @@ mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
   g->out_zp = d->out_zp;
   g->act_min = d->act_min;
   g->act_max = d->act_max;
+  g->flo = (float) (d->act_min - d->out_zp);
+  g->fhi = (float) (d->act_max - d->out_zp);
   kw = (size_t) g->kq * 4;
   g->mc = (int) (QGEMM_A_BLOCK_BYTES / kw) / kern->mr * kern->mr;
   if (g->mc < kern->mr)
@@ -218,6 +224,8 @@ mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
   g->rq_zp = qgemm_alloc (np * 4);
   if (qgemm_needs_coef (kern, d))
     g->coef = qgemm_alloc (np * 4);
+  if (d->fscales)
+    g->fscale = qgemm_alloc (np * 4);
   if (d->conv) {
     g->has_conv = 1;
     g->conv = *d->conv;
@@ -225,7 +233,8 @@ mnv3_qgemm_pack (const mnv3_qgemm_kernel *kern, const mnv3_qgemm_desc *d)
   }
   if (!g->w || !g->bias || !g->mult || !g->lsh || !g->rsh || !g->away
       || !g->rq_add || !g->rq_sh || !g->rq_zp
-      || (qgemm_needs_coef (kern, d) && !g->coef)) {
+      || (qgemm_needs_coef (kern, d) && !g->coef)
+      || (d->fscales && !g->fscale)) {
     mnv3_qgemm_free (g);
     mnv3_set_error (MNV3_ERR_NOMEM, "qgemm: out of memory");
     return NULL;
@@ -249,6 +258,7 @@ mnv3_qgemm_free (mnv3_qgemm *g)
   free (g->rq_add);
   free (g->rq_sh);
   free (g->rq_zp);
+  free (g->fscale);
   free (g);
 }
 
@@ -258,7 +268,7 @@ mnv3_qgemm_packed_bytes (const mnv3_qgemm *g)
   if (!g)
     return 0;
   return (size_t) g->np * ((size_t) g->kq * step_bytes (g)
-      + (g->coef ? 5 : 4) * 4 + 20);
+      + (g->coef ? 5 : 4) * 4 + 20 + (g->fscale ? 4 : 0));
 }
 
 size_t
@@ -309,6 +319,16 @@ requant_c (int32_t acc, int32_t mult, int32_t lsh, int32_t rsh, int32_t away,
   return (uint8_t) y;
 }
 
+/* ONNX Runtime's (qinternal.h mnv3_qconv_requant_float): clamp in float,
+ * round half to even, + zp. */
+static uint8_t
+requant_float_c (int32_t acc, float scale, float lo, float hi, int32_t zp)
+{
+  float v = (float) acc * scale;
+  v = v < lo ? lo : (v > hi ? hi : v);
+  return (uint8_t) ((int32_t) nearbyintf (v) + zp);
+}
+
 /* Byte kk of row r of A: stored rows, or (conv) the convolution's tap,
  * in_zp in the padding. */
 static uint8_t
@@ -351,8 +371,12 @@ qgemm_c_rows (const mnv3_qgemm *g, size_t r0, size_t m, const uint8_t *a,
       for (int kk = 0; kk < g->k; kk++)
         acc += (uint32_t) (a_operand (g, a_byte (g, a, a_stride, conv, r,
                     kk)) * w_packed (g, j, kk));
-      cr[j] = requant_c ((int32_t) acc, g->mult[j], g->lsh[j], g->rsh[j],
-          g->away[j], g->out_zp, g->act_min, g->act_max);
+      if (g->fscale)
+        cr[j] = requant_float_c ((int32_t) acc, g->fscale[j], g->flo,
+            g->fhi, g->out_zp);
+      else
+        cr[j] = requant_c ((int32_t) acc, g->mult[j], g->lsh[j], g->rsh[j],
+            g->away[j], g->out_zp, g->act_min, g->act_max);
     }
   }
 }

@@ -40,6 +40,15 @@
  * ([kq][width][2 bytes]), extended to int16 as loaded; their zero point
  * then goes through coef as for kstep 4.  Half the bytes to stream where
  * each weight meets one row (fully connected, squeeze-excite).
+ *
+ * Float requantization (desc.fscales, ONNX Runtime's MLAS semantics for
+ * the integer graphs of QDQ models): the same exact int32 sums, then
+ *   out = nearbyintf (clamp ((float) acc * fscale[n], act_min - out_zp,
+ *                            act_max - out_zp)) + out_zp
+ * (qinternal.h mnv3_qconv_requant_float; vi_requant_float in SIMD: one
+ * float multiply, nothing to contract, conversions rounding half to even
+ * as the C casts and nearbyintf do in the default mode).  muls,
+ * up_channels and the ruy form are then unused.
  */
 #ifndef MNV3_QKERNELS_H
 #define MNV3_QKERNELS_H
@@ -70,6 +79,9 @@ typedef struct {
   const mnv3_conv_params *conv; /* NULL, or a group-1 convolution (k =
                                * kh*kw*ic, n = oc, weights OHWI) whose NHWC
                                * input the conv entry gathers A from */
+  const float *fscales;       /* NULL, or [n]: ONNX Runtime's float
+                               * requantization instead of muls (see
+                               * "Float requantization" above) */
 } mnv3_qgemm_desc;
 
 typedef struct mnv3_qgemm mnv3_qgemm;
@@ -117,6 +129,8 @@ struct mnv3_qgemm {
   int32_t *mult, *lsh, *rsh;  /* [np] requantization per column */
   int32_t *away;              /* [np] -1: ties away from zero, 0: upward */
   int32_t out_zp, act_min, act_max;
+  float *fscale;              /* [np] or NULL: float requantization */
+  float flo, fhi;             /* act_min - out_zp, act_max - out_zp */
   /* Every column rounding ties upward (ruy): the one-rounding form of
    * vi_requant_up.  Per vector of vw columns, vw/2 int64 for its even
    * columns then vw/2 for its odd ones: */
@@ -165,6 +179,7 @@ typedef struct {
   const mnv3_qmul *muls;
   int32_t out_zp, act_min, act_max;
   int up_channels;            /* as in mnv3_qgemm_desc */
+  const float *fscales;       /* as in mnv3_qgemm_desc, [c] */
 } mnv3_qdw_desc;
 
 typedef struct mnv3_qdw mnv3_qdw;
@@ -190,6 +205,8 @@ struct mnv3_qdw {
   int32_t *bias;              /* [cp] bias - in_zp * sum (w - w_zp) */
   int32_t *mult, *lsh, *rsh;  /* [cp] */
   int32_t *away;              /* [cp] -1: ties away from zero, 0: upward */
+  float *fscale;              /* [cp] or NULL: float requantization */
+  float flo, fhi;             /* act_min - out_zp, act_max - out_zp */
   uint8_t *zp_row;            /* [iw*c] bytes of in_zp: the padding rows */
 };
 
@@ -281,6 +298,32 @@ void mnv3_qlut_avx512 (const uint8_t table[256], const uint8_t *in,
     uint8_t *out, size_t n);           /* AVX-512BW: the same, 64 bytes */
 void mnv3_qlut_vbmi (const uint8_t table[256], const uint8_t *in,
     uint8_t *out, size_t n);           /* 2 vpermi2b + a blend */
+#endif
+
+/* ---- ONNX Runtime's QLinearAdd / QLinearMul on runs (qort.c) ------- */
+
+/* The constants of one mnv3_qort_binary (qort.c computes them as the
+ * scalar loops do); lo, hi: the output type's range. */
+typedef struct {
+  float rac, rbc, fixed;      /* add */
+  float ratio;                /* mul */
+  int32_t a_zp, b_zp, zp;     /* mul */
+  int32_t lo, hi;
+  int a8, b8;                 /* int8 operands */
+} mnv3_qort_run;
+
+#ifdef MNV3_X86
+/* out[i] = op (a[i], b[i]) for i < n as qort.c's loops; a side whose *_bc
+ * is 1 is its first element for every i.  Reads n bytes of each
+ * non-broadcast side (1 of a broadcast one), writes n. */
+void mnv3_qort_add_avx2 (const mnv3_qort_run *r, const uint8_t *a,
+    int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+void mnv3_qort_mul_avx2 (const mnv3_qort_run *r, const uint8_t *a,
+    int a_bc, const uint8_t *b, int b_bc, uint8_t *out, size_t n);
+/* QuantizeLinear of n floats as qort.c's loop (flo, fhi: the clamp
+ * bounds lo - zp, hi - zp in float). */
+void mnv3_qort_quantize_avx2 (const float *in, uint8_t *out, size_t n,
+    float scale, float flo, float fhi, int32_t zp);
 #endif
 
 /* ---- uint8 bilinear resize (qresize.c, TFLite's float path) ----------- */

@@ -124,9 +124,9 @@ typedef enum {
   MNV3_QROUND_FLOAT,         /* ONNX Runtime (MLAS MlasRequantizeOutput):
                               * (float) acc * scale[oc], scale the float
                               * (in_scale * w_scale[oc]) / out_scale, rounded
-                              * half to even, + zero point, clamped.  Runs
-                              * the plain reference loops (no packed
-                              * kernels yet). */
+                              * half to even, + zero point, clamped.  The
+                              * packed kernels' float output stage
+                              * (qkernels.h), bytes as the reference loops. */
 } mnv3_qround;
 
 /* ---- tensors ----------------------------------------------------------- */
@@ -179,6 +179,8 @@ typedef struct mnv3_qconv mnv3_qconv;
 mnv3_qconv *mnv3_qconv_create (mnv3_isa isa, const mnv3_qconv_params *p,
     const void *weights, const int32_t *bias);
 size_t mnv3_qconv_scratch_size (const mnv3_qconv *c, int num_threads);
+/* scratch: mnv3_qconv_scratch_size (c, threads of tp) bytes, 64-byte
+ * aligned; NULL runs the plain loops (the same bytes, slower). */
 void mnv3_qconv_run (const mnv3_qconv *c, const void *in, void *out,
     void *scratch, mnv3_threadpool *tp);
 size_t mnv3_qconv_packed_bytes (const mnv3_qconv *c);
@@ -314,9 +316,13 @@ void mnv3_dequantize_run (const void *in, float *out, size_t n,
  * (MLAS's own FMAs are written as fmaf). */
 
 /* QuantizeLinear: x / scale, clamped to the type's range - zp, rounded
- * half to even, + zp (MlasQuantizeLinear). */
+ * half to even, + zp (MlasQuantizeLinear).  The CPU's best level
+ * (mnv3_cpu_resolve (MNV3_ISA_AUTO)): AVX2 and up in SIMD, the same
+ * bytes; _isa: at a given level (tests). */
 void mnv3_qort_quantize_run (const float *in, void *out, size_t n,
     const mnv3_qtensor *q);
+void mnv3_qort_quantize_run_isa (mnv3_isa isa, const float *in, void *out,
+    size_t n, const mnv3_qtensor *q);
 
 /* DequantizeLinear: (float) (q - zp) * scale. */
 void mnv3_qort_dequantize_run (const void *in, float *out, size_t n,
@@ -327,6 +333,9 @@ void mnv3_qort_dequantize_run (const void *in, float *out, size_t n,
 typedef struct {
   mnv3_binary_op op;         /* ADD or MUL */
   mnv3_qtensor a, b, out;
+  mnv3_isa isa;              /* resolved level: AVX2 and up run rows of
+                              * the SIMD kernel (the same bytes), SCALAR
+                              * (0, a zeroed struct) the plain loops */
 } mnv3_qort_binary;
 
 void mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,
@@ -346,8 +355,9 @@ void mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
  * SIGMOID (expf: not MLAS's approximation, unchecked); MNV3_ERR_UNSUPPORTED
  * otherwise. */
 /* A MNV3_QROUND_FLOAT convolution that is 1x1, stride 1, unpadded, group
- * 1 (or FC), by a vectorizable form of the reference loops (the same
- * bytes as mnv3_qconv_run): 1 when done, 0 when c is not such a layer. */
+ * 1 (or FC) and has no packed kernel (p.reference), by a vectorizable form
+ * of the reference loops (the same bytes as mnv3_qconv_run): 1 when done,
+ * 0 when c is not such a layer (mnv3_qconv_run then runs it). */
 int mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
     mnv3_threadpool *tp);
 
@@ -357,6 +367,13 @@ int mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
  * exact ones.  Single-threaded reference loops. */
 void mnv3_qort_conv_run_u8s8 (const mnv3_qconv *c, const void *in,
     void *out);
+
+/* QLinearMul (q: MUL) of x and h = table (x), one operand a function of
+ * the other through h[256] (indexed by x's byte; h_is_a: h is operand a):
+ * the product as one table of x, each entry computed by
+ * mnv3_qort_binary_run's formula, so the same bytes. */
+void mnv3_qort_mul_table (mnv3_qlut *lut, const mnv3_qort_binary *q,
+    const uint8_t h[256], int h_is_a);
 
 mnv3_status mnv3_qort_lut_prepare (mnv3_qlut *lut, const mnv3_act *act,
     const mnv3_qtensor *in, const mnv3_qtensor *out);

@@ -12,7 +12,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "quant/qinternal.h"
+#include "quant/qkernels.h"
 
 static int32_t
 qort_round_clamp (float v, int32_t zp, int32_t lo, int32_t hi)
@@ -26,9 +28,25 @@ void
 mnv3_qort_quantize_run (const float *in, void *out, size_t n,
     const mnv3_qtensor *q)
 {
+  mnv3_qort_quantize_run_isa (mnv3_cpu_resolve (MNV3_ISA_AUTO), in, out, n,
+      q);
+}
+
+void
+mnv3_qort_quantize_run_isa (mnv3_isa isa, const float *in, void *out,
+    size_t n, const mnv3_qtensor *q)
+{
   int32_t lo, hi;
 
   mnv3_qtype_range (q->type, &lo, &hi);
+#ifdef MNV3_X86
+  if (isa >= MNV3_ISA_AVX2) {
+    mnv3_qort_quantize_avx2 (in, out, n, q->scale, (float) (lo - q->zp),
+        (float) (hi - q->zp), q->zp);
+    return;
+  }
+#endif
+  (void) isa;
   for (size_t i = 0; i < n; i++)
     mnv3_q_store (out, i, qort_round_clamp (in[i] / q->scale, q->zp, lo,
             hi));
@@ -52,6 +70,63 @@ bcast_index (const int s[4], int y, int x, int c)
       + (s[3] == 1 ? 0 : c);
 }
 
+#ifdef MNV3_X86
+static int
+same_shape (const int a[4], const int b[4])
+{
+  return a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
+static int
+is_scalar (const int s[4])
+{
+  return s[1] == 1 && s[2] == 1 && s[3] == 1;
+}
+
+/* The SIMD form: the same constants, the broadcast walked as runs of
+ * channels (or the whole tensor when no side varies within it
+ * differently). */
+static void
+qort_binary_rows (const mnv3_qort_binary *q, const uint8_t *a,
+    const int as[4], const uint8_t *b, const int bs[4], uint8_t *out,
+    const int os[4])
+{
+  void (*fn) (const mnv3_qort_run *, const uint8_t *, int, const uint8_t *,
+      int, uint8_t *, size_t);
+  mnv3_qort_run r = { 0 };
+  const size_t c = (size_t) os[3];
+
+  mnv3_qtype_range (q->out.type, &r.lo, &r.hi);
+  r.a8 = q->a.type == MNV3_DTYPE_I8;
+  r.b8 = q->b.type == MNV3_DTYPE_I8;
+  if (q->op == MNV3_BINARY_ADD) {
+    /* as the scalar loop below */
+    r.rac = q->a.scale / q->out.scale;
+    r.rbc = q->b.scale / q->out.scale;
+    r.fixed = (float) q->out.zp - fmaf (r.rac, (float) q->a.zp,
+        r.rbc * (float) q->b.zp);
+    fn = mnv3_qort_add_avx2;
+  } else {
+    r.ratio = q->a.scale * q->b.scale / q->out.scale;
+    r.a_zp = q->a.zp;
+    r.b_zp = q->b.zp;
+    r.zp = q->out.zp;
+    fn = mnv3_qort_mul_avx2;
+  }
+  if ((same_shape (as, os) || is_scalar (as))
+      && (same_shape (bs, os) || is_scalar (bs))) {
+    size_t n = (size_t) os[1] * os[2] * c;
+    fn (&r, a, !same_shape (as, os), b, !same_shape (bs, os), out, n);
+    return;
+  }
+  for (int y = 0; y < os[1]; y++)
+    for (int x = 0; x < os[2]; x++)
+      fn (&r, a + bcast_index (as, y, x, 0), as[3] == 1 && c > 1,
+          b + bcast_index (bs, y, x, 0), bs[3] == 1 && c > 1,
+          out + ((size_t) y * os[2] + x) * c, c);
+}
+#endif
+
 void
 mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,
     const int a_shape[4], const void *b, const int b_shape[4], void *out,
@@ -61,6 +136,12 @@ mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,
   int32_t lo, hi;
   size_t o = 0;
 
+#ifdef MNV3_X86
+  if (q->isa >= MNV3_ISA_AVX2) {
+    qort_binary_rows (q, a, a_shape, b, b_shape, out, out_shape);
+    return;
+  }
+#endif
   mnv3_qtype_range (q->out.type, &lo, &hi);
   if (q->op == MNV3_BINARY_ADD) {
     /* MlasQLinearAddKernelAvx2Helper (both operands vectors) */
@@ -103,6 +184,29 @@ mnv3_qort_binary_run (const mnv3_qort_binary *q, const void *a,
 }
 
 void
+mnv3_qort_mul_table (mnv3_qlut *lut, const mnv3_qort_binary *q,
+    const uint8_t h[256], int h_is_a)
+{
+  const int a8 = q->a.type == MNV3_DTYPE_I8, b8 = q->b.type == MNV3_DTYPE_I8;
+  const float ratio = q->a.scale * q->b.scale / q->out.scale;
+  int32_t lo, hi;
+
+  mnv3_qtype_range (q->out.type, &lo, &hi);
+  for (int v = 0; v < 256; v++) {
+    const uint8_t ab = h_is_a ? h[v] : (uint8_t) v;
+    const uint8_t bb = h_is_a ? (uint8_t) v : h[v];
+    /* as mnv3_qort_binary_run's MUL */
+    int32_t va = mnv3_q_load (&ab, 0, a8) - q->a.zp;
+    int32_t vb = mnv3_q_load (&bb, 0, b8) - q->b.zp;
+    int32_t r = (int32_t) nearbyintf ((float) (va * vb) * ratio) + q->out.zp;
+    lut->table[v] = (uint8_t) mnv3_q_clamp (r, lo, hi);
+  }
+  memcpy (lut->tail, lut->table, sizeof lut->tail);
+}
+
+#define QORT_GAP_BLOCK 256
+
+void
 mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
     const void *x, int h, int w, int c, void *y)
 {
@@ -112,12 +216,25 @@ mnv3_qort_gap_run (const mnv3_qtensor *in, const mnv3_qtensor *out,
   int32_t lo, hi;
 
   mnv3_qtype_range (out->type, &lo, &hi);
-  for (int ch = 0; ch < c; ch++) {
-    int32_t acc = -in->zp * (int32_t) count;
-    for (size_t p = 0; p < count; p++)
-      acc += mnv3_q_load (x, p * c + ch, i8);
-    mnv3_q_store (y, ch, qort_round_clamp ((float) acc * scale, out->zp, lo,
-            hi));
+  /* the same exact sums, pixel by pixel over blocks of channels (the
+   * input read in its order; the inner loop vectorizes) */
+  for (int c0 = 0; c0 < c; c0 += QORT_GAP_BLOCK) {
+    const int nc = c - c0 < QORT_GAP_BLOCK ? c - c0 : QORT_GAP_BLOCK;
+    int32_t acc[QORT_GAP_BLOCK];
+    for (int k = 0; k < nc; k++)
+      acc[k] = -in->zp * (int32_t) count;
+    for (size_t p = 0; p < count; p++) {
+      const size_t base = p * c + c0;
+      if (i8)
+        for (int k = 0; k < nc; k++)
+          acc[k] += ((const int8_t *) x)[base + k];
+      else
+        for (int k = 0; k < nc; k++)
+          acc[k] += ((const uint8_t *) x)[base + k];
+    }
+    for (int k = 0; k < nc; k++)
+      mnv3_q_store (y, c0 + k, qort_round_clamp ((float) acc[k] * scale,
+              out->zp, lo, hi));
   }
 }
 
@@ -225,9 +342,9 @@ mnv3_qort_conv_run_u8s8 (const mnv3_qconv *c, const void *in, void *out)
 
 /* ---- 1x1 convolutions and FC: the reference sums, reordered ---------- */
 
-/* The float-requantized convolution has no packed kernel yet; its 1x1
- * group-1 layers (most of a MobileNetV3's work) get this form of the
- * reference loops: each input pixel widened once to int16 (x - zp), then
+/* A float-requantized convolution without a packed kernel (the packed
+ * GEMM has a float output stage, qkernels.h; this serves p.reference
+ * layers): its 1x1 group-1 layers get this form of the reference loops: each input pixel widened once to int16 (x - zp), then
  * one contiguous int16 dot product per output channel, which the compiler
  * vectorizes (pmaddwd).  The same exact int32 sums, the same
  * requantization: identical bytes (tests/quant/test_qort.c). */
@@ -282,7 +399,7 @@ mnv3_qort_conv_run (const mnv3_qconv *c, const void *in, void *out,
   qort_1x1_job j = { c, in, out, (size_t) g->oh * g->ow, 0 };
   size_t tasks;
 
-  if (c->rounding != MNV3_QROUND_FLOAT || g->kh != 1 || g->kw != 1
+  if (c->rounding != MNV3_QROUND_FLOAT || c->gemm || g->kh != 1 || g->kw != 1
       || g->sh != 1 || g->sw != 1 || g->groups != 1 || g->pad_t
       || g->pad_l || g->pad_b || g->pad_r || g->ic > QORT_MAX_K
       || g->ih != g->oh || g->iw != g->ow)

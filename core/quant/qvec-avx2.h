@@ -129,6 +129,19 @@ vi_ext_i32_n (const uint8_t *p, int n, int sign)
   return vi_ext_i32 (t, sign);
 }
 
+/* float lanes, for ONNX Runtime's requantization (vi_requant_float) */
+typedef __m256 vf;
+MNV3_INLINE vf vf_load (const float *p) { return _mm256_loadu_ps (p); }
+MNV3_INLINE vf vf_set1 (float x) { return _mm256_set1_ps (x); }
+MNV3_INLINE vf vf_mul (vf a, vf b) { return _mm256_mul_ps (a, b); }
+MNV3_INLINE vf vf_min (vf a, vf b) { return _mm256_min_ps (a, b); }
+MNV3_INLINE vf vf_max (vf a, vf b) { return _mm256_max_ps (a, b); }
+/* int32 -> float rounded to nearest even (vcvtdq2ps), as a C cast */
+MNV3_INLINE vf vf_from_vi (vi a) { return _mm256_cvtepi32_ps (a); }
+/* float -> int32 in the MXCSR mode, half to even by default (vcvtps2dq),
+ * as nearbyintf */
+MNV3_INLINE vi vi_from_vf (vf a) { return _mm256_cvtps_epi32 (a); }
+
 #include "quant/qvec-requant.h"
 
 #endif /* MNV3_QVEC_AVX2_H */

@@ -96,6 +96,15 @@ vi_ext_i32_n (const uint8_t *p, int n, int sign)
   return sign ? _mm512_cvtepi8_epi32 (b) : _mm512_cvtepu8_epi32 (b);
 }
 
+typedef __m512 vf;
+MNV3_INLINE vf vf_load (const float *p) { return _mm512_loadu_ps (p); }
+MNV3_INLINE vf vf_set1 (float x) { return _mm512_set1_ps (x); }
+MNV3_INLINE vf vf_mul (vf a, vf b) { return _mm512_mul_ps (a, b); }
+MNV3_INLINE vf vf_min (vf a, vf b) { return _mm512_min_ps (a, b); }
+MNV3_INLINE vf vf_max (vf a, vf b) { return _mm512_max_ps (a, b); }
+MNV3_INLINE vf vf_from_vi (vi a) { return _mm512_cvtepi32_ps (a); }
+MNV3_INLINE vi vi_from_vf (vf a) { return _mm512_cvtps_epi32 (a); }
+
 #include "quant/qvec-requant.h"
 
 #endif /* MNV3_QVEC_AVX512_H */

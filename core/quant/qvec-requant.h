@@ -77,4 +77,18 @@ vi_requant_up (vi acc, vi lsh, vi mult, vi mult_o, vi add_e, vi add_o,
   return vi_min (vi_max (vi_add (q, zp), lo), hi);
 }
 
+/* ONNX Runtime's requantization (MLAS MlasRequantizeOutput; the scalar
+ * form is qinternal.h's mnv3_qconv_requant_float): the accumulator to
+ * float, times the float scale (one rounding: nothing to fuse), clamped
+ * to [lo, hi] = [act_min - zp, act_max - zp] in float, rounded half to
+ * even by the conversion, + zp.  lo <= hi and no NaN, so max-then-min is
+ * the scalar's clamp; the result lies in [act_min, act_max]. */
+MNV3_INLINE vi
+vi_requant_float (vi acc, vf scale, vf lo, vf hi, vi zp)
+{
+  vf v = vf_mul (vf_from_vi (acc), scale);
+  v = vf_min (vf_max (v, lo), hi);
+  return vi_add (vi_from_vf (v), zp);
+}
+
 #endif /* MNV3_QVEC_REQUANT_H */
