@@ -98,8 +98,8 @@ mnv3_exec_integer_node (mnv3_session *s, const mnv3_xnode *x)
       mnv3_qort_gap_run (&q->in, &q->out, in, is[1], is[2], is[3], out);
       break;
     case MNV3_XOP_QORT_QUANTIZE:
-      mnv3_qort_quantize_run (in, out, mnv3_session_numel (s, x->out),
-          &q->out);
+      mnv3_qort_quantize_run_isa (s->isa, in, out,
+          mnv3_session_numel (s, x->out), &q->out);
       break;
     case MNV3_XOP_COPY:
       if (out != in)
