@@ -76,6 +76,8 @@ enum {
   PROP_MODEL,
 };
 
+typedef struct _GstMnv3DetectResult GstMnv3DetectResult;
+
 struct _GstMnv3Detect {
   GstMnv3Inference parent;
 
@@ -87,7 +89,9 @@ struct _GstMnv3Detect {
   gchar **allowed;              /* object_class split; NULL: every class */
   gint model_set;               /* atomic: the model property was set */
 
-  /* streaming state (base class engine lock) */
+  /* decoding state: used by the decoding alone, which runs on the
+   * streaming thread (sync mode) or on the worker (async mode), never
+   * both at once: set up by check_model while the worker is idle */
   mnv3_det_config cfg;          /* from the model, at its own input size */
   gint cls_out, reg_out;        /* output indices */
   mnv3_detector *detector;      /* for the session's input size */
@@ -95,11 +99,23 @@ struct _GstMnv3Detect {
   mnv3_detection *scratch;
   guint scratch_cap;
   gfloat *class_thr;            /* per-class thresholds, num_classes */
-  /* the last result, attached again on frames without inference */
-  gboolean have_last;
-  GArray *last;                 /* GstMnv3Detection, labels owned */
-  gint last_fw, last_fh;
-  gchar *last_model;
+
+  /* streaming state (base class engine lock): the last result, attached
+   * again on frames without inference; NULL: none */
+  GstMnv3DetectResult *last;
+};
+
+/* One decoded result: what every frame that carries it gets attached,
+ * made once (on the worker in async mode) so that attaching it again is
+ * only copies. */
+struct _GstMnv3DetectResult {
+  gchar *model;
+  gint fw, fh;                  /* frame size the boxes are in */
+  guint n;
+  GstMnv3Detection *dets;       /* labels owned */
+  GQuark *roi_types;            /* the ROI meta's type, per box */
+  GstStructure **params;        /* the ROI meta's "detection" for fw x fh */
+  gint n_decoded;               /* before the class filter (log) */
 };
 
 G_DEFINE_TYPE (GstMnv3Detect, gst_mnv3_detect, GST_TYPE_MNV3_INFERENCE);
@@ -107,15 +123,28 @@ GST_ELEMENT_REGISTER_DEFINE (mnv3detect, "mnv3detect", GST_RANK_NONE,
     GST_TYPE_MNV3_DETECT);
 
 static void
-gst_mnv3_detect_forget (GstMnv3Detect * self)
+gst_mnv3_detect_result_free (GstMnv3DetectResult * r)
 {
   guint i;
 
-  for (i = 0; i < self->last->len; i++)
-    g_free (g_array_index (self->last, GstMnv3Detection, i).label);
-  g_array_set_size (self->last, 0);
-  g_clear_pointer (&self->last_model, g_free);
-  self->have_last = FALSE;
+  if (!r)
+    return;
+  for (i = 0; i < r->n; i++) {
+    g_free (r->dets[i].label);
+    if (r->params[i])
+      gst_structure_free (r->params[i]);
+  }
+  g_free (r->dets);
+  g_free (r->roi_types);
+  g_free (r->params);
+  g_free (r->model);
+  g_free (r);
+}
+
+static void
+gst_mnv3_detect_forget (GstMnv3Detect * self)
+{
+  g_clear_pointer (&self->last, gst_mnv3_detect_result_free);
 }
 
 static void
@@ -300,40 +329,57 @@ gst_mnv3_detect_next_roi_id (GstBuffer * buffer)
   return next;
 }
 
-/* The region-of-interest meta of one box, with DL Streamer's "detection"
- * parameter; returns its id. */
+/* The name a box goes by without labels (the ROI type, the JSON label). */
+static GQuark
+gst_mnv3_detect_roi_type (const GstMnv3Detection * d)
+{
+  gchar name[32];
+
+  if (d->label)
+    return g_quark_from_string (d->label);
+  g_snprintf (name, sizeof name, "class %d", d->class_id);
+  return g_quark_from_string (name);
+}
+
+/* DL Streamer's "detection" parameter of box @d in a fw x fh frame. */
+static GstStructure *
+gst_mnv3_detect_roi_param (const GstMnv3Detection * d, GQuark type, gint fw,
+    gint fh)
+{
+  return gst_structure_new ("detection",
+      "x_min", G_TYPE_DOUBLE, (gdouble) d->x / fw,
+      "y_min", G_TYPE_DOUBLE, (gdouble) d->y / fh,
+      "x_max", G_TYPE_DOUBLE, (gdouble) (d->x + d->w) / fw,
+      "y_max", G_TYPE_DOUBLE, (gdouble) (d->y + d->h) / fh,
+      "confidence", G_TYPE_DOUBLE, (gdouble) d->score,
+      "label_id", G_TYPE_INT, d->class_id,
+      "label", G_TYPE_STRING, g_quark_to_string (type), NULL);
+}
+
+/* The region-of-interest meta of one box (id @id), with DL Streamer's
+ * "detection" parameter: a copy of @param when the result has it for
+ * this frame size, else made here; returns the id, 0 when none was
+ * added. */
 static gint
 gst_mnv3_detect_add_roi (GstBuffer * buffer, const GstMnv3Detection * d,
-    gint fw, gint fh)
+    gint fw, gint fh, GQuark type, const GstStructure * param, gint id)
 {
   GstVideoRegionOfInterestMeta *roi;
-  gchar name[32];
-  const gchar *label = d->label;
   gint x0 = (gint) lroundf (d->x), y0 = (gint) lroundf (d->y);
   gint x1 = (gint) lroundf (d->x + d->w), y1 = (gint) lroundf (d->y + d->h);
 
-  if (!label) {
-    g_snprintf (name, sizeof name, "class %d", d->class_id);
-    label = name;
-  }
   x0 = CLAMP (x0, 0, fw);
   y0 = CLAMP (y0, 0, fh);
   x1 = CLAMP (x1, x0, fw);
   y1 = CLAMP (y1, y0, fh);
-  roi = gst_buffer_add_video_region_of_interest_meta (buffer, label,
+  roi = gst_buffer_add_video_region_of_interest_meta_id (buffer, type,
       (guint) x0, (guint) y0, (guint) (x1 - x0), (guint) (y1 - y0));
   if (!roi)
     return 0;
-  roi->id = gst_mnv3_detect_next_roi_id (buffer);
-  gst_video_region_of_interest_meta_add_param (roi,
-      gst_structure_new ("detection",
-          "x_min", G_TYPE_DOUBLE, (gdouble) d->x / fw,
-          "y_min", G_TYPE_DOUBLE, (gdouble) d->y / fh,
-          "x_max", G_TYPE_DOUBLE, (gdouble) (d->x + d->w) / fw,
-          "y_max", G_TYPE_DOUBLE, (gdouble) (d->y + d->h) / fh,
-          "confidence", G_TYPE_DOUBLE, (gdouble) d->score,
-          "label_id", G_TYPE_INT, d->class_id,
-          "label", G_TYPE_STRING, label, NULL));
+  roi->id = id;
+  gst_video_region_of_interest_meta_add_param (roi, param ?
+      gst_structure_copy (param) : gst_mnv3_detect_roi_param (d, type, fw,
+          fh));
 #ifdef HAVE_GST_ANALYTICS
   gst_mnv3_detect_add_analytics (buffer, x0, y0, x1 - x0, y1 - y0, d);
 #endif
@@ -346,30 +392,40 @@ static void
 gst_mnv3_detect_attach (GstMnv3Detect * self, GstBuffer * buffer,
     const GstMnv3InferenceFrame * fr)
 {
+  const GstMnv3DetectResult *r = self->last;
   GstMnv3DetectionMeta *meta;
-  guint i, n = self->last->len;
+  gboolean same_size = r->fw == fr->width && r->fh == fr->height;
+  guint i, n = r->n;
+  gint next;
 
-  meta = gst_buffer_add_mnv3_detection_meta (buffer, self->last_model, n,
-      (const GstMnv3Detection *) self->last->data, fr->fresh, self->last_fw,
-      self->last_fh);
+  meta = gst_buffer_add_mnv3_detection_meta (buffer, r->model, n, r->dets,
+      fr->fresh, r->fw, r->fh);
   if (!meta)
     return;
   meta->latency_ms = fr->latency_ms;
   meta->fps = fr->fps;
   meta->source_pts = fr->source_pts;
   meta->age = fr->age;
-  for (i = 0; i < n; i++) {
-    GstMnv3Detection *d = &meta->detections[i];
+  if (!same_size)
+    for (i = 0; i < n; i++) {
+      GstMnv3Detection *d = &meta->detections[i];
 
-    if (self->last_fw != fr->width || self->last_fh != fr->height)
       gst_mnv3_detection_meta_get_box (meta, i, fr->width, fr->height, &d->x,
           &d->y, &d->w, &d->h);
-  }
+    }
   meta->frame_width = fr->width;
   meta->frame_height = fr->height;
-  for (i = 0; i < n; i++)
-    meta->detections[i].roi_id = gst_mnv3_detect_add_roi (buffer,
-        &meta->detections[i], fr->width, fr->height);
+  /* ids after those of the metas already there, counted once */
+  next = gst_mnv3_detect_next_roi_id (buffer);
+  for (i = 0; i < n; i++) {
+    gint id = gst_mnv3_detect_add_roi (buffer, &meta->detections[i],
+        fr->width, fr->height, r->roi_types[i],
+        same_size ? r->params[i] : NULL, next);
+
+    meta->detections[i].roi_id = id;
+    if (id)
+      next = id + 1;
+  }
 }
 
 static void
@@ -377,6 +433,7 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
 {
   GValue ids = G_VALUE_INIT, labels = G_VALUE_INIT, scores = G_VALUE_INIT;
   GValue boxes = G_VALUE_INIT, box = G_VALUE_INIT, v = G_VALUE_INIT;
+  const GstMnv3DetectResult *r = self->last;
   GstStructure *s;
   guint i, k;
 
@@ -384,9 +441,8 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
   g_value_init (&labels, GST_TYPE_ARRAY);
   g_value_init (&scores, GST_TYPE_ARRAY);
   g_value_init (&boxes, GST_TYPE_ARRAY);
-  for (i = 0; i < self->last->len; i++) {
-    const GstMnv3Detection *d = &g_array_index (self->last, GstMnv3Detection,
-        i);
+  for (i = 0; i < r->n; i++) {
+    const GstMnv3Detection *d = &r->dets[i];
     const gfloat xywh[4] = { d->x, d->y, d->w, d->h };
 
     g_value_init (&v, G_TYPE_INT);
@@ -394,10 +450,7 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
     gst_value_array_append_and_take_value (&ids, &v);
     g_value_init (&v, G_TYPE_STRING);
     /* without labels, the name the region-of-interest meta carries */
-    if (d->label)
-      g_value_set_string (&v, d->label);
-    else
-      g_value_take_string (&v, g_strdup_printf ("class %d", d->class_id));
+    g_value_set_string (&v, g_quark_to_string (r->roi_types[i]));
     gst_value_array_append_and_take_value (&labels, &v);
     g_value_init (&v, G_TYPE_FLOAT);
     g_value_set_float (&v, d->score);
@@ -411,7 +464,7 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
     gst_value_array_append_and_take_value (&boxes, &box);
   }
   s = gst_structure_new ("mnv3-detection",
-      "model", G_TYPE_STRING, self->last_model,
+      "model", G_TYPE_STRING, r->model,
       "running-time", G_TYPE_UINT64, (guint64) fr->running_time,
       "latency", G_TYPE_DOUBLE, fr->latency_ms, NULL);
   gst_structure_take_value (s, "class-ids", &ids);
@@ -422,14 +475,19 @@ gst_mnv3_detect_post (GstMnv3Detect * self, const GstMnv3InferenceFrame * fr)
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-static GstFlowReturn
-gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
-    mnv3_session * session, const GstMnv3InferenceFrame * fr)
+/* The session outputs decoded into boxes in frame pixels, with what
+ * attaching them needs.  Streaming thread in sync mode, worker in async
+ * mode (see the struct): touches the decoding state and properties only.
+ * NULL and *error set on failure. */
+static GstMnv3DetectResult *
+gst_mnv3_detect_decode (GstMnv3Detect * self, mnv3_session * session,
+    const GstMnv3InferenceFrame * fr, gchar ** error)
 {
-  GstMnv3Detect *self = GST_MNV3_DETECT (base);
-  const mnv3_labels *labels = gst_mnv3_inference_get_labels (base);
+  const mnv3_labels *labels =
+      gst_mnv3_inference_get_labels (GST_MNV3_INFERENCE (self));
   mnv3_det_params p = mnv3_det_params_default ();
   mnv3_tensor_info in, ci, ri;
+  GstMnv3DetectResult *r;
   const float *cls, *reg;
   mnv3_rect src, dst;
   gchar **allowed;
@@ -448,22 +506,20 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   if (mnv3_session_input_info (session, 0, &in) != MNV3_OK
       || !gst_mnv3_detect_prepare (self, (gint) in.dims[1],
           (gint) in.dims[2])) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Cannot prepare the detection post-processing: %s",
-            mnv3_last_error ()), (NULL));
+    *error = g_strdup_printf ("Cannot prepare the detection "
+        "post-processing: %s", mnv3_last_error ());
     g_strfreev (allowed);
-    return GST_FLOW_ERROR;
+    return NULL;
   }
   cls = mnv3_session_output (session, self->cls_out, &ci);
   reg = mnv3_session_output (session, self->reg_out, &ri);
   anchors = mnv3_detector_num_anchors (self->detector);
   if (!cls || !reg || ci.rank < 2 || ri.rank < 2
       || ci.dims[ci.rank - 2] != anchors || ri.dims[ri.rank - 2] != anchors) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("The model's outputs do not match its %d anchors at %dx%d",
-            anchors, self->det_w, self->det_h), (NULL));
+    *error = g_strdup_printf ("The model's outputs do not match its %d "
+        "anchors at %dx%d", anchors, self->det_w, self->det_h);
     g_strfreev (allowed);
-    return GST_FLOW_ERROR;
+    return NULL;
   }
   p.class_thresholds = gst_mnv3_detect_class_thresholds (self, labels,
       p.score_threshold);
@@ -475,10 +531,9 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
   n = mnv3_detector_run (self->detector, cls, reg, &p, self->scratch,
       (int) max_det);
   if (n < 0) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Detection failed: %s",
-            mnv3_last_error ()), (NULL));
+    *error = g_strdup_printf ("Detection failed: %s", mnv3_last_error ());
     g_strfreev (allowed);
-    return GST_FLOW_ERROR;
+    return NULL;
   }
 
   /* boxes back to frame pixels, for the rects the pre-processing used */
@@ -488,13 +543,17 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
     fr->placed.h };
   mnv3_det_map_to_frame (self->scratch, n, &src, &dst);
 
-  gst_mnv3_detect_forget (self);
-  self->last_model = g_strdup (fr->model_name);
-  self->last_fw = fr->width;
-  self->last_fh = fr->height;
+  r = g_new0 (GstMnv3DetectResult, 1);
+  r->model = g_strdup (fr->model_name);
+  r->fw = fr->width;
+  r->fh = fr->height;
+  r->n_decoded = n;
+  r->dets = g_new0 (GstMnv3Detection, MAX (n, 1));
+  r->roi_types = g_new0 (GQuark, MAX (n, 1));
+  r->params = g_new0 (GstStructure *, MAX (n, 1));
   for (i = 0; i < n; i++) {
     const mnv3_detection *md = &self->scratch[i];
-    GstMnv3Detection d = { 0 };
+    GstMnv3Detection *d = &r->dets[r->n];
     char buf[32];
     const char *name = labels->count > 0 ? mnv3_labels_name (labels,
         md->label, self->cfg.num_classes, buf, sizeof buf) : NULL;
@@ -503,23 +562,71 @@ gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
       continue;                 /* nothing left of it in the frame */
     if (!gst_mnv3_detect_allowed (allowed, name))
       continue;
-    d.x = md->x0;
-    d.y = md->y0;
-    d.w = md->x1 - md->x0;
-    d.h = md->y1 - md->y0;
-    d.class_id = md->label;
-    d.label = g_strdup (name);
-    d.score = md->score;
-    g_array_append_val (self->last, d);
+    d->x = md->x0;
+    d->y = md->y0;
+    d->w = md->x1 - md->x0;
+    d->h = md->y1 - md->y0;
+    d->class_id = md->label;
+    d->label = g_strdup (name);
+    d->score = md->score;
+    r->roi_types[r->n] = gst_mnv3_detect_roi_type (d);
+    r->params[r->n] = gst_mnv3_detect_roi_param (d, r->roi_types[r->n],
+        r->fw, r->fh);
+    r->n++;
   }
-  self->have_last = TRUE;
   g_strfreev (allowed);
-  GST_LOG_OBJECT (self, "%u boxes (%d before the class filter)",
-      self->last->len, n);
+  return r;
+}
 
+/* A new result replaces the last one: attached to @buffer (and posted). */
+static void
+gst_mnv3_detect_take_result (GstMnv3Detect * self, GstBuffer * buffer,
+    GstMnv3DetectResult * r, const GstMnv3InferenceFrame * fr)
+{
+  gst_mnv3_detect_forget (self);
+  self->last = r;
+  GST_LOG_OBJECT (self, "%u boxes (%d before the class filter)", r->n,
+      r->n_decoded);
   gst_mnv3_detect_attach (self, buffer, fr);
-  if (gst_mnv3_inference_get_post_messages (base))
+  if (gst_mnv3_inference_get_post_messages (GST_MNV3_INFERENCE (self)))
     gst_mnv3_detect_post (self, fr);
+}
+
+/* sync mode (and async without a worker result): decode here */
+static GstFlowReturn
+gst_mnv3_detect_process_output (GstMnv3Inference * base, GstBuffer * buffer,
+    mnv3_session * session, const GstMnv3InferenceFrame * fr)
+{
+  GstMnv3Detect *self = GST_MNV3_DETECT (base);
+  GstMnv3DetectResult *r;
+  gchar *error = NULL;
+
+  r = gst_mnv3_detect_decode (self, session, fr, &error);
+  if (!r) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("%s", error), (NULL));
+    g_free (error);
+    return GST_FLOW_ERROR;
+  }
+  gst_mnv3_detect_take_result (self, buffer, r, fr);
+  return GST_FLOW_OK;
+}
+
+/* async mode, on the worker right after the network */
+static gpointer
+gst_mnv3_detect_postprocess (GstMnv3Inference * base, mnv3_session * session,
+    const GstMnv3InferenceFrame * fr, GDestroyNotify * result_free,
+    gchar ** error)
+{
+  *result_free = (GDestroyNotify) gst_mnv3_detect_result_free;
+  return gst_mnv3_detect_decode (GST_MNV3_DETECT (base), session, fr, error);
+}
+
+/* async mode, streaming thread: what the worker decoded */
+static GstFlowReturn
+gst_mnv3_detect_attach_result (GstMnv3Inference * base, GstBuffer * buffer,
+    gpointer result, const GstMnv3InferenceFrame * fr)
+{
+  gst_mnv3_detect_take_result (GST_MNV3_DETECT (base), buffer, result, fr);
   return GST_FLOW_OK;
 }
 
@@ -529,7 +636,7 @@ gst_mnv3_detect_carry_forward (GstMnv3Inference * base, GstBuffer * buffer,
 {
   GstMnv3Detect *self = GST_MNV3_DETECT (base);
 
-  if (self->have_last)
+  if (self->last)
     gst_mnv3_detect_attach (self, buffer, fr);
 }
 
@@ -610,7 +717,6 @@ gst_mnv3_detect_finalize (GObject * object)
   GstMnv3Detect *self = GST_MNV3_DETECT (object);
 
   gst_mnv3_detect_forget (self);
-  g_array_unref (self->last);
   g_clear_pointer (&self->detector, mnv3_detector_free);
   g_free (self->scratch);
   g_free (self->class_thr);
@@ -672,6 +778,10 @@ gst_mnv3_detect_class_init (GstMnv3DetectClass * klass)
   inference_class->carry_forward =
       GST_DEBUG_FUNCPTR (gst_mnv3_detect_carry_forward);
   inference_class->reset = GST_DEBUG_FUNCPTR (gst_mnv3_detect_reset);
+  inference_class->postprocess =
+      GST_DEBUG_FUNCPTR (gst_mnv3_detect_postprocess);
+  inference_class->attach_result =
+      GST_DEBUG_FUNCPTR (gst_mnv3_detect_attach_result);
 }
 
 static void
@@ -680,7 +790,6 @@ gst_mnv3_detect_init (GstMnv3Detect * self)
   self->threshold = DEFAULT_THRESHOLD;
   self->iou_threshold = DEFAULT_IOU_THRESHOLD;
   self->max_detections = DEFAULT_MAX_DETECTIONS;
-  self->last = g_array_new (FALSE, TRUE, sizeof (GstMnv3Detection));
   g_signal_connect (self, "notify::model",
       G_CALLBACK (gst_mnv3_detect_model_notify), NULL);
 }

@@ -150,6 +150,29 @@ gst_mnv3_inference_decide_mode (GstMnv3Inference * self)
           && live));
 }
 
+/* On the worker thread, right after the network: the subclass decodes the
+ * outputs there (see postprocess in gstmnv3inference.h).  The model name
+ * stays valid: a model swap waits for the worker first. */
+static gpointer
+gst_mnv3_inference_postprocess (gpointer user_data, mnv3_session * session,
+    const GstMnv3WorkerJob * job, GDestroyNotify * post_free, gchar ** error)
+{
+  GstMnv3Inference *self = user_data;
+  GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
+  GstMnv3InferenceFrame fr = { 0 };
+
+  fr.fresh = TRUE;
+  fr.model_name = PRIV (self)->model_name;
+  fr.width = job->width;
+  fr.height = job->height;
+  fr.sampled = job->sampled;
+  fr.placed = job->placed;
+  fr.running_time = job->running_time;
+  fr.source_pts = job->pts;
+  fr.age = GST_CLOCK_TIME_IS_VALID (job->pts) ? 0 : GST_CLOCK_TIME_NONE;
+  return klass->postprocess (self, session, &fr, post_free, error);
+}
+
 /* Hand the frame to the idle worker: pre-processed into the session input
  * here (~1 ms), run there. */
 static gboolean
@@ -157,6 +180,7 @@ gst_mnv3_inference_submit (GstMnv3Inference * self, GstBuffer * buf,
     const GstMnv3InferenceFrame * fr)
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
+  GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
   GstMnv3WorkerJob job = { 0 };
   gint64 t0 = g_get_monotonic_time ();
 
@@ -169,6 +193,10 @@ gst_mnv3_inference_submit (GstMnv3Inference * self, GstBuffer * buf,
   job.sampled = priv->sampled;
   job.placed = priv->placed;
   job.prepare_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (klass->postprocess && klass->attach_result) {
+    job.postprocess = gst_mnv3_inference_postprocess;
+    job.post_data = self;
+  }
   gst_mnv3_worker_submit (priv->worker, priv->session, &job);
   priv->since_last = 0;
   return TRUE;
@@ -183,7 +211,7 @@ gst_mnv3_inference_transform_async (GstMnv3Inference * self, GstBuffer * buf,
 {
   GstMnv3InferencePrivate *priv = PRIV (self);
   GstMnv3InferenceClass *klass = GST_MNV3_INFERENCE_GET_CLASS (self);
-  GstMnv3WorkerResult res;
+  GstMnv3WorkerResult res = { 0 };
   GstFlowReturn ret = GST_FLOW_OK;
   gint64 t0 = g_get_monotonic_time ();
   gboolean submit;
@@ -212,7 +240,10 @@ gst_mnv3_inference_transform_async (GstMnv3Inference * self, GstBuffer * buf,
   GST_OBJECT_UNLOCK (self);
 
   /* the session is idle here: a result was taken, or none is running */
-  if (fr->fresh)
+  if (fr->fresh && res.post) {
+    /* decoded on the worker: only attached here */
+    ret = klass->attach_result (self, buf, res.post, fr);
+  } else if (fr->fresh)
     ret = klass->process_output (self, buf, priv->session, fr);
   else if (klass->carry_forward)
     klass->carry_forward (self, buf, fr);

@@ -22,6 +22,8 @@
  *    then skips its full-frame run on that frame.
  *  - select_regions, attach_regions (optional, both or neither): the same
  *    region work in async mode (see below).
+ *  - postprocess, attach_result (optional, both or neither): the work of
+ *    process_output split in two for async mode (see below).
  *
  * Scheduling: inference runs when `inference-interval` frames have passed
  * since the last run, unless the buffer is already late according to the
@@ -36,6 +38,22 @@
  * frame it was computed on and frame->age how much older that frame is),
  * carry_forward on the others.  Flushes, caps and model changes drop the
  * work in flight, so no result crosses them.
+ *
+ * Post-processing in async mode (postprocess and attach_result set): the
+ * worker calls postprocess right after the network, with the session
+ * outputs and a frame describing the source frame (fresh, source_pts its
+ * PTS, age 0; latency_ms and fps not known yet), and keeps the object it
+ * returns with the result; the streaming thread then calls attach_result
+ * (instead of process_output) on the first frame after the run finished,
+ * handing that object over.  So the decoding of raw outputs (a detector's
+ * boxes and NMS) runs on the worker, and the streaming thread only
+ * attaches.  postprocess runs without the engine lock, concurrently with
+ * the vfuncs on the streaming thread (except process_output, check_model
+ * and reset after a model change: the worker is idle then): it may use
+ * what only process_output and check_model touch, and properties under
+ * the object lock.  A result dropped before it was attached (flush, caps
+ * or model change) is freed with the GDestroyNotify postprocess gave, on
+ * whichever thread drops it.
  *
  * Regions in async mode (wants_frame_run FALSE, select_regions and
  * attach_regions set; without them region runs stay synchronous): on every
@@ -186,8 +204,17 @@ struct _GstMnv3InferenceClass {
    * later one); in mode=auto such frames run synchronously */
   gboolean (*regions_need_sync) (GstMnv3Inference * self,
       GstBuffer * buffer);
-
-  gpointer _gst_reserved[GST_PADDING - 3];
+  /* async mode, worker thread, optional: decode the session outputs into
+   * an object of the subclass (freed with *result_free); NULL with
+   * *error set on failure */
+  gpointer (*postprocess) (GstMnv3Inference * self, mnv3_session * session,
+      const GstMnv3InferenceFrame * frame, GDestroyNotify * result_free,
+      gchar ** error);
+  /* async mode, streaming thread: attach what postprocess made (@result
+   * is the subclass's from now on); the buffer is writable */
+  GstFlowReturn (*attach_result) (GstMnv3Inference * self,
+      GstBuffer * buffer, gpointer result,
+      const GstMnv3InferenceFrame * frame);
 };
 
 /* The class names in use (labels-file, else the model's); count 0 when

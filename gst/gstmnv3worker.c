@@ -67,6 +67,16 @@ gst_mnv3_worker_run_regions (GstMnv3Worker * w, mnv3_session * session,
   return TRUE;
 }
 
+/* What a result owns. */
+static void
+gst_mnv3_worker_result_clear (GstMnv3WorkerResult * res)
+{
+  g_clear_pointer (&res->error, g_free);
+  if (res->post && res->post_free)
+    res->post_free (res->post);
+  res->post = NULL;
+}
+
 static gpointer
 gst_mnv3_worker_loop (gpointer data)
 {
@@ -97,10 +107,28 @@ gst_mnv3_worker_loop (gpointer data)
     res.run_ms = (g_get_monotonic_time () - t0) / 1000.0;
     if (!res.ok)
       res.error = g_strdup (mnv3_last_error ());
+    if (res.ok && res.job.n_regions == 0 && res.job.postprocess) {
+      gboolean dropped;
+
+      g_mutex_lock (&w->lock);
+      dropped = w->generation != generation;
+      g_mutex_unlock (&w->lock);
+      if (!dropped) {
+        t0 = g_get_monotonic_time ();
+        res.post = res.job.postprocess (res.job.post_data, session, &res.job,
+            &res.post_free, &res.error);
+        res.post_ms = (g_get_monotonic_time () - t0) / 1000.0;
+        if (!res.post) {
+          res.ok = FALSE;
+          if (!res.error)
+            res.error = g_strdup ("post-processing failed");
+        }
+      }
+    }
 
     g_mutex_lock (&w->lock);
     if (w->have_result)
-      g_free (w->result.error);
+      gst_mnv3_worker_result_clear (&w->result);
     w->result = res;
     w->result_generation = generation;
     w->have_result = TRUE;
@@ -145,7 +173,7 @@ gst_mnv3_worker_free (GstMnv3Worker * w)
   g_mutex_unlock (&w->lock);
   g_thread_join (w->thread);
   if (w->have_result)
-    g_free (w->result.error);
+    gst_mnv3_worker_result_clear (&w->result);
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
   g_free (w);
@@ -159,7 +187,7 @@ gst_mnv3_worker_is_idle (GstMnv3Worker * w)
   g_mutex_lock (&w->lock);
   /* a dropped generation's result is nobody's: clear it now */
   if (w->have_result && w->result_generation != w->generation) {
-    g_free (w->result.error);
+    gst_mnv3_worker_result_clear (&w->result);
     w->have_result = FALSE;
   }
   /* a result not taken yet (the run finished after the caller's take())
@@ -195,7 +223,7 @@ gst_mnv3_worker_take (GstMnv3Worker * w, GstMnv3WorkerResult * out)
       *out = w->result;
       got = TRUE;
     } else {
-      g_free (w->result.error);
+      gst_mnv3_worker_result_clear (&w->result);
     }
     w->have_result = FALSE;
   }

@@ -20,6 +20,13 @@
  * input, runs, and copies output 0 to region_outputs.  Those buffers belong
  * to the caller but, like the session, must not be touched while the job
  * is in flight.  A discarded region job stops after the region running.
+ *
+ * A job may name a post-processing step (postprocess, not for region
+ * jobs): the worker calls it right after a successful run, with the
+ * session outputs, and keeps what it returns in the result (post, freed
+ * with post_free).  It is skipped when the job was discarded; a result
+ * dropped by discard() (or left at free()) has its post freed by the
+ * worker, so no post-processed result crosses a generation either.
  */
 #ifndef __GST_MNV3_WORKER_H__
 #define __GST_MNV3_WORKER_H__
@@ -32,9 +39,17 @@
 G_BEGIN_DECLS
 
 typedef struct _GstMnv3Worker GstMnv3Worker;
+typedef struct _GstMnv3WorkerJob GstMnv3WorkerJob;
+
+/* On the worker thread, after the run: what the streaming thread will
+ * attach (freed with *post_free unless handed over); NULL with *error set
+ * on failure. */
+typedef gpointer (*GstMnv3WorkerPostFunc) (gpointer user_data,
+    mnv3_session * session, const GstMnv3WorkerJob * job,
+    GDestroyNotify * post_free, gchar ** error);
 
 /* What the streaming thread knew about the frame a job was made from. */
-typedef struct {
+struct _GstMnv3WorkerJob {
   GstClockTime pts;             /* of the source frame; NONE when unknown */
   GstClockTime running_time;
   gint width, height;           /* frame size */
@@ -48,13 +63,21 @@ typedef struct {
   float *region_outputs;        /* n_regions x output_len floats */
   gsize output_len;
   gdouble *region_ms;           /* n_regions: the network on each */
-} GstMnv3WorkerJob;
+
+  /* full-frame jobs, optional: run after the network on the worker */
+  GstMnv3WorkerPostFunc postprocess;
+  gpointer post_data;
+};
 
 typedef struct {
   GstMnv3WorkerJob job;
   gboolean ok;
   gchar *error;                 /* mnv3_last_error() of the worker when !ok */
   gdouble run_ms;               /* the network alone */
+  gdouble post_ms;              /* job.postprocess */
+  gpointer post;                /* what job.postprocess returned: the
+                                 * taker's (free with post_free) */
+  GDestroyNotify post_free;
 } GstMnv3WorkerResult;
 
 /* @name names the thread (shown by debuggers and top). */
@@ -69,7 +92,7 @@ gboolean gst_mnv3_worker_is_idle (GstMnv3Worker * worker);
 void gst_mnv3_worker_submit (GstMnv3Worker * worker, mnv3_session * session,
     const GstMnv3WorkerJob * job);
 /* The finished result of the current generation, if any: TRUE and *out
- * filled (free out->error with g_free). */
+ * filled (free out->error with g_free, out->post with out->post_free). */
 gboolean gst_mnv3_worker_take (GstMnv3Worker * worker,
     GstMnv3WorkerResult * out);
 /* Blocks until no job is in flight. */
