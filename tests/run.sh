@@ -30,7 +30,8 @@ meson configure build-tsan -Dgst=auto
 # only what runs under TSan is built (--no-rebuild below): the whole tree
 # under TSan took minutes of CI for nothing
 ninja -C build-tsan tests/engine/test_engine tests/engine/test_concurrency \
-  elements/libgstmnv3.so tests/gst/test_swap tests/gst/test_roi_async
+  elements/libgstmnv3.so tests/gst/test_swap tests/gst/test_roi_async \
+  tests/gst/test_detect_async
 meson test -C build-tsan --no-rebuild --print-errorlogs --num-processes 2 \
   --timeout-multiplier 4 --suite engine
 # test_swap's threaded cases only (async mode and two pipelines sharing the
@@ -39,9 +40,9 @@ meson test -C build-tsan --no-rebuild --print-errorlogs --num-processes 2 \
 GST_CHECKS=test_swap_async,test_swap_shared meson test -C build-tsan \
   --no-rebuild --print-errorlogs --timeout-multiplier 4 test_swap
 # asynchronous roi-list classification (worker thread, region jobs,
-# flushes and EOS with a job in flight)
+# flushes and EOS with a job in flight) and detection decoded on the worker
 meson test -C build-tsan --no-rebuild --print-errorlogs \
-  --timeout-multiplier 4 test_roi_async
+  --timeout-multiplier 4 test_roi_async test_detect_async
 # libFuzzer targets (clang), 30 s each; an input that fails is copied to
 # tests/fuzz/regressions/ (replayed by every build's "fuzz" suite)
 if command -v clang > /dev/null; then
