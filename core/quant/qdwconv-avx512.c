@@ -6,5 +6,6 @@
 
 #define FN(name) name##_avx512
 #define QD_DOT(acc, a, w) vi_add ((acc), vi_madd ((a), (w)))
+#define QD_DOT64(acc, a, wp) vi_add ((acc), vi_madd ((a), vi_load (wp)))
 
 #include "quant/qdwconv-simd.h"

@@ -19,6 +19,10 @@
 
 #define QD_LD(ptr) (tail ? vi_ext_i32_n ((ptr), n, sign) : vi_ext_i32 ((ptr), sign))
 
+#ifdef QD_DOT64
+#include "quant/qdwconv-x64.h"
+#endif
+
 MNV3_INLINE vi
 FN (qd_border_px) (const mnv3_qdw *d, const uint8_t *const *rows,
     const vi *w, vi bias, vi zpv, int ox, int c0, int n, const int tail,
@@ -194,11 +198,27 @@ FN (qd_rows) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
   for (int oy = oy0; oy < oy1; oy++) {
     const uint8_t *rows[5];
     uint8_t *orow = out + (size_t) oy * p->ow * c;
+    int cb = c0;
     for (int ky = 0; ky < K; ky++)
       rows[ky] = mnv3_qdw_in_row (d, in, oy, ky);
-    for (int cb = c0; cb < full; cb += VI_W)
+#ifdef QD_DOT64
+    /* 64-channel blocks from the first multiple of 64; a last block of
+     * more than 16 channels masked */
+    if (!d->fscale) {
+      int cx = (c0 + 63) & ~63;
+      for (; cb + VI_W <= c1 && cb < cx; cb += VI_W)
+        QD_BLOCK (d, rows, orow, cb, VI_W, 0, K);
+      for (; cb + 64 <= c1; cb += 64)
+        FN (qd_block64) (d, rows, orow, cb, 64, 0, K);
+      if (c1 - cb > VI_W) {
+        FN (qd_block64) (d, rows, orow, cb, c1 - cb, 1, K);
+        cb = c1;
+      }
+    }
+#endif
+    for (; cb < full; cb += VI_W)
       QD_BLOCK (d, rows, orow, cb, VI_W, 0, K);
-    if (full < c1)
+    if (cb < c1 && full < c1)
       QD_BLOCK (d, rows, orow, full, c1 - full, 1, K);
   }
 }

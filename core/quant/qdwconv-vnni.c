@@ -15,5 +15,6 @@ vi_dpwssd (vi acc, vi a, vi w)
 
 #define FN(name) name##_vnni
 #define QD_DOT(acc, a, w) vi_dpwssd ((acc), (a), (w))
+#define QD_DOT64(acc, a, wp) vi_dpwssd ((acc), (a), vi_load (wp))
 
 #include "quant/qdwconv-simd.h"

@@ -208,9 +208,31 @@ struct mnv3_qdw {
   float *fscale;              /* [cp] or NULL: float requantization */
   float flo, fhi;             /* act_min - out_zp, act_max - out_zp */
   uint8_t *zp_row;            /* [iw*c] bytes of in_zp: the padding rows */
+  /* The 64-channel blocks of the AVX-512 kernels (qdwconv-x64.h): per
+   * group of 64 channels, vector v (16 lanes) lane 4L+j holds channel
+   * 16L+4v+j (a 4x4 transpose of 4-lane blocks), the order in which
+   * in-lane byte unpacks widen 64 input bytes into 4 int32 vectors.
+   * cp64 = c rounded up to 64; the padding channels are 0. */
+  int cp64;
+  int32_t *w64;               /* [(k*k+1)/2][cp64]: w2 in that order */
+  int32_t *q64;               /* [MNV3_QDW_Q64_N][cp64]: see below */
 };
 
 #define MNV3_QDW_CP_ALIGN 16
+
+/* q64's rows: bias, mult, the odd lanes' mult in the even ones (mult >>
+ * 32 as 64-bit lanes), lsh, rsh, (1 << rsh) - 1, that >> 1, away. */
+enum { MNV3_QDW_Q64_BIAS, MNV3_QDW_Q64_MULT, MNV3_QDW_Q64_MULT_ODD,
+  MNV3_QDW_Q64_LSH, MNV3_QDW_Q64_RSH, MNV3_QDW_Q64_MASK, MNV3_QDW_Q64_HALF,
+  MNV3_QDW_Q64_AWAY, MNV3_QDW_Q64_N };
+
+/* The position in a q64 / w64 row of channel ch. */
+static inline int
+mnv3_qdw_x64_pos (int ch)
+{
+  int g = ch & ~63, l = (ch >> 4) & 3, v = (ch >> 2) & 3, j = ch & 3;
+  return g + 16 * v + 4 * l + j;
+}
 
 /* Input row for kernel row ky of output row oy, or the in_zp row. */
 static inline const uint8_t *
