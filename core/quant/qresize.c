@@ -111,6 +111,7 @@ typedef struct {
   const float *dx;
   uint8_t *cache;             /* qresize_flat_thread_bytes each */
   size_t cache_bytes;
+  int avx512;                 /* uint8: the 16-lane kernels */
 } qresize_job;
 
 static void
@@ -189,8 +190,9 @@ qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
   qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &y0, &y1);
   dy = fy - (float) y0;
   if (c > QRESIZE_FLAT_MAX_C) {
-    mnv3_qresize_px_avx2 (in + (size_t) y0 * iw * c,
-        in + (size_t) y1 * iw * c, j->cols, j->ow, c, dy, o);
+    (j->avx512 ? mnv3_qresize_px_avx512 : mnv3_qresize_px_avx2)
+        (in + (size_t) y0 * iw * c, in + (size_t) y1 * iw * c, j->cols,
+        j->ow, c, dy, o);
   } else {
     const size_t n = (size_t) j->ow * c;
     uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
@@ -199,7 +201,8 @@ qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
     const float *a = qresize_flat_row (j, tags, slots, y0, -1);
     const int sa = a == slots ? 0 : 1;
     const float *b = qresize_flat_row (j, tags, slots, y1, sa);
-    mnv3_qresize_flat_avx2 (a, a + n, b, b + n, j->dx, dy, o, n);
+    (j->avx512 ? mnv3_qresize_flat_avx512 : mnv3_qresize_flat_avx2)
+        (a, a + n, b, b + n, j->dx, dy, o, n);
   }
 }
 
@@ -296,7 +299,7 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
       || coord == MNV3_COORD_PYTORCH_HALF_PIXEL;
   qresize_col *cols = (qresize_col *) scratch;
   qresize_job j = { in, out, ih, iw, c, oh, ow, hp, 0.f, 0, cols,
-    NULL, NULL, NULL, NULL, 0 };
+    NULL, NULL, NULL, NULL, 0, 0 };
   mnv3_task_fn rows = is_i8 ? qresize_rows_i8 : qresize_rows_u8;
 
   if (!is_i8) {
@@ -319,6 +322,7 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
 #ifdef MNV3_X86
   if (isa >= MNV3_ISA_AVX2) {
     rows = is_i8 ? qresize_rows_i8_simd : qresize_rows_u8_simd;
+    j.avx512 = isa >= MNV3_ISA_AVX512;
     if (c <= QRESIZE_FLAT_MAX_C) {
       const size_t n = (size_t) ow * c;
       const int nt = tp ? mnv3_threadpool_size (tp) : 1;
