@@ -688,10 +688,10 @@ END_TEST
 
 START_TEST (test_dw_wide)
 {
-  /* the AVX-512 kernels' 64-channel blocks: whole, masked (more than 16
-   * left) and followed by a 16-lane tail, with extreme values too */
-  static const int cs[] = { 64, 65, 79, 80, 81, 100, 127, 128, 136, 144,
-    161, 200, 240 };
+  /* the AVX-512 kernels' 64-channel blocks: whole, masked (more than 48
+   * left) and followed by 16-lane blocks, with extreme values too */
+  static const int cs[] = { 64, 65, 79, 80, 81, 100, 112, 113, 120, 127,
+    128, 136, 144, 161, 200, 240 };
   for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
     for (int k = 3; k <= 5; k += 2)
       for (int s = 1; s <= 2; s++) {
