@@ -7,7 +7,7 @@
 
 #define FN(name) name##_avx512
 #define QD_DOT(acc, a, w) vi_add ((acc), vi_madd ((a), (w)))
-#define QD_DOT64(acc, a, wp) vi_add ((acc), vi_madd ((a), vi_load (wp)))
+#define QD_DOT64(acc, a, w) vi_add ((acc), vi_madd ((a), (w)))
 
 /* the one-tap blocks (fewer than 64 channels left): the short SRDHM */
 #define QD_REQUANT1 vi_requant_fast

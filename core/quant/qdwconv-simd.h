@@ -8,7 +8,7 @@
  * and optionally
  *   QD_REQUANT1(acc, mult, mult_odd, lsh, rsh, away, zp, lo, hi)
  *                       an exact shorter vi_requant for the one-tap blocks
- *   QD_DOT64(acc, a, wp) the 64-channel blocks of qdwconv-x64.h (AVX-512)
+ *   QD_DOT64(acc, a, w)  the 64-channel blocks of qdwconv-x64.h (AVX-512)
  * Contract and packing: qkernels.h.
  *
  * As core/dwconv/dwconv-simd.h: per output row and block of VI_W channels

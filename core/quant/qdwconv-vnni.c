@@ -16,7 +16,7 @@ vi_dpwssd (vi acc, vi a, vi w)
 
 #define FN(name) name##_vnni
 #define QD_DOT(acc, a, w) vi_dpwssd ((acc), (a), (w))
-#define QD_DOT64(acc, a, wp) vi_dpwssd ((acc), (a), vi_load (wp))
+#define QD_DOT64(acc, a, w) vi_dpwssd ((acc), (a), (w))
 
 /* the one-tap blocks (fewer than 64 channels left): the short SRDHM */
 #define QD_REQUANT1 vi_requant_fast
