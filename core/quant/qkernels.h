@@ -378,6 +378,10 @@ void mnv3_qresize_px_avx512 (const uint8_t *r0, const uint8_t *r1,
 void mnv3_qresize_flat_avx512 (const float *a0, const float *a1,
     const float *b0, const float *b1, const float *dx, float dy,
     uint8_t *out, size_t n);
+/* The flat one for nr rows with the same source rows and their dy. */
+void mnv3_qresize_flat_rows_avx512 (const float *a0, const float *a1,
+    const float *b0, const float *b1, const float *dx, const float *dy,
+    uint8_t *const *out, int nr, size_t n);
 /* int8, reference_ops::ResizeBilinearInteger: out = round half away from
  * zero of (sum of in * wy * wx) / 2^20, the 10-bit weights wx1 = ix -
  * 1024 x0, wx0 = 1024 - wx1 (likewise wy; half-pixel makes a weight

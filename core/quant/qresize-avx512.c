@@ -96,3 +96,29 @@ mnv3_qresize_flat_avx512 (const float *a0, const float *a1, const float *b0,
     flat16 (a0 + i, a1 + i, b0 + i, b1 + i, dx + i, wy0, wy1, out + i,
         (__mmask16) ((1u << (n - i)) - 1u));
 }
+
+/* nr output rows that share their source rows (same y0 and y1): each
+ * vector of a0, a1, b0, b1 and dx loaded once for all of them. */
+void
+mnv3_qresize_flat_rows_avx512 (const float *a0, const float *a1,
+    const float *b0, const float *b1, const float *dx, const float *dy,
+    uint8_t *const *out, int nr, size_t n)
+{
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? (__mmask16) 0xffff
+        : (__mmask16) ((1u << (n - i)) - 1u);
+    const __m512 d = _mm512_maskz_loadu_ps (m, dx + i);
+    const __m512 om = _mm512_sub_ps (_mm512_set1_ps (1.f), d);
+    const __m512 va0 = _mm512_maskz_loadu_ps (m, a0 + i);
+    const __m512 va1 = _mm512_maskz_loadu_ps (m, a1 + i);
+    const __m512 vb0 = _mm512_maskz_loadu_ps (m, b0 + i);
+    const __m512 vb1 = _mm512_maskz_loadu_ps (m, b1 + i);
+    for (int r = 0; r < nr; r++) {
+      const __m512 wy0 = _mm512_set1_ps (1 - dy[r]);
+      const __m512 wy1 = _mm512_set1_ps (dy[r]);
+      st16 (out[r] + i, blend4 (va0, va1, vb0, vb1, _mm512_mul_ps (wy0, om),
+              _mm512_mul_ps (wy0, d), _mm512_mul_ps (wy1, om),
+              _mm512_mul_ps (wy1, d)), m);
+    }
+  }
+}

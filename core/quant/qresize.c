@@ -206,6 +206,44 @@ qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
   }
 }
 
+/* AVX-512, uint8, few channels: tasks of QRESIZE_GROUP output rows, each
+ * run of rows with the same source rows in one pass over the flat rows
+ * (an upscale by 8 reads them once instead of 8 times). */
+#define QRESIZE_GROUP 8
+
+static void
+qresize_groups_u8_avx512 (void *ctx, size_t gi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const size_t n = (size_t) j->ow * j->c;
+  const int y_end = (int) (gi + 1) * QRESIZE_GROUP < j->oh
+      ? (int) (gi + 1) * QRESIZE_GROUP : j->oh;
+  uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
+  int32_t *tags = (int32_t *) t;
+  float *slots = (float *) (t + 64);
+
+  for (int y = (int) gi * QRESIZE_GROUP; y < y_end;) {
+    float fy, dy[QRESIZE_GROUP];
+    uint8_t *o[QRESIZE_GROUP];
+    int32_t y0, y1, z0, z1;
+    int nr = 0;
+    const float *a, *b;
+    qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &y0, &y1);
+    dy[nr] = fy - (float) y0;
+    o[nr++] = (uint8_t *) j->out + (size_t) y * n;
+    for (y++; y < y_end; y++, nr++) {
+      qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &z0, &z1);
+      if (z0 != y0 || z1 != y1)
+        break;
+      dy[nr] = fy - (float) z0;
+      o[nr] = (uint8_t *) j->out + (size_t) y * n;
+    }
+    a = qresize_flat_row (j, tags, slots, y0, -1);
+    b = qresize_flat_row (j, tags, slots, y1, a == slots ? 0 : 1);
+    mnv3_qresize_flat_rows_avx512 (a, a + n, b, b + n, j->dx, dy, o, nr, n);
+  }
+}
+
 /* int8: the flat cache holds, per output, the int16 pair (x0, x1) of a
  * source row in one int32 (j->dx then holds the (wx0, wx1) pairs). */
 static const int32_t *
@@ -356,6 +394,13 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
   }
 #endif
   (void) isa;
+#ifdef MNV3_X86
+  if (j.avx512 && !is_i8 && c <= QRESIZE_FLAT_MAX_C) {
+    mnv3_threadpool_run (tp, ((size_t) oh + QRESIZE_GROUP - 1)
+        / QRESIZE_GROUP, qresize_groups_u8_avx512, &j);
+    return;
+  }
+#endif
   mnv3_threadpool_run (tp, (size_t) oh, rows, &j);
 }
 
