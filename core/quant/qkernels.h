@@ -378,6 +378,9 @@ void mnv3_qresize_px_avx512 (const uint8_t *r0, const uint8_t *r1,
 void mnv3_qresize_flat_avx512 (const float *a0, const float *a1,
     const float *b0, const float *b1, const float *dx, float dy,
     uint8_t *out, size_t n);
+/* A source row expanded to the flat rows a0 / a1 (uint8, c <= 7). */
+void mnv3_qresize_expand_avx512 (const uint8_t *src,
+    const mnv3_qresize_col *cols, int ow, int c, float *f0, float *f1);
 /* The flat one for nr rows with the same source rows and their dy. */
 void mnv3_qresize_flat_rows_avx512 (const float *a0, const float *a1,
     const float *b0, const float *b1, const float *dx, const float *dy,

@@ -23,7 +23,11 @@ ld16 (const uint8_t *p, __mmask16 m)
 static inline void
 st16 (uint8_t *p, __m512 v, __mmask16 m)
 {
-  _mm512_mask_cvtepi32_storeu_epi8 (p, m, _mm512_cvttps_epi32 (v));
+  __m128i b = _mm512_cvtepi32_epi8 (_mm512_cvttps_epi32 (v));
+  if (m == 0xffff)              /* a plain store: cheaper than a masked one */
+    _mm_storeu_si128 ((__m128i *) p, b);
+  else
+    _mm_mask_storeu_epi8 (p, m, b);
 }
 
 static inline __m512
@@ -121,4 +125,36 @@ mnv3_qresize_flat_rows_avx512 (const float *a0, const float *a1,
               _mm512_mul_ps (wy1, d)), m);
     }
   }
+}
+
+/* One source row expanded to the flat outputs (c <= 8): f[x c + k] =
+ * src[x0 c + k] (the x1 side likewise, second), as float (exact).  A
+ * masked load of the pixel's c bytes (nothing read past them); 8 floats
+ * stored while they stay inside the n = ow c outputs (the next pixel's
+ * store covers the extra ones), masked to c after. */
+static inline void
+expand_side (const uint8_t *src, const mnv3_qresize_col *cols, int ow,
+    int c, float *f, int second)
+{
+  const __mmask16 cm = (__mmask16) ((1u << c) - 1u);
+  const size_t n = (size_t) ow * c;
+
+  for (int x = 0; x < ow; x++) {
+    const size_t o = (size_t) (second ? cols[x].x1 : cols[x].x0) * c;
+    const __m256 v = _mm256_cvtepi32_ps (_mm256_cvtepu8_epi32
+        (_mm_maskz_loadu_epi8 (cm, src + o)));
+    float *d = f + (size_t) x * c;
+    if ((size_t) x * c + 8 <= n)
+      _mm256_storeu_ps (d, v);
+    else
+      _mm256_mask_storeu_ps (d, (__mmask8) cm, v);
+  }
+}
+
+void
+mnv3_qresize_expand_avx512 (const uint8_t *src, const mnv3_qresize_col *cols,
+    int ow, int c, float *f0, float *f1)
+{
+  expand_side (src, cols, ow, c, f0, 0);
+  expand_side (src, cols, ow, c, f1, 1);
 }

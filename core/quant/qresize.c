@@ -169,9 +169,13 @@ qresize_flat_row (const qresize_job *j, int32_t *tags, float *slots, int r,
       return slots + (size_t) s * 2 * n;
   s = avoid == 0 ? 1 : 0;
   f = slots + (size_t) s * 2 * n;
-  for (size_t e = 0; e < n; e++) {
-    f[e] = (float) src[j->off0[e]];
-    f[n + e] = (float) src[j->off1[e]];
+  if (j->avx512) {
+    mnv3_qresize_expand_avx512 (src, j->cols, j->ow, j->c, f, f + n);
+  } else {
+    for (size_t e = 0; e < n; e++) {
+      f[e] = (float) src[j->off0[e]];
+      f[n + e] = (float) src[j->off1[e]];
+    }
   }
   tags[s] = r;
   return f;
