@@ -5,6 +5,10 @@
  *   QD_DOT(acc, a, w)   acc + a * w per int32 lane, where a is an int8/uint8
  *                       value extended to int32 and w the packed weight in
  *                       the low 16 bits (vpmaddwd + add, or vpdpwssd)
+ * and optionally
+ *   QD_REQUANT1(acc, mult, mult_odd, lsh, rsh, away, zp, lo, hi)
+ *                       an exact shorter vi_requant for the one-tap blocks
+ *   QD_DOT64(acc, a, w)  the 64-channel blocks of qdwconv-x64.h (AVX-512)
  * Contract and packing: qkernels.h.
  *
  * As core/dwconv/dwconv-simd.h: per output row and block of VI_W channels
@@ -18,6 +22,10 @@
  * ONNX Runtime's float one (vi_requant_float). */
 
 #define QD_LD(ptr) (tail ? vi_ext_i32_n ((ptr), n, sign) : vi_ext_i32 ((ptr), sign))
+
+#ifdef QD_DOT64
+#include "quant/qdwconv-x64.h"
+#endif
 
 MNV3_INLINE vi
 FN (qd_border_px) (const mnv3_qdw *d, const uint8_t *const *rows,
@@ -51,6 +59,9 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
   const vi rsh = vi_load (d->rsh + c0), zp = vi_set1 (p->out_zp);
   const vi away = vi_load (d->away + c0);
   const vi lo = vi_set1 (p->act_min), hi = vi_set1 (p->act_max);
+#ifdef QD_REQUANT1
+  const vi mult_odd = vi_srli64 (mult, 32);
+#endif
   const int fq = d->fscale != NULL;
   const vf fsc = fq ? vf_load (d->fscale + c0) : vf_set1 (0.f);
   const vf flo = vf_set1 (d->flo), fhi = vf_set1 (d->fhi);
@@ -84,7 +95,11 @@ FN (qd_block) (const mnv3_qdw *d, const uint8_t *const *rows, uint8_t *orow,
     if (fq)
       acc = vi_requant_float (acc, fsc, flo, fhi, zp);
     else
+#ifdef QD_REQUANT1
+      acc = QD_REQUANT1 (acc, mult, mult_odd, lsh, rsh, away, zp, lo, hi);
+#else
       acc = vi_requant (acc, mult, lsh, rsh, away, zp, lo, hi);
+#endif
     if (tail)
       vi_store_u8_n (orow + ox * c + c0, acc, n);
     else
@@ -194,11 +209,28 @@ FN (qd_rows) (const mnv3_qdw *d, const uint8_t *in, uint8_t *out, int oy0,
   for (int oy = oy0; oy < oy1; oy++) {
     const uint8_t *rows[5];
     uint8_t *orow = out + (size_t) oy * p->ow * c;
+    int cb = c0;
     for (int ky = 0; ky < K; ky++)
       rows[ky] = mnv3_qdw_in_row (d, in, oy, ky);
-    for (int cb = c0; cb < full; cb += VI_W)
+#ifdef QD_DOT64
+    /* 64-channel blocks from the first multiple of 64; a last block of
+     * more than 48 channels masked (a 64-channel block costs about as
+     * much as three or four one-tap blocks of 16) */
+    if (!d->fscale) {
+      int cx = (c0 + 63) & ~63;
+      for (; cb + VI_W <= c1 && cb < cx; cb += VI_W)
+        QD_BLOCK (d, rows, orow, cb, VI_W, 0, K);
+      for (; cb + 64 <= c1; cb += 64)
+        FN (qd_block64) (d, rows, orow, cb, 64, 0, K);
+      if (c1 - cb > 3 * VI_W) {
+        FN (qd_block64) (d, rows, orow, cb, c1 - cb, 1, K);
+        cb = c1;
+      }
+    }
+#endif
+    for (; cb < full; cb += VI_W)
       QD_BLOCK (d, rows, orow, cb, VI_W, 0, K);
-    if (full < c1)
+    if (cb < c1 && full < c1)
       QD_BLOCK (d, rows, orow, full, c1 - full, 1, K);
   }
 }

@@ -2,6 +2,7 @@
  * (template qdwconv-simd.h).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "quant/qvec-avx512.h"
+#include "quant/qvec-srdhm-avx512.h"
 #include "quant/qkernels.h"
 
 /* GCC (12) copies the accumulator around its VNNI builtins; in asm the
@@ -15,5 +16,9 @@ vi_dpwssd (vi acc, vi a, vi w)
 
 #define FN(name) name##_vnni
 #define QD_DOT(acc, a, w) vi_dpwssd ((acc), (a), (w))
+#define QD_DOT64(acc, a, w) vi_dpwssd ((acc), (a), (w))
+
+/* the one-tap blocks (fewer than 64 channels left): the short SRDHM */
+#define QD_REQUANT1 vi_requant_fast
 
 #include "quant/qdwconv-simd.h"

@@ -81,6 +81,16 @@ qdw_fill (mnv3_qdw *d, const mnv3_qdw_desc *p)
     if (d->fscale)
       d->fscale[ch] = p->fscales[ch];
   }
+  for (int ch = 0; ch < p->c; ch++) {
+    size_t x = (size_t) mnv3_qdw_x64_pos (ch), cp64 = (size_t) d->cp64;
+    int32_t rsh = d->rsh[ch], mask = (int32_t) ((1u << rsh) - 1u);
+    const int32_t q[MNV3_QDW_Q64_N] = { d->bias[ch], d->mult[ch],
+      d->mult[ch | 1], d->lsh[ch], rsh, mask, mask >> 1, d->away[ch] };
+    for (size_t t = 0; t < (taps + 1) / 2; t++)
+      d->w64[t * cp64 + x] = d->w2[t * d->cp + ch];
+    for (int f = 0; f < MNV3_QDW_Q64_N; f++)
+      d->q64[f * cp64 + x] = q[f];
+  }
   d->flo = (float) (p->act_min - p->out_zp);
   d->fhi = (float) (p->act_max - p->out_zp);
 }
@@ -112,10 +122,13 @@ mnv3_qdw_pack (const mnv3_qdsp *dsp, const mnv3_qdw_desc *p)
   d->rsh = qdw_alloc (cp * 4);
   d->away = qdw_alloc (cp * 4);
   d->zp_row = qdw_alloc ((size_t) p->iw * p->c);
+  d->cp64 = (p->c + 63) / 64 * 64;
+  d->w64 = qdw_alloc (((size_t) p->k * p->k + 1) / 2 * (size_t) d->cp64 * 4);
+  d->q64 = qdw_alloc ((size_t) MNV3_QDW_Q64_N * (size_t) d->cp64 * 4);
   if (p->fscales)
     d->fscale = qdw_alloc (cp * 4);
   if (!d->w || !d->w2 || !d->bias || !d->mult || !d->lsh || !d->rsh || !d->away
-      || !d->zp_row || (p->fscales && !d->fscale)) {
+      || !d->zp_row || !d->w64 || !d->q64 || (p->fscales && !d->fscale)) {
     mnv3_qdw_free (d);
     mnv3_set_error (MNV3_ERR_NOMEM, "qdwconv: out of memory");
     return NULL;
@@ -146,6 +159,8 @@ mnv3_qdw_free (mnv3_qdw *d)
   free (d->rsh);
   free (d->away);
   free (d->zp_row);
+  free (d->w64);
+  free (d->q64);
   free (d->fscale);
   free (d);
 }
@@ -158,6 +173,7 @@ mnv3_qdw_packed_bytes (const mnv3_qdw *d)
   return ((size_t) d->p.k * d->p.k + 4 + (d->fscale ? 1 : 0)
       + ((size_t) d->p.k * d->p.k + 1) / 2)
       * d->cp * 4
+      + (((size_t) d->p.k * d->p.k + 1) / 2 + MNV3_QDW_Q64_N) * d->cp64 * 4
       + (size_t) d->p.iw * d->p.c;
 }
 

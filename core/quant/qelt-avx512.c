@@ -3,9 +3,14 @@
  * AVX-512 VBMI's two-table byte permute where the CPU has it.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "quant/qvec-avx512.h"
+#include "quant/qvec-srdhm-avx512.h"
 #include "quant/qkernels.h"
 
 #define FN(name) name##_avx512
+/* every lane has the same multiplier: the odd lanes' is mult itself */
+#define QE_SRDHM(x, mult) vi_srdhm_fast ((x), (mult), (mult))
+#define QE_REQUANT(acc, k) vi_requant_fast ((acc), (k)->mult, (k)->mult, \
+    (k)->lsh, (k)->rsh, (k)->away, (k)->zp, (k)->lo, (k)->hi)
 
 #include "quant/qelt-simd.h"
 

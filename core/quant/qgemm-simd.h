@@ -48,12 +48,25 @@ FN (qg_pack_a) (const mnv3_qgemm *g, const uint8_t *a, size_t a_stride,
       vi_store (dst + kk, v);
       s = vi_sad_add (s, v);
     }
+#ifdef VI_MASK_U8
+    /* the last k - kk < QG_VB bytes and the zero padding up to kw: one
+     * masked load, xor, store (nothing read past k, nothing written past
+     * kw) */
+    if (kk < kw) {
+      const vi_mask_u8 m = vi_mask_u8_n (k - kk);
+      vi v = vi_and_u8_mask (vi_xor (vi_load_u8_n (src + kk, m), vx), m);
+      vi_store_u8_mask (dst + kk, v, vi_mask_u8_n (kw - kk));
+      s = vi_sad_add (s, v);
+    }
+    sum = vi_hsum64 (s);
+#else
     sum = vi_hsum64 (s);
     for (; kk < k; kk++) {
       dst[kk] = src[kk] ^ x;
       sum += dst[kk];
     }
     memset (dst + k, 0, kw - k);
+#endif
     if (g->coef)
       rs[r] = (int32_t) sum;
 #else

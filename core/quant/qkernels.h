@@ -208,9 +208,31 @@ struct mnv3_qdw {
   float *fscale;              /* [cp] or NULL: float requantization */
   float flo, fhi;             /* act_min - out_zp, act_max - out_zp */
   uint8_t *zp_row;            /* [iw*c] bytes of in_zp: the padding rows */
+  /* The 64-channel blocks of the AVX-512 kernels (qdwconv-x64.h): per
+   * group of 64 channels, vector v (16 lanes) lane 4L+j holds channel
+   * 16L+4v+j (a 4x4 transpose of 4-lane blocks), the order in which
+   * in-lane byte unpacks widen 64 input bytes into 4 int32 vectors.
+   * cp64 = c rounded up to 64; the padding channels are 0. */
+  int cp64;
+  int32_t *w64;               /* [(k*k+1)/2][cp64]: w2 in that order */
+  int32_t *q64;               /* [MNV3_QDW_Q64_N][cp64]: see below */
 };
 
 #define MNV3_QDW_CP_ALIGN 16
+
+/* q64's rows: bias, mult, the odd lanes' mult in the even ones (mult >>
+ * 32 as 64-bit lanes), lsh, rsh, (1 << rsh) - 1, that >> 1, away. */
+enum { MNV3_QDW_Q64_BIAS, MNV3_QDW_Q64_MULT, MNV3_QDW_Q64_MULT_ODD,
+  MNV3_QDW_Q64_LSH, MNV3_QDW_Q64_RSH, MNV3_QDW_Q64_MASK, MNV3_QDW_Q64_HALF,
+  MNV3_QDW_Q64_AWAY, MNV3_QDW_Q64_N };
+
+/* The position in a q64 / w64 row of channel ch. */
+static inline int
+mnv3_qdw_x64_pos (int ch)
+{
+  int g = ch & ~63, l = (ch >> 4) & 3, v = (ch >> 2) & 3, j = ch & 3;
+  return g + 16 * v + 4 * l + j;
+}
 
 /* Input row for kernel row ky of output row oy, or the in_zp row. */
 static inline const uint8_t *
@@ -350,6 +372,19 @@ void mnv3_qresize_px_avx2 (const uint8_t *r0, const uint8_t *r1,
 void mnv3_qresize_flat_avx2 (const float *a0, const float *a1,
     const float *b0, const float *b1, const float *dx, float dy,
     uint8_t *out, size_t n);
+/* The same two with 16 lanes (qresize-avx512.c), any c >= 1 / n >= 1. */
+void mnv3_qresize_px_avx512 (const uint8_t *r0, const uint8_t *r1,
+    const mnv3_qresize_col *cols, int ow, int c, float dy, uint8_t *out);
+void mnv3_qresize_flat_avx512 (const float *a0, const float *a1,
+    const float *b0, const float *b1, const float *dx, float dy,
+    uint8_t *out, size_t n);
+/* A source row expanded to the flat rows a0 / a1 (uint8, c <= 7). */
+void mnv3_qresize_expand_avx512 (const uint8_t *src,
+    const mnv3_qresize_col *cols, int ow, int c, float *f0, float *f1);
+/* The flat one for nr rows with the same source rows and their dy. */
+void mnv3_qresize_flat_rows_avx512 (const float *a0, const float *a1,
+    const float *b0, const float *b1, const float *dx, const float *dy,
+    uint8_t *const *out, int nr, size_t n);
 /* int8, reference_ops::ResizeBilinearInteger: out = round half away from
  * zero of (sum of in * wy * wx) / 2^20, the 10-bit weights wx1 = ix -
  * 1024 x0, wx0 = 1024 - wx1 (likewise wy; half-pixel makes a weight

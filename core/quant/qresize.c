@@ -111,6 +111,7 @@ typedef struct {
   const float *dx;
   uint8_t *cache;             /* qresize_flat_thread_bytes each */
   size_t cache_bytes;
+  int avx512;                 /* uint8: the 16-lane kernels */
 } qresize_job;
 
 static void
@@ -168,9 +169,13 @@ qresize_flat_row (const qresize_job *j, int32_t *tags, float *slots, int r,
       return slots + (size_t) s * 2 * n;
   s = avoid == 0 ? 1 : 0;
   f = slots + (size_t) s * 2 * n;
-  for (size_t e = 0; e < n; e++) {
-    f[e] = (float) src[j->off0[e]];
-    f[n + e] = (float) src[j->off1[e]];
+  if (j->avx512) {
+    mnv3_qresize_expand_avx512 (src, j->cols, j->ow, j->c, f, f + n);
+  } else {
+    for (size_t e = 0; e < n; e++) {
+      f[e] = (float) src[j->off0[e]];
+      f[n + e] = (float) src[j->off1[e]];
+    }
   }
   tags[s] = r;
   return f;
@@ -189,8 +194,9 @@ qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
   qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &y0, &y1);
   dy = fy - (float) y0;
   if (c > QRESIZE_FLAT_MAX_C) {
-    mnv3_qresize_px_avx2 (in + (size_t) y0 * iw * c,
-        in + (size_t) y1 * iw * c, j->cols, j->ow, c, dy, o);
+    (j->avx512 ? mnv3_qresize_px_avx512 : mnv3_qresize_px_avx2)
+        (in + (size_t) y0 * iw * c, in + (size_t) y1 * iw * c, j->cols,
+        j->ow, c, dy, o);
   } else {
     const size_t n = (size_t) j->ow * c;
     uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
@@ -199,7 +205,46 @@ qresize_rows_u8_simd (void *ctx, size_t yi, int thread_index)
     const float *a = qresize_flat_row (j, tags, slots, y0, -1);
     const int sa = a == slots ? 0 : 1;
     const float *b = qresize_flat_row (j, tags, slots, y1, sa);
-    mnv3_qresize_flat_avx2 (a, a + n, b, b + n, j->dx, dy, o, n);
+    (j->avx512 ? mnv3_qresize_flat_avx512 : mnv3_qresize_flat_avx2)
+        (a, a + n, b, b + n, j->dx, dy, o, n);
+  }
+}
+
+/* AVX-512, uint8, few channels: tasks of QRESIZE_GROUP output rows, each
+ * run of rows with the same source rows in one pass over the flat rows
+ * (an upscale by 8 reads them once instead of 8 times). */
+#define QRESIZE_GROUP 8
+
+static void
+qresize_groups_u8_avx512 (void *ctx, size_t gi, int thread_index)
+{
+  const qresize_job *j = ctx;
+  const size_t n = (size_t) j->ow * j->c;
+  const int y_end = (int) (gi + 1) * QRESIZE_GROUP < j->oh
+      ? (int) (gi + 1) * QRESIZE_GROUP : j->oh;
+  uint8_t *t = j->cache + (size_t) thread_index * j->cache_bytes;
+  int32_t *tags = (int32_t *) t;
+  float *slots = (float *) (t + 64);
+
+  for (int y = (int) gi * QRESIZE_GROUP; y < y_end;) {
+    float fy, dy[QRESIZE_GROUP];
+    uint8_t *o[QRESIZE_GROUP];
+    int32_t y0, y1, z0, z1;
+    int nr = 0;
+    const float *a, *b;
+    qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &y0, &y1);
+    dy[nr] = fy - (float) y0;
+    o[nr++] = (uint8_t *) j->out + (size_t) y * n;
+    for (y++; y < y_end; y++, nr++) {
+      qresize_coord_f (y, j->hs, j->hp, j->ih, &fy, &z0, &z1);
+      if (z0 != y0 || z1 != y1)
+        break;
+      dy[nr] = fy - (float) z0;
+      o[nr] = (uint8_t *) j->out + (size_t) y * n;
+    }
+    a = qresize_flat_row (j, tags, slots, y0, -1);
+    b = qresize_flat_row (j, tags, slots, y1, a == slots ? 0 : 1);
+    mnv3_qresize_flat_rows_avx512 (a, a + n, b, b + n, j->dx, dy, o, nr, n);
   }
 }
 
@@ -296,7 +341,7 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
       || coord == MNV3_COORD_PYTORCH_HALF_PIXEL;
   qresize_col *cols = (qresize_col *) scratch;
   qresize_job j = { in, out, ih, iw, c, oh, ow, hp, 0.f, 0, cols,
-    NULL, NULL, NULL, NULL, 0 };
+    NULL, NULL, NULL, NULL, 0, 0 };
   mnv3_task_fn rows = is_i8 ? qresize_rows_i8 : qresize_rows_u8;
 
   if (!is_i8) {
@@ -319,6 +364,7 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
 #ifdef MNV3_X86
   if (isa >= MNV3_ISA_AVX2) {
     rows = is_i8 ? qresize_rows_i8_simd : qresize_rows_u8_simd;
+    j.avx512 = isa >= MNV3_ISA_AVX512;
     if (c <= QRESIZE_FLAT_MAX_C) {
       const size_t n = (size_t) ow * c;
       const int nt = tp ? mnv3_threadpool_size (tp) : 1;
@@ -352,6 +398,13 @@ qresize_bilinear (mnv3_isa isa, mnv3_resize_coord coord, int is_i8,
   }
 #endif
   (void) isa;
+#ifdef MNV3_X86
+  if (j.avx512 && !is_i8 && c <= QRESIZE_FLAT_MAX_C) {
+    mnv3_threadpool_run (tp, ((size_t) oh + QRESIZE_GROUP - 1)
+        / QRESIZE_GROUP, qresize_groups_u8_avx512, &j);
+    return;
+  }
+#endif
   mnv3_threadpool_run (tp, (size_t) oh, rows, &j);
 }
 

@@ -96,6 +96,18 @@ vi_ext_i32_n (const uint8_t *p, int n, int sign)
   return sign ? _mm512_cvtepi8_epi32 (b) : _mm512_cvtepu8_epi32 (b);
 }
 
+/* Byte masks (qgemm-simd.h's row tails): the first n (<= 64) bytes. */
+#define VI_MASK_U8 1
+typedef __mmask64 vi_mask_u8;
+MNV3_INLINE vi_mask_u8 vi_mask_u8_n (size_t n)
+{ return n >= 64 ? ~(__mmask64) 0 : ((__mmask64) 1 << n) - 1; }
+MNV3_INLINE vi vi_load_u8_n (const void *p, vi_mask_u8 m)
+{ return _mm512_maskz_loadu_epi8 (m, p); }
+MNV3_INLINE vi vi_and_u8_mask (vi v, vi_mask_u8 m)
+{ return _mm512_maskz_mov_epi8 (m, v); }
+MNV3_INLINE void vi_store_u8_mask (void *p, vi v, vi_mask_u8 m)
+{ _mm512_mask_storeu_epi8 (p, m, v); }
+
 typedef __m512 vf;
 MNV3_INLINE vf vf_load (const float *p) { return _mm512_loadu_ps (p); }
 MNV3_INLINE vf vf_set1 (float x) { return _mm512_set1_ps (x); }

@@ -607,17 +607,31 @@ check_dw (const qcase *q, int ih, int iw, int c, int k, int s, int dil,
     dsp_for (i, &dsp);
     p = mnv3_qdw_pack (&dsp, &d);
     ck_assert_ptr_nonnull (p);
-    for (int threaded = 0; threaded < 2; threaded++) {
+    for (int threaded = 0; threaded < 3; threaded++) {
       memset (got, SENTINEL, out_bytes + GUARD);
-      if (threaded)
+      if (threaded == 1) {
         mnv3_qdw_run (p, in, got, pool2);
-      else
+      } else if (threaded == 2) {
+        /* channel ranges that start and end off the 64-channel blocks
+         * (the AVX-512 kernels' 64-lane path) */
+        int s1 = 16 * (1 + (int) (rnd () % 3)), s2;
+        s1 = s1 > c ? c : s1;
+        s2 = s1 + 16 * (1 + (int) (rnd () % 6));
+        s2 = s2 > c ? c : s2;
+        p->fn (p, in, got, 0, d.oh, 0, s1);
+        if (s2 > s1)
+          p->fn (p, in, got, 0, d.oh, s1, s2);
+        if (c > s2)
+          p->fn (p, in, got, 0, d.oh, s2, c);
+      } else {
         p->fn (p, in, got, 0, d.oh, 0, c);
+      }
       for (size_t o = 0; o < out_bytes; o++)
         if (got[o] != want[o])
           ck_abort_msg ("qdw %s%s: %dx%dx%d k%d s%d d%d "
             "pad %d in %s zp %d w %s: out[%zu] (y %zu x %zu c %zu) = %d, "
-            "want %d", dsp.dw_name, threaded ? " threaded" : "", ih, iw, c,
+            "want %d", dsp.dw_name, threaded == 1 ? " threaded"
+            : threaded ? " split" : "", ih, iw, c,
             k, s, dil, pad_kind, tname (d.in_type), d.in_zp,
             tname (d.w_type), o, o / c / d.ow, o / c % d.ow, o % c, got[o],
             want[o]);
@@ -669,6 +683,23 @@ START_TEST (test_dw_real)
       check_dw (&q, layers[l][0], layers[l][0] + v, layers[l][1],
           layers[l][2], layers[l][3], 1 + (l % 4 == 3), v ? 0 : 2);
     }
+}
+END_TEST
+
+START_TEST (test_dw_wide)
+{
+  /* the AVX-512 kernels' 64-channel blocks: whole, masked (more than 48
+   * left) and followed by 16-lane blocks, with extreme values too */
+  static const int cs[] = { 64, 65, 79, 80, 81, 100, 112, 113, 120, 127,
+    128, 136, 144, 161, 200, 240 };
+  for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+    for (int k = 3; k <= 5; k += 2)
+      for (int s = 1; s <= 2; s++) {
+        qcase q = random_qcase ();
+        q.extreme = (int) (i + (size_t) k + (size_t) s) % 5;
+        check_dw (&q, 4 + (int) (rnd () % 5), 3 + (int) (rnd () % 7),
+            cs[i], k, s, 1 + (i % 4 == 1), (int) (rnd () % 3));
+      }
 }
 END_TEST
 
@@ -776,6 +807,7 @@ qsimd_suite (void)
   tcase_add_test (tc, test_dw_channels);
   tcase_add_test (tc, test_dw_real);
   tcase_add_test (tc, test_dw_extremes);
+  tcase_add_test (tc, test_dw_wide);
   tcase_add_test (tc, test_invalid);
   suite_add_tcase (s, tc);
   return s;
