@@ -221,7 +221,7 @@ GST_START_TEST (test_soak_pipelines)
    * passed a frame: a capsfilter's caps changed while its live source is
    * still in its first negotiation (between the caps query and the caps
    * event) fail it with not-negotiated in GStreamer itself (basesrc does
-   * not retry), which this test hit about once in ten short runs under
+   * not retry), which this test hit in 4 of 26 short runs under
    * MALLOC_PERTURB_; the failed check then left 8 pipelines running into
    * the next case (CK_FORK=no): a hang at teardown or a crash */
   for (gint t = 0; t < 1000; t++) {
