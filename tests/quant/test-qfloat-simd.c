@@ -35,18 +35,11 @@
 #include "quant/qinternal.h"
 #include "quant/qkernels.h"
 #include "threadpool.h"
+#include "test-qisa.h"
 
 #define GUARD 29
 #define SENTINEL 0x5A
 
-typedef struct {
-  mnv3_isa isa;
-  unsigned features;
-  const char *name;
-} isa_case;
-
-static isa_case isas[8];
-static int n_isas;
 static mnv3_threadpool *pool2;
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
@@ -198,49 +191,6 @@ static int32_t
 wzp_of (const int32_t *zps, int num, int j)
 {
   return zps ? zps[num == 1 ? 0 : j] : 0;
-}
-
-/* ---- isa list --------------------------------------------------------- */
-
-static void
-isas_init (void)
-{
-  mnv3_isa have = mnv3_cpu_detect ();
-  unsigned f = mnv3_cpu_features ();
-
-  n_isas = 0;
-  isas[n_isas++] = (isa_case) { MNV3_ISA_SCALAR, 0, "c" };
-#ifdef MNV3_X86
-  if (have >= MNV3_ISA_AVX2)
-    isas[n_isas++] = (isa_case) { MNV3_ISA_AVX2, 0, "avx2" };
-  if (have >= MNV3_ISA_AVX2 && (f & MNV3_CPU_AVXVNNI))
-    isas[n_isas++] = (isa_case) { MNV3_ISA_AVX2, MNV3_CPU_AVXVNNI,
-      "avxvnni" };
-  if (have >= MNV3_ISA_AVX512)
-    isas[n_isas++] = (isa_case) { MNV3_ISA_AVX512, 0, "avx512" };
-  if (have >= MNV3_ISA_AVX512VNNI)
-    isas[n_isas++] = (isa_case) { MNV3_ISA_AVX512VNNI, 0, "vnni" };
-  if (have >= MNV3_ISA_AVX512VNNI && !(f & MNV3_CPU_AVXVNNI))
-    isas[n_isas++] = (isa_case) { MNV3_ISA_AVX512VNNI, 0, "avxvnni-evex" };
-#else
-  (void) have;
-  (void) f;
-#endif
-}
-
-static void
-dsp_for (int i, mnv3_qdsp *dsp)
-{
-  mnv3_qdsp_init (dsp, isas[i].isa, isas[i].features);
-#ifdef MNV3_X86
-  if (!strcmp (isas[i].name, "avxvnni-evex")) {
-    dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni_evex, 4, 8, 2, 6,
-      "avxvnni-evex", NULL };
-    dsp->dw3 = mnv3_qdw3_avxvnni_evex;
-    dsp->dw5 = mnv3_qdw5_avxvnni_evex;
-    dsp->dw_name = "avxvnni-evex";
-  }
-#endif
 }
 
 static void
@@ -692,7 +642,7 @@ check_qconv (int ih, int iw, int ic, int oc, int k, int s, int pad,
       if (y[e] != y_ref[e])
         ck_abort_msg ("qconv %dx%dx%d -> %d k %d s %d pad %d%s%s (%s): "
             "byte %zu = %d, reference loops %d", ih, iw, ic, oc, k, s, pad,
-            depthwise ? " dw" : "", fc ? " fc" : "", isas[i].name, e, y[e],
+            depthwise ? " dw" : "", fc ? " fc" : "", isas[i].want, e, y[e],
             y_ref[e]);
     free (scratch);
     mnv3_qconv_free (c);
@@ -905,7 +855,7 @@ main (void)
   isas_init ();
   printf ("integer kernels tested (float output stage):");
   for (int i = 0; i < n_isas; i++)
-    printf (" %s", isas[i].name);
+    printf (" %s", isas[i].want);
   printf ("\n");
   tcase_set_timeout (tc, 600);
   tcase_add_checked_fixture (tc, pool_setup, pool_teardown);
