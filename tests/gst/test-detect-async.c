@@ -28,6 +28,7 @@
 
 #include "gstmnv3detectionmeta.h"
 #include "photo.h"
+#include "test-detect-model.h"
 
 #define THRESHOLD 0.05
 #define DUR (GST_SECOND / 30)
@@ -37,52 +38,6 @@ static gchar *model_path;
 static mnv3_image photo;
 
 /* ---- the model and the frames ---------------------------------------- */
-
-static gboolean
-prepare_model (void)
-{
-  const gchar *env = g_getenv ("MNV3_DETECT_TEST_MODEL");
-  const gchar *root = g_getenv ("MNV3_SOURCE_ROOT");
-  gchar *exe, *dir, *script;
-  gint status = 1;
-
-  if (env && *env) {
-    model_path = g_strdup (env);
-    return TRUE;
-  }
-  g_assert (root != NULL);
-  exe = g_file_read_link ("/proc/self/exe", NULL);
-  dir = g_path_get_dirname (exe);
-  /* test_detect's file name: one export serves both */
-  model_path = g_build_filename (dir, "ssdlite-v3-small-seed1.onnx", NULL);
-  script = g_build_filename (root, "models", "export_torchvision.py", NULL);
-  g_free (exe);
-  g_free (dir);
-  if (!g_file_test (model_path, G_FILE_TEST_EXISTS)) {
-    gchar *check[] = { (gchar *) "/usr/bin/python3", (gchar *) "-c",
-      (gchar *) "import torch, torchvision, onnx", NULL
-    };
-    gchar *argv[] = { (gchar *) "/usr/bin/python3", script,
-      (gchar *) "--task", (gchar *) "detection", (gchar *) "--arch",
-      (gchar *) "small", (gchar *) "--seed", (gchar *) "1", (gchar *) "-o",
-      model_path, (gchar *) "--quiet", NULL
-    };
-
-    if (!g_spawn_sync (NULL, check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-            NULL, NULL, NULL, &status, NULL) || status != 0) {
-      g_print ("SKIP: /usr/bin/python3 lacks torch/torchvision/onnx\n");
-      g_free (script);
-      return FALSE;
-    }
-    if (!g_spawn_sync (NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status,
-            NULL) || !g_spawn_check_wait_status (status, NULL)) {
-      g_printerr ("export of the detection model failed\n");
-      exit (1);
-    }
-  }
-  g_free (script);
-  return TRUE;
-}
 
 static void
 load_photo (void)
@@ -369,7 +324,7 @@ main (int argc, char **argv)
   int ret;
 
   gst_check_init (&argc, &argv);
-  if (!prepare_model ())
+  if (!(model_path = test_detect_model_path ()))
     return 77;
   ret = gst_check_run_suite (detect_async_suite (), "mnv3detect-async",
       __FILE__);

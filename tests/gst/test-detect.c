@@ -42,6 +42,7 @@
 #include "mnv3.h"
 #include "preprocess.h"
 #include "test-detect.h"
+#include "test-detect-model.h"
 
 #define THRESHOLD 0.05f
 #define BOX_TOL 1e-3f
@@ -60,72 +61,6 @@ __asan_default_options (void)
   return "detect_odr_violation=0";
 }
 #endif
-
-/* ---- the model ----------------------------------------------------------- */
-
-/* Export the seeded model beside this executable unless an up-to-date one
- * is there.  Returns FALSE when torch is missing (skip). */
-static gboolean
-prepare_model (void)
-{
-  const gchar *env = g_getenv ("MNV3_DETECT_TEST_MODEL");
-  const gchar *root = g_getenv ("MNV3_SOURCE_ROOT");
-  gchar *exe, *dir, *script, *det_script;
-  gchar *argv[16];
-  gint status = 1;
-  GStatBuf st_model, st_a, st_b;
-  gboolean fresh;
-
-  if (env && *env) {
-    model_path = g_strdup (env);
-    return TRUE;
-  }
-  g_assert (root != NULL);
-  exe = g_file_read_link ("/proc/self/exe", NULL);
-  dir = g_path_get_dirname (exe);
-  model_path = g_build_filename (dir, "ssdlite-v3-small-seed1.onnx", NULL);
-  script = g_build_filename (root, "models", "export_torchvision.py", NULL);
-  det_script = g_build_filename (root, "models", "export_detection.py", NULL);
-  fresh = g_stat (model_path, &st_model) == 0 && g_stat (script, &st_a) == 0
-      && g_stat (det_script, &st_b) == 0 && st_model.st_mtime >= st_a.st_mtime
-      && st_model.st_mtime >= st_b.st_mtime;
-  if (!fresh) {
-    gchar *check[] = { (gchar *) "/usr/bin/python3", (gchar *) "-c",
-      (gchar *) "import torch, torchvision, onnx", NULL
-    };
-    if (!g_spawn_sync (NULL, check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-            NULL, NULL, NULL, &status, NULL) || status != 0) {
-      g_print ("SKIP: /usr/bin/python3 lacks torch/torchvision/onnx\n");
-      g_free (exe);
-      g_free (dir);
-      g_free (script);
-      g_free (det_script);
-      return FALSE;
-    }
-    argv[0] = (gchar *) "/usr/bin/python3";
-    argv[1] = script;
-    argv[2] = (gchar *) "--task";
-    argv[3] = (gchar *) "detection";
-    argv[4] = (gchar *) "--arch";
-    argv[5] = (gchar *) "small";
-    argv[6] = (gchar *) "--seed";
-    argv[7] = (gchar *) "1";
-    argv[8] = (gchar *) "-o";
-    argv[9] = model_path;
-    argv[10] = (gchar *) "--quiet";
-    argv[11] = NULL;
-    if (!g_spawn_sync (NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status,
-            NULL) || !g_spawn_check_wait_status (status, NULL)) {
-      g_printerr ("export of the detection model failed\n");
-      exit (1);
-    }
-  }
-  g_free (exe);
-  g_free (dir);
-  g_free (script);
-  g_free (det_script);
-  return TRUE;
-}
 
 static void
 load_photo (void)
@@ -731,7 +666,7 @@ main (int argc, char **argv)
   allow_plugins_bad ();
 #endif
   gst_check_init (&argc, &argv);
-  if (!prepare_model ())
+  if (!(model_path = test_detect_model_path ()))
     return 77;
   ret = gst_check_run_suite (mnv3detect_suite (), "mnv3detect", __FILE__);
   g_free (model_path);
