@@ -255,14 +255,6 @@ gst_mnv3_inference_transform_async (GstMnv3Inference * self, GstBuffer * buf,
   if (submit && !gst_mnv3_inference_submit (self, buf, fr))
     return GST_FLOW_ERROR;
 
-  GST_OBJECT_LOCK (self);
-  if (submit) {
-    /* the frames that prepare an input are the ones delayed most */
-    priv->stream_total_ms += (g_get_monotonic_time () - t0) / 1000.0;
-    priv->stream_frames++;
-  } else {
-    priv->frames_skipped++;
-  }
-  GST_OBJECT_UNLOCK (self);
+  gst_mnv3_inference_count_async_frame (self, submit, t0);
   return GST_FLOW_OK;
 }

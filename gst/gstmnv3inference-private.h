@@ -236,6 +236,8 @@ G_GNUC_INTERNAL gboolean gst_mnv3_inference_query (GstBaseTransform * trans,
     GstPadDirection direction, GstQuery * query);
 G_GNUC_INTERNAL void gst_mnv3_inference_update_stats (GstMnv3Inference * self,
     gdouble latency_ms);
+G_GNUC_INTERNAL void gst_mnv3_inference_count_async_frame (GstMnv3Inference *
+    self, gboolean submitted, gint64 t0);
 G_GNUC_INTERNAL gboolean gst_mnv3_inference_should_infer (GstMnv3Inference *
     self, GstBuffer * buf, GstClockTime running_time);
 

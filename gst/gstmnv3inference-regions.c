@@ -230,13 +230,6 @@ gst_mnv3_inference_transform_async_regions (GstMnv3Inference * self,
       return GST_FLOW_ERROR;
   }
 
-  GST_OBJECT_LOCK (self);
-  if (submit) {
-    priv->stream_total_ms += (g_get_monotonic_time () - t0) / 1000.0;
-    priv->stream_frames++;
-  } else {
-    priv->frames_skipped++;
-  }
-  GST_OBJECT_UNLOCK (self);
+  gst_mnv3_inference_count_async_frame (self, submit, t0);
   return GST_FLOW_OK;
 }

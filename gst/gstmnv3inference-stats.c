@@ -91,6 +91,26 @@ gst_mnv3_inference_query (GstBaseTransform * trans, GstPadDirection direction,
   return ret;
 }
 
+/* Async mode, after a frame is pushed on: a frame that prepared an input
+ * for the worker counts in the streaming-thread time (since t0, in µs of
+ * the monotonic clock; those are the frames delayed most), the others as
+ * skipped. */
+void
+gst_mnv3_inference_count_async_frame (GstMnv3Inference * self,
+    gboolean submitted, gint64 t0)
+{
+  GstMnv3InferencePrivate *priv = PRIV (self);
+
+  GST_OBJECT_LOCK (self);
+  if (submitted) {
+    priv->stream_total_ms += (g_get_monotonic_time () - t0) / 1000.0;
+    priv->stream_frames++;
+  } else {
+    priv->frames_skipped++;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
 void
 gst_mnv3_inference_update_stats (GstMnv3Inference * self, gdouble latency_ms)
 {
