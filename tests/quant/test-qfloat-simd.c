@@ -40,7 +40,6 @@
 #define GUARD 29
 #define SENTINEL 0x5A
 
-static mnv3_threadpool *pool2;
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint32_t
@@ -830,19 +829,6 @@ START_TEST (test_quantize)
 }
 END_TEST
 
-static void
-pool_setup (void)
-{
-  pool2 = mnv3_threadpool_create (2);
-  ck_assert_ptr_nonnull (pool2);
-}
-
-static void
-pool_teardown (void)
-{
-  mnv3_threadpool_free (pool2);
-  pool2 = NULL;
-}
 
 int
 main (void)

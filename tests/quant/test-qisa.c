@@ -2,10 +2,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include <check.h>
+
 #include "test-qisa.h"
 
 isa_case isas[8];
 int n_isas;
+mnv3_threadpool *pool2;
 
 /* ---- isa list --------------------------------------------------------- */
 
@@ -49,4 +52,18 @@ dsp_for (int i, mnv3_qdsp *dsp)
     dsp->dw_name = "avxvnni-evex";
   }
 #endif
+}
+
+void
+pool_setup (void)
+{
+  pool2 = mnv3_threadpool_create (2);
+  ck_assert_ptr_nonnull (pool2);
+}
+
+void
+pool_teardown (void)
+{
+  mnv3_threadpool_free (pool2);
+  pool2 = NULL;
 }

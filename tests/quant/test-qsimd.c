@@ -39,7 +39,6 @@
 #include "test-qisa.h"
 #include "test-qsimd.h"
 
-static mnv3_threadpool *pool2;
 
 /* ---- GEMM ------------------------------------------------------------- */
 
@@ -721,21 +720,6 @@ START_TEST (test_dispatch)
 }
 END_TEST
 
-/* In the test's own process (check forks one per test): threads made
- * before the fork would not exist in it. */
-static void
-pool_setup (void)
-{
-  pool2 = mnv3_threadpool_create (2);
-  ck_assert_ptr_nonnull (pool2);
-}
-
-static void
-pool_teardown (void)
-{
-  mnv3_threadpool_free (pool2);
-  pool2 = NULL;
-}
 
 static Suite *
 qsimd_suite (void)
