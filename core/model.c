@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cpu.h"
+#include "quant/qboundary.h"
 #include "session.h"
 
 /* Files beyond this are not MobileNetV3 models; refuse before reading. */
@@ -547,12 +548,8 @@ output_to_float (const mnv3_session *s, int t, float *out)
       break;
     }
     case MNV3_DTYPE_I32:
-      for (size_t k = 0; k < n; k++)
-        out[k] = (float) ((const int32_t *) in)[k];
-      break;
     case MNV3_DTYPE_I64:
-      for (size_t k = 0; k < n; k++)
-        out[k] = (float) ((const int64_t *) in)[k];
+      mnv3_qboundary_int_to_float (s->isa, g->type, in, out, n);
       break;
     default:
       break;
@@ -564,44 +561,14 @@ output_to_float (const mnv3_session *s, int t, float *out)
  * the session's own boundary (what a caller would do to make uint8 pixels
  * from floats), not a QUANTIZE of the model, whose TFLite rounding differs
  * on ties (mnv3_quantize_run). */
-/* round (x * inv) half away from zero, plus zp, clamped to [lo, hi];
- * |x * inv| >= 1024 and NaN saturate (zp is within the type's range). */
-static inline int
-quantize_half_away (float x, double inv, int zp, int lo, int hi)
-{
-  double r = (double) x * inv;
-  int v;
-  r += copysign (0.5, r);       /* truncated below: half away from zero */
-  r = r > -1024.0 ? r : -1024.0;        /* also NaN */
-  r = r < 1024.0 ? r : 1024.0;
-  v = (int) r + zp;
-  return v < lo ? lo : v > hi ? hi : v;
-}
-
 static void
 input_from_float (mnv3_session *s, int i)
 {
   int t = s->graph->inputs[i];
   mnv3_qtensor q = mnv3_session_qtensor (s, t);
-  const float *in = s->inputs[i];
-  size_t n = mnv3_session_numel (s, t);
-  double inv = 1.0 / (double) q.scale;
-  int is_i8 = q.type == MNV3_DTYPE_I8;
-  int lo = is_i8 ? -128 : 0, hi = is_i8 ? 127 : 255;
 
-  /* round half away from zero without a libm call or a branch per element
-   * (the truncation of r +- 0.5 is that rounding; NaN and infinities are
-   * clamped by the comparisons), so that the compiler vectorises it: this
-   * loop is on every frame of a float-input quantized model */
-  if (is_i8) {
-    int8_t *out = s->raw_inputs[i];
-    for (size_t k = 0; k < n; k++)
-      out[k] = (int8_t) quantize_half_away (in[k], inv, q.zp, lo, hi);
-  } else {
-    uint8_t *out = s->raw_inputs[i];
-    for (size_t k = 0; k < n; k++)
-      out[k] = (uint8_t) quantize_half_away (in[k], inv, q.zp, lo, hi);
-  }
+  mnv3_qboundary_quantize (s->isa, s->inputs[i], s->raw_inputs[i],
+      mnv3_session_numel (s, t), &q);
 }
 
 mnv3_status

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "quant/qboundary.h"
 #include "quant/qinternal.h"
 #include "quant/qkernels.h"
 #include "quant/qops.h"
@@ -241,4 +242,59 @@ mnv3_dequantize_run (const void *in, float *out, size_t n,
   }
   for (size_t i = n8; i < n; i++)
     out[i] = (float) (scale * (double) (mnv3_q_load (in, i, is_i8) - q->zp));
+}
+
+/* ---- the session's float boundary (qboundary.h) ----------------------- */
+
+MNV3_QB_DEFINE (c)
+
+void
+mnv3_qb_quantize_c (const float *in, uint8_t *out, size_t n, double inv,
+    int zp, int lo, int hi)
+{
+  mnv3_qb_quantize_ref (in, out, n, inv, zp, lo, hi);
+}
+
+void
+mnv3_qboundary_quantize (mnv3_isa isa, const float *in, void *out, size_t n,
+    const mnv3_qtensor *q)
+{
+  double inv = 1.0 / (double) q->scale;
+  int32_t lo, hi;
+
+  mnv3_qtype_range (q->type, &lo, &hi);
+#ifdef MNV3_X86
+  if (isa >= MNV3_ISA_AVX512) {
+    mnv3_qb_quantize_avx512 (in, out, n, inv, q->zp, lo, hi);
+    return;
+  }
+  if (isa >= MNV3_ISA_AVX2) {
+    mnv3_qb_quantize_avx2 (in, out, n, inv, q->zp, lo, hi);
+    return;
+  }
+#endif
+  (void) isa;
+  mnv3_qb_quantize_c (in, out, n, inv, q->zp, lo, hi);
+}
+
+void
+mnv3_qboundary_int_to_float (mnv3_isa isa, mnv3_dtype type, const void *in,
+    float *out, size_t n)
+{
+  int i64 = type == MNV3_DTYPE_I64;
+
+#ifdef MNV3_X86
+  if (isa >= MNV3_ISA_AVX512) {
+    i64 ? mnv3_qb_i64_to_f32_avx512 (in, out, n)
+        : mnv3_qb_i32_to_f32_avx512 (in, out, n);
+    return;
+  }
+  if (isa >= MNV3_ISA_AVX2) {
+    i64 ? mnv3_qb_i64_to_f32_avx2 (in, out, n)
+        : mnv3_qb_i32_to_f32_avx2 (in, out, n);
+    return;
+  }
+#endif
+  (void) isa;
+  i64 ? mnv3_qb_i64_to_f32_c (in, out, n) : mnv3_qb_i32_to_f32_c (in, out, n);
 }

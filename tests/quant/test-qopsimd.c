@@ -9,9 +9,14 @@
  * to break tails (channels 1..67 around the 8-lane width and the flat /
  * per-pixel split at 8, widths 1..), all coordinate modes, up- and
  * downscaling by integer and other factors, saturated inputs, 1 and 2
- * threads, with guard bytes after the output. */
+ * threads, with guard bytes after the output.  The session's float
+ * boundary (qboundary.h) likewise: ties, NaN, infinities, -0, huge and
+ * tiny values, int64 values a float cannot hold. */
+#include <math.h>
+
 #include "cpu.h"
 #include "qtest.h"
+#include "quant/qboundary.h"
 #include "threadpool.h"
 
 #define GUARD 23
@@ -154,6 +159,81 @@ START_TEST (test_argmax)
 }
 END_TEST
 
+/* ---- the session's float boundary -------------------------------------- */
+
+static float
+boundary_value (int k, float scale)
+{
+  static const float special[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN,
+    1e30f, -1e30f, 1e-40f, -1e-40f, 3.4e38f
+  };
+  switch (k % 4) {
+    case 0:                     /* a tie of x / scale where scale is 2^-n */
+      return ((float) (int) (qrand () % 600) - 300.0f + 0.5f) * scale;
+    case 1:
+      return special[qrand () % 10];
+    default:                    /* around and past the type's range */
+      return ((float) (qrand () % 200001) / 100000.0f - 1.0f) * 300.0f
+          * scale;
+  }
+}
+
+START_TEST (test_boundary)
+{
+  static const float scales[] = { 0.25f, 1.0f / 128, 1.0f / 255, 0.0213f,
+    3.7f, 1e-3f
+  };
+  const mnv3_isa isa = isas[_i];
+  const char *name = isa_names[_i];
+
+  for (int c = 0; c < 80; c++) {
+    const size_t n = c < 70 ? (size_t) c : 1000 + (size_t) c * 97;
+    const mnv3_dtype t = c % 2 ? MNV3_DTYPE_I8 : MNV3_DTYPE_U8;
+    const mnv3_qtensor q = { .type = t, .scale = scales[c % 6],
+      .zp = c % 3 == 0 ? 0 : c % 3 == 1 ? (t == MNV3_DTYPE_I8 ? -128 : 128)
+          : (int) (qrand () % 256) - (t == MNV3_DTYPE_I8 ? 128 : 0)
+    };
+    float *x = malloc ((n + 1) * sizeof *x), *fw = malloc ((n + 1) * 4);
+    float *fo = malloc ((n + 1) * 4);
+    int64_t *i64 = malloc ((n + 1) * sizeof *i64);
+    int32_t *i32 = malloc ((n + 1) * sizeof *i32);
+    uint8_t *want = qbuf (n + 1), *out = qbuf (n + GUARD);
+
+    for (size_t i = 0; i < n; i++) {
+      x[i] = boundary_value ((int) i + c, q.scale);
+      i64[i] = (int64_t) ((uint64_t) qrand () << 40 ^ qrand ())
+          * (i % 2 ? 1 : -1) >> (i % 41);
+      i32[i] = (int32_t) (uint32_t) qrand () >> (i % 31);
+    }
+    mnv3_qboundary_quantize (MNV3_ISA_SCALAR, x, want, n, &q);
+    memset (out, SENTINEL, n + GUARD);
+    mnv3_qboundary_quantize (isa, x, out, n, &q);
+    for (size_t i = 0; i < n; i++)
+      if (out[i] != want[i])
+        ck_abort_msg ("%s boundary quantize n %zu scale %g zp %d: [%zu] "
+            "(%g) = %d, want %d", name, n, q.scale, q.zp, i, x[i], out[i],
+            want[i]);
+    for (size_t i = n; i < n + GUARD; i++)
+      ck_assert_msg (out[i] == SENTINEL, "%s boundary wrote past", name);
+    for (int w = 0; w < 2; w++) {
+      const mnv3_dtype it = w ? MNV3_DTYPE_I64 : MNV3_DTYPE_I32;
+      const void *in = w ? (const void *) i64 : (const void *) i32;
+      mnv3_qboundary_int_to_float (MNV3_ISA_SCALAR, it, in, fw, n);
+      mnv3_qboundary_int_to_float (isa, it, in, fo, n);
+      ck_assert_msg (memcmp (fo, fw, n * sizeof *fo) == 0,
+          "%s boundary int%d -> float n %zu differs", name, w ? 64 : 32, n);
+    }
+    free (x);
+    free (fw);
+    free (fo);
+    free (i64);
+    free (i32);
+    free (want);
+    free (out);
+  }
+}
+END_TEST
+
 static Suite *
 qopsimd_suite (void)
 {
@@ -164,6 +244,7 @@ qopsimd_suite (void)
   tcase_set_timeout (tc, 600);
   tcase_add_loop_test (tc, test_resize, 0, n_isas);
   tcase_add_loop_test (tc, test_argmax, 0, n_isas);
+  tcase_add_loop_test (tc, test_boundary, 0, n_isas);
   suite_add_tcase (s, tc);
   return s;
 }
