@@ -30,7 +30,8 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
 #ifdef MNV3_HAVE_AVXVNNI
   if (features & MNV3_CPU_AVXVNNI) {
     dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni, 4, 8, 2, 6,
-      "avxvnni", NULL };
+      "avxvnni", mnv3_qgemm_conv_avxvnni };
+    dsp->gemm_conv = dsp->gemm;
     dsp->dw3 = mnv3_qdw3_avxvnni;
     dsp->dw5 = mnv3_qdw5_avxvnni;
     dsp->dw_name = "avxvnni";
@@ -47,7 +48,8 @@ mnv3_qdsp_init (mnv3_qdsp *dsp, mnv3_isa isa, unsigned features)
   if (isa < MNV3_ISA_AVX512VNNI)
     return;
   dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_vnni, 4, 16, 4, 6, "vnni",
-    NULL };
+    mnv3_qgemm_conv_vnni };
+  dsp->gemm_conv = dsp->gemm;
   dsp->dw3 = mnv3_qdw3_vnni;
   dsp->dw5 = mnv3_qdw5_vnni;
   dsp->dw_name = "vnni";

@@ -19,10 +19,11 @@
  * rounds as ruy, the output stage is vi_requant_up (one 64-bit rounding);
  * with g->fscale, ONNX Runtime's float one (vi_requant_float).
  *
- * kstep 2 only: the conv entry (mnv3_qgemm_conv_<isa>) builds the block of
- * rows from the convolution's NHWC input instead (qg_gather_a: no im2col
- * buffer; windows wholly inside convert a vector per kernel row), and byte
- * weights (g->w8, layers of one row) go through qg_tile_w8.
+ * The conv entry (mnv3_qgemm_conv_<isa>) builds the block of rows from the
+ * convolution's NHWC input instead (qg_gather_a: no im2col buffer;
+ * windows wholly inside convert a vector per kernel row; kstep 4 then sums
+ * the gathered rows where the weights' zero point needs it).  kstep 2
+ * only: byte weights (g->w8, layers of one row) go through qg_tile_w8.
  */
 
 #define QG_VB (VI_W * 4)       /* bytes a vector */
@@ -216,41 +217,85 @@ FN (qg_tile_any) (const mnv3_qgemm *g, const uint8_t *ab, const int32_t *rs,
 #undef QG_CASE
 }
 
+/* ---- the conv entry: rows gathered from the NHWC input ----------------
+ * One gather for both operand forms: qg_op is an operand (int16 for
+ * kstep 2, a byte for kstep 4), cv how a byte becomes one (kstep 2: sign-
+ * extend when 1; kstep 4: the XOR), a literal at every call so each form
+ * is its own code. */
 #if QG_KSTEP == 2
-/* n bytes at src to int16 operands at d.  Whole vectors where the input
- * has them (end: one past its last byte); the last one may write up to a
+typedef int16_t qg_op;
+#define QG_OPV (QG_VB / 2)      /* operands a vector */
+MNV3_INLINE vi
+FN (qg_op_vec) (const uint8_t *src, int cv)
+{
+  return vi_ext_i16 (src, cv);
+}
+
+MNV3_INLINE qg_op
+FN (qg_op1) (uint8_t b, int cv)
+{
+  return cv ? (int16_t) (int8_t) b : (int16_t) b;
+}
+#else
+typedef uint8_t qg_op;
+#define QG_OPV QG_VB
+MNV3_INLINE vi
+FN (qg_op_vec) (const uint8_t *src, int cv)
+{
+  return vi_xor (vi_load (src), vi_set1 ((int32_t) ((uint32_t) cv
+              * 0x01010101u)));
+}
+
+MNV3_INLINE qg_op
+FN (qg_op1) (uint8_t b, int cv)
+{
+  return (uint8_t) (b ^ cv);
+}
+#endif
+
+/* n bytes at src to operands at d.  Whole vectors where the input has
+ * them (end: one past its last byte); the last one may write up to a
  * vector past d + n: later runs, the row's zero tail, the next row or the
  * scratch's slack take those bytes. */
 MNV3_INLINE void
-FN (qg_cvt_run) (int16_t *d, const uint8_t *src, size_t n,
-    const uint8_t *end, int sign)
+FN (qg_cvt_run) (qg_op *d, const uint8_t *src, size_t n, const uint8_t *end,
+    int cv)
 {
   size_t i = 0;
 
-  for (; i + QG_VB / 2 <= n; i += QG_VB / 2)
-    vi_store (d + i, vi_ext_i16 (src + i, sign));
+  for (; i + QG_OPV <= n; i += QG_OPV)
+    vi_store (d + i, FN (qg_op_vec) (src + i, cv));
   if (i == n)
     return;
-  if ((size_t) (end - (src + i)) >= QG_VB / 2) {
-    vi_store (d + i, vi_ext_i16 (src + i, sign));
+  if ((size_t) (end - (src + i)) >= QG_OPV) {
+    vi_store (d + i, FN (qg_op_vec) (src + i, cv));
     return;
   }
   for (; i < n; i++)
-    d[i] = sign ? (int16_t) (int8_t) src[i] : (int16_t) src[i];
+    d[i] = FN (qg_op1) (src[i], cv);
 }
 
 MNV3_INLINE void
-FN (qg_fill16) (int16_t *d, int16_t v, size_t n)
+FN (qg_fill) (qg_op *d, qg_op v, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     d[i] = v;
+}
+
+/* Operands [k, kw) of a gathered row: zeros (kstep 2: at most one; kstep
+ * 4: at most three), after the runs since their last vector may pass k. */
+MNV3_INLINE void
+FN (qg_zero_tail) (qg_op *row, size_t k, size_t kw)
+{
+  for (size_t i = k; i < kw / sizeof (qg_op); i++)
+    row[i] = 0;
 }
 
 /* Rows [r0, r0 + mb) of the convolution's im2col, built straight into ab
  * as operands (the weights' OHWI order: ky, kx, channel). */
 MNV3_INLINE void
 FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
-    size_t mb, uint8_t *ab, const int sign)
+    size_t mb, uint8_t *ab, const int cv)
 {
   const mnv3_conv_params *p = &g->conv;
   const size_t ic = (size_t) p->ic, run = (size_t) p->kw * ic;
@@ -258,18 +303,24 @@ FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
   const size_t row_step = (size_t) p->dh * p->iw * ic;
   const uint8_t *end = in + (size_t) p->ih * p->iw * ic;
   const int span_h = (p->kh - 1) * p->dh;
+  /* the padding taps: in_zp as an operand */
+  const qg_op pad = QG_KSTEP == 2 ? (qg_op) g->conv_zp
+      : FN (qg_op1) ((uint8_t) g->conv_zp, cv);
   /* output columns [ox_lo, ox_end) have every tap inside horizontally */
   const int ox_lo = (p->pad_l + p->sw - 1) / p->sw;
   const int xr = p->iw - p->kw + p->pad_l;
   const int ox_end = p->dw != 1 || xr < 0 ? 0
       : xr / p->sw + 1 < p->ow ? xr / p->sw + 1 : p->ow;
   /* bytes a window spans from its first: one vector per kernel row fits
-   * when run <= QG_VB / 2 and this many bytes remain */
-  const size_t win_bytes = (size_t) (p->kh - 1) * row_step + QG_VB / 2;
+   * when run <= QG_OPV and this many bytes remain */
+  const size_t win_bytes = (size_t) (p->kh - 1) * row_step + QG_OPV;
+#if QG_KSTEP == 4
+  const size_t win_bytes16 = (size_t) (p->kh - 1) * row_step + 16;
+#endif
   int oy = (int) (r0 / (size_t) p->ow), ox = (int) (r0 % (size_t) p->ow);
 
   for (size_t r = 0; r < mb; r++) {
-    int16_t *d = (int16_t *) (ab + r * kw);
+    qg_op *d = (qg_op *) (ab + r * kw);
     const int iy0 = oy * p->sh - p->pad_t, ix0 = ox * p->sw - p->pad_l;
     const int inside_x = p->dw == 1 && ix0 >= 0 && ix0 + p->kw <= p->iw;
     if (ox >= ox_lo && ox < ox_end && iy0 >= 0 && iy0 + span_h < p->ih) {
@@ -280,17 +331,27 @@ FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
       const size_t sstep = (size_t) p->sw * ic;
       const uint8_t *src = in + ((size_t) iy0 * p->iw + ix0) * ic;
       for (size_t t = 0; t < nx; t++, src += sstep) {
-        int16_t *dt = (int16_t *) (ab + (r + t) * kw);
+        qg_op *dt = (qg_op *) (ab + (r + t) * kw);
         const uint8_t *sy = src;
-        if (run <= QG_VB / 2 && (size_t) (end - src) >= win_bytes) {
+#if QG_KSTEP == 4
+        /* the stem's short runs (3x3x3: 9 bytes): a 16-byte vector a
+         * kernel row, which seldom splits a cache line as a full one
+         * does */
+        if (run <= 16 && (size_t) (end - src) >= win_bytes16) {
+          const __m128i x = _mm_set1_epi8 ((char) cv);
           for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
-            vi_store (dt, vi_ext_i16 (sy, sign));
+            _mm_storeu_si128 ((__m128i *) dt, _mm_xor_si128 (_mm_loadu_si128
+                    ((const __m128i *) sy), x));
+        } else
+#endif
+        if (run <= QG_OPV && (size_t) (end - src) >= win_bytes) {
+          for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
+            vi_store (dt, FN (qg_op_vec) (sy, cv));
         } else {
           for (int ky = 0; ky < p->kh; ky++, dt += run, sy += row_step)
-            FN (qg_cvt_run) (dt, sy, run, end, sign);
+            FN (qg_cvt_run) (dt, sy, run, end, cv);
         }
-        if (2 * k < kw)
-          ((int16_t *) (ab + (r + t) * kw))[k] = 0;
+        FN (qg_zero_tail) ((qg_op *) (ab + (r + t) * kw), k, kw);
       }
       r += nx - 1;
       ox += (int) nx - 1;
@@ -300,32 +361,56 @@ FN (qg_gather_a) (const mnv3_qgemm *g, const uint8_t *in, size_t r0,
       const int iy = iy0 + ky * p->dh;
       const uint8_t *row;
       if (iy < 0 || iy >= p->ih) {
-        FN (qg_fill16) (d, g->conv_zp, run);
+        FN (qg_fill) (d, pad, run);
         d += run;
         continue;
       }
       row = in + (size_t) iy * p->iw * ic;
       if (inside_x) {
-        FN (qg_cvt_run) (d, row + (size_t) ix0 * ic, run, end, sign);
+        FN (qg_cvt_run) (d, row + (size_t) ix0 * ic, run, end, cv);
         d += run;
       } else {
         for (int kx = 0; kx < p->kw; kx++, d += ic) {
           const int ix = ix0 + kx * p->dw;
           if (ix < 0 || ix >= p->iw)
-            FN (qg_fill16) (d, g->conv_zp, ic);
+            FN (qg_fill) (d, pad, ic);
           else
-            FN (qg_cvt_run) (d, row + (size_t) ix * ic, ic, end, sign);
+            FN (qg_cvt_run) (d, row + (size_t) ix * ic, ic, end, cv);
         }
       }
     }
-    /* after the runs (their last vector may pass k): kw / 2 is k or k + 1 */
-    if (2 * k < kw)
-      ((int16_t *) (ab + r * kw))[k] = 0;
+    FN (qg_zero_tail) ((qg_op *) (ab + r * kw), k, kw);
 next_pixel:
     if (++ox == p->ow) {
       ox = 0;
       oy++;
     }
+  }
+}
+
+#if QG_KSTEP == 4
+/* The row sums of mb gathered rows (kw operand bytes each, zeros past k),
+ * for the uint8 weights' zero point (g->coef). */
+MNV3_INLINE void
+FN (qg_row_sums) (const uint8_t *ab, size_t mb, size_t kw, int32_t *rs)
+{
+  for (size_t r = 0; r < mb; r++) {
+    const uint8_t *row = ab + r * kw;
+    vi s = vi_zero ();
+    size_t kk = 0;
+    int64_t sum;
+    for (; kk + QG_VB <= kw; kk += QG_VB)
+      s = vi_sad_add (s, vi_load (row + kk));
+#ifdef VI_MASK_U8
+    if (kk < kw)
+      s = vi_sad_add (s, vi_load_u8_n (row + kk, vi_mask_u8_n (kw - kk)));
+    sum = vi_hsum64 (s);
+#else
+    sum = vi_hsum64 (s);
+    for (; kk < kw; kk++)
+      sum += row[kk];
+#endif
+    rs[r] = (int32_t) sum;
   }
 }
 #endif
@@ -424,8 +509,17 @@ FN (qg_rows) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
       FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 1);
     else if (conv)
       FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 0);
-    else
+#else
+    if (conv) {
+      if (g->a_xor)
+        FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 0x80);
+      else
+        FN (qg_gather_a) (g, a, row0 + r0, mb, ab, 0);
+      if (g->coef)
+        FN (qg_row_sums) (ab, mb, kw, rs);
+    }
 #endif
+    else
       FN (qg_pack_a) (g, a + r0 * a_stride, a_stride, mb, ab, rs);
 #if QG_KSTEP == 2
     if (g->w8) {
@@ -465,7 +559,6 @@ FN (mnv3_qgemm) (const mnv3_qgemm *g, size_t m, const uint8_t *a,
   FN (qg_rows) (g, m, a, a_stride, 0, 0, c, c_stride, p0, p1, scratch);
 }
 
-#if QG_KSTEP == 2
 void
 FN (mnv3_qgemm_conv) (const mnv3_qgemm *g, size_t r0, size_t m,
     const uint8_t *in, uint8_t *c, size_t c_stride, int p0, int p1,
@@ -473,6 +566,6 @@ FN (mnv3_qgemm_conv) (const mnv3_qgemm *g, size_t r0, size_t m,
 {
   FN (qg_rows) (g, m, in, 0, 1, r0, c, c_stride, p0, p1, scratch);
 }
-#endif
 
+#undef QG_OPV
 #undef QG_VB

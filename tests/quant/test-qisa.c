@@ -46,7 +46,8 @@ dsp_for (int i, mnv3_qdsp *dsp)
 #ifdef MNV3_X86
   if (!strcmp (isas[i].want, "avxvnni-evex")) {
     dsp->gemm = (mnv3_qgemm_kernel) { mnv3_qgemm_avxvnni_evex, 4, 8, 2, 6,
-      "avxvnni-evex", NULL };
+      "avxvnni-evex", mnv3_qgemm_conv_avxvnni_evex };
+    dsp->gemm_conv = dsp->gemm;
     dsp->dw3 = mnv3_qdw3_avxvnni_evex;
     dsp->dw5 = mnv3_qdw5_avxvnni_evex;
     dsp->dw_name = "avxvnni-evex";
