@@ -64,6 +64,15 @@ mnv3_preprocess *mnv3_preprocess_create (mnv3_isa isa,
  * the thread that runs the session, not concurrently with a run). */
 void mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,
     float *out, mnv3_session *session);
+/* The tensor in the element type of the session input `in` describes
+ * (mnv3_session_input_info): float as run(); for a quantized input
+ * (uint8/int8, mnv3_session_input_raw) every value quantized as the
+ * session would quantize run()'s floats (x / scale rounded half away from
+ * zero, + zero point, clamped): the same bytes without a float frame in
+ * between.  Errors as run(), and on a type it cannot write. */
+void mnv3_preprocess_run_raw (const mnv3_preprocess *pp,
+    const mnv3_frame *frame, void *out, const mnv3_tensor_info *in,
+    mnv3_session *session);
 void mnv3_preprocess_free (mnv3_preprocess *pp);
 
 /* Fit helpers for the three resize modes, used by the elements:

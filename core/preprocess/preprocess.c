@@ -22,6 +22,7 @@
 #include "graph.h"
 #include "dsp.h"
 #include "preprocess-internal.h"
+#include "quant/qboundary.h"
 #include "session.h"
 #include "threadpool.h"
 
@@ -428,6 +429,9 @@ typedef struct {
   const mnv3_frame *frame;
   float *out;
   size_t tasks;
+  uint8_t *out8;              /* run_raw on an 8-bit input: out is NULL */
+  mnv3_qtensor q;
+  int *failed;                /* set when a task had no row buffer */
 } mnv3_pp_job;
 
 static void
@@ -474,13 +478,25 @@ mnv3_pp_task (void *ctx, size_t task, int thread_index)
   int begin = (int) ((int64_t) h * task / job->tasks);
   int end = (int) ((int64_t) h * (task + 1) / job->tasks);
 
+  /* 8-bit output: each row in float first, then quantized as the
+   * session's boundary does, so the bytes are those of run() followed by
+   * mnv3_session_run()'s own quantization, without a float frame */
+  float *row = NULL;
+
   (void) thread_index;
+  if (job->out8 && !(row = malloc ((size_t) w * 3 * sizeof *row))) {
+    *job->failed = 1;         /* every writer stores the same 1 */
+    return;
+  }
   for (int t = begin; t < end; t++) {
-    float *o = job->out + (size_t) t * w * 3;
+    float *o = row ? row : job->out + (size_t) t * w * 3;
     mnv3_pp_rows r;
 
     if (t < p->dst.y || t >= p->dst.y + p->dst.height) {
       mnv3_pp_pad (o, w, p->pad_value);
+      if (row)
+        mnv3_qboundary_quantize (pp->isa, row, job->out8
+            + (size_t) t * w * 3, (size_t) w * 3, &job->q);
       continue;
     }
     mnv3_pp_pad (o, p->dst.x, p->pad_value);
@@ -488,7 +504,11 @@ mnv3_pp_task (void *ctx, size_t task, int thread_index)
     pp->row (pp, &r, o + 3 * p->dst.x);
     mnv3_pp_pad (o + 3 * (p->dst.x + p->dst.width),
         w - p->dst.x - p->dst.width, p->pad_value);
+    if (row)
+      mnv3_qboundary_quantize (pp->isa, row, job->out8 + (size_t) t * w * 3,
+          (size_t) w * 3, &job->q);
   }
+  free (row);
 }
 
 /* A frame the plan cannot read (missing plane, stride shorter than a row)
@@ -513,7 +533,7 @@ mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,
     float *out, mnv3_session *session)
 {
   mnv3_threadpool *tp = session ? session->tp : NULL;
-  mnv3_pp_job job = { pp, frame, out, 1 };
+  mnv3_pp_job job = { .pp = pp, .frame = frame, .out = out, .tasks = 1 };
   /* a task of fewer than ~4k output values costs more to hand out than
    * to compute */
   size_t min_rows;
@@ -523,4 +543,36 @@ mnv3_preprocess_run (const mnv3_preprocess *pp, const mnv3_frame *frame,
   min_rows = 4096 / ((size_t) pp->p.dst_width * 3) + 1;
   job.tasks = mnv3_threadpool_tasks (tp, (size_t) pp->p.dst_height, min_rows);
   mnv3_threadpool_run (tp, job.tasks, mnv3_pp_task, &job);
+}
+
+void
+mnv3_preprocess_run_raw (const mnv3_preprocess *pp, const mnv3_frame *frame,
+    void *out, const mnv3_tensor_info *in, mnv3_session *session)
+{
+  mnv3_threadpool *tp = session ? session->tp : NULL;
+  int failed = 0;
+  mnv3_pp_job job = { .pp = pp, .frame = frame, .tasks = 1, .out8 = out,
+    .failed = &failed };
+  size_t min_rows;
+
+  if (!in || in->type == MNV3_DTYPE_F32) {
+    mnv3_preprocess_run (pp, frame, out, session);
+    return;
+  }
+  if (!pp || !frame || !out || !mnv3_pp_frame_ok (pp, frame))
+    return;
+  if ((in->type != MNV3_DTYPE_U8 && in->type != MNV3_DTYPE_I8)
+      || !(in->scale > 0.0f)) {
+    mnv3_set_error (MNV3_ERR_INVALID_ARG, "preprocess: input '%s' is "
+        "neither float nor 8-bit with a positive scale",
+        in->name ? in->name : "?");
+    return;
+  }
+  job.q = (mnv3_qtensor) { .type = in->type, .scale = in->scale,
+    .zp = in->zero_point };
+  min_rows = 4096 / ((size_t) pp->p.dst_width * 3) + 1;
+  job.tasks = mnv3_threadpool_tasks (tp, (size_t) pp->p.dst_height, min_rows);
+  mnv3_threadpool_run (tp, job.tasks, mnv3_pp_task, &job);
+  if (failed)
+    mnv3_set_error (MNV3_ERR_NOMEM, "preprocess: out of memory");
 }

@@ -9,6 +9,9 @@
  *   scalar vs naive:  2e-3 (float rounding of lerps of values <= 255, plus
  *                     the 6-digit rounding of the published coefficients)
  *   SIMD vs scalar:   1e-3 (FMA contraction and operation order)
+ * run_raw on an 8-bit input must give exactly run()'s floats quantized
+ * by the session's boundary (the scalar loop), at every ISA and thread
+ * count, letterbox bars included.
  * Letterbox bars must equal pad_value exactly, a same-size packed frame
  * must come out exactly, uniform frames give their normalised colour
  * (within 1e-4), and guard floats after the tensor must stay untouched.
@@ -26,6 +29,7 @@
 
 #include "cpu.h"
 #include "preprocess.h"
+#include "quant/qboundary.h"
 #include "session.h"
 #include "threadpool.h"
 
@@ -672,6 +676,76 @@ START_TEST (test_threads)
 }
 END_TEST
 
+/* run_raw on uint8 / int8 inputs: run()'s floats, quantized as the
+ * session does it, byte for byte; float inputs: run() itself */
+START_TEST (test_raw)
+{
+  mnv3_pixel_format fmt = formats[_i].fmt;
+  struct mnv3_session fake;
+  static const struct {
+    mnv3_dtype type;
+    float scale;
+    int zp;
+  } qs[] = {
+    { MNV3_DTYPE_U8, 1.0f / 128, 128 },    /* TF's classifier: the pixels */
+    { MNV3_DTYPE_U8, 0.0186584f, 114 },
+    { MNV3_DTYPE_I8, 1.0f / 255, -128 },   /* [0, 1] as int8 */
+    { MNV3_DTYPE_I8, 0.0400000f, 3 },
+  };
+
+  memset (&fake, 0, sizeof fake);
+  fake.tp = mnv3_threadpool_create (3);
+  ck_assert_ptr_nonnull (fake.tp);
+  for (int k = 0; k < 8; k++) {
+    const int sw = 37 + 61 * k, sh = 29 + 17 * k, dw = 3 + 29 * k;
+    const int dh = 5 + 23 * k;
+    mnv3_preprocess_params p = params_make (fmt, MNV3_MATRIX_BT601, sw, sh,
+        dw, dh, k % 2);
+    const size_t n = (size_t) dw * dh * 3;
+    test_frame t;
+
+    if (k % 3 != 2)
+      mnv3_preprocess_fit (k % 3 ? MNV3_FIT_LETTERBOX : MNV3_FIT_CENTER_CROP,
+          sw, sh, dw, dh, &p.src, &p.dst);
+    if (k % 2 == 0)           /* [-1, 1] as TF's classifiers take it */
+      for (int c = 0; c < 3; c++) {
+        p.mean[c] = p.std[c] = 127.5f;
+        p.pad_value[c] = -1.0f;
+      }
+    frame_alloc (&t, fmt, sw, sh, k, -1);
+    for (int isa = MNV3_ISA_SCALAR; isa <= mnv3_cpu_detect (); isa++) {
+      mnv3_preprocess *pp = mnv3_preprocess_create ((mnv3_isa) isa, &p);
+      float *f = tensor_alloc (&p);
+      ck_assert_ptr_nonnull (pp);
+      mnv3_preprocess_run (pp, &t.f, f, NULL);
+      for (size_t j = 0; j < sizeof qs / sizeof qs[0]; j++) {
+        mnv3_tensor_info in = { .name = "in", .type = qs[j].type,
+          .scale = qs[j].scale, .zero_point = qs[j].zp };
+        mnv3_qtensor qt = { .type = qs[j].type, .scale = qs[j].scale,
+          .zp = qs[j].zp };
+        uint8_t *want = malloc (n), *got = malloc (n + GUARD);
+        mnv3_qboundary_quantize (MNV3_ISA_SCALAR, f, want, n, &qt);
+        for (int th = 0; th < 2; th++) {
+          memset (got, 0xa5, n + GUARD);
+          mnv3_preprocess_run_raw (pp, &t.f, got, &in, th ? &fake : NULL);
+          EXPECT (memcmp (got, want, n) == 0, "%s isa %d k %d q %zu %s: "
+              "raw bytes differ", formats[_i].name, isa, k, j,
+              th ? "3 threads" : "1 thread");
+          for (size_t g = n; g < n + GUARD; g++)
+            EXPECT (got[g] == 0xa5, "run_raw wrote past the tensor");
+        }
+        free (want);
+        free (got);
+      }
+      free (f);
+      mnv3_preprocess_free (pp);
+    }
+    frame_free (&t);
+  }
+  mnv3_threadpool_free (fake.tp);
+}
+END_TEST
+
 static void
 expect_fail (const mnv3_preprocess_params *p, const char *what)
 {
@@ -774,6 +848,7 @@ preprocess_suite (void)
   add_case (s, "fit", test_fit, 0);
   add_case (s, "letterbox_pad", test_letterbox_pad, NUM_FORMATS);
   add_case (s, "threads", test_threads, NUM_FORMATS);
+  add_case (s, "raw", test_raw, NUM_FORMATS);
   add_case (s, "errors", test_errors, 0);
   return s;
 }
